@@ -1,0 +1,3 @@
+from rbprofile.cli.app import main
+
+main()

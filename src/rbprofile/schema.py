@@ -1,0 +1,34 @@
+"""Table schemas shared by `run`, `analyze`, `categorize`, `compare` and `report`.
+
+Declared once, validated at the boundary (see `validate`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# One row per profiled function (functions.parquet, and what pstats/py-spy loaders return).
+# key = f"{module}:{qualname}" -- stable across line moves; used to match functions in compare.
+FUNCTIONS_SCHEMA = pl.Schema(
+    {
+        "key": pl.String,
+        "module": pl.String,
+        "qualname": pl.String,
+        "file": pl.String,
+        "line": pl.Int64,
+        "ncalls": pl.Int64,
+        "primcalls": pl.Int64,
+        "self_s": pl.Float64,
+        "cum_s": pl.Float64,
+        "category": pl.String,
+        "owner": pl.String,
+    }
+)
+
+
+def validate(frame: pl.DataFrame, schema: pl.Schema, what: str) -> pl.DataFrame:
+    """Return `frame` with exactly `schema`'s columns and types, or raise ValueError naming `what`."""
+    missing = [c for c in schema.names() if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: missing columns {missing}")
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
