@@ -1,0 +1,152 @@
+"""Decimal arithmetic, measured: operator arithmetic on `Decimal` is charged to the calling
+Python line, so names cannot find it. Three kinds of evidence (EVIDENCE_SCHEMA rows,
+category "Decimal arithmetic"):
+
+    decimal_vs_float(decimal_fns, float_fns, float_label) -> pl.DataFrame
+        the same scenario run in both numeric modes: each function's self time difference
+        (decimal - float, floored at 0) is its Decimal cost; share = cost / decimal self.
+        A function absent from the float run costs all its self time.
+    decimal_native(samples) -> pl.DataFrame
+        py-spy --native: share of a function's own samples with `_decimal`/libmpdec frames
+        below it (`nm_mpd_qmul (.../_decimal/_decimal.c:4193)`).
+    decimal_methods(functions) -> pl.DataFrame
+        cProfile entries of the decimal module itself (`<method 'quantize' of
+        'decimal.Decimal' objects>`): share 1.
+    find_float_twin(run_dir) -> Path | None
+        the sibling run (another label, same scenario) whose manifest says numeric "float",
+        preferring `<label>-float`, when `run_dir`'s manifest says "decimal".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from rbprofile.analysis.evidence import (
+    DECIMAL_METHOD,
+    DECIMAL_NATIVE,
+    DECIMAL_VS_FLOAT,
+    EVIDENCE_SCHEMA,
+    evidence_frame,
+    own_samples,
+)
+from rbprofile.analysis.rules import DECIMAL
+from rbprofile.errors import RbprofileError
+
+if TYPE_CHECKING:
+    from rbprofile.analysis.pyspy_source import Samples
+
+DECIMAL_MODULES = ("decimal", "_decimal", "_pydecimal")
+
+
+def _is_decimal_module(module: str | None) -> bool:
+    return module is not None and module.split(".", 1)[0] in DECIMAL_MODULES
+
+
+def decimal_vs_float(
+    decimal_fns: pl.DataFrame, float_fns: pl.DataFrame, float_label: str
+) -> pl.DataFrame:
+    """Per function with self time: (decimal self - float self) / decimal self."""
+    floats = float_fns.group_by("key").agg(pl.col("self_s").sum().alias("float_s"))
+    joined = (
+        decimal_fns.filter(pl.col("self_s") > 0)
+        .group_by("key")
+        .agg(pl.col("self_s").sum())
+        .join(floats, on="key", how="left")
+        .with_columns(pl.col("float_s").fill_null(0.0))
+        .with_columns((pl.col("self_s") - pl.col("float_s")).clip(lower_bound=0).alias("cost_s"))
+        .sort("key")
+    )
+    rows = [
+        {
+            "key": r["key"],
+            "category": DECIMAL,
+            "kind": DECIMAL_VS_FLOAT,
+            "share": r["cost_s"] / r["self_s"],
+            "detail": (
+                f"self {r['self_s']:.4f} s decimal vs {r['float_s']:.4f} s float "
+                f"({float_label}): Decimal cost {r['cost_s']:.4f} s"
+            ),
+        }
+        for r in joined.iter_rows(named=True)
+    ]
+    return evidence_frame(rows)
+
+
+def decimal_native(samples: Samples) -> pl.DataFrame:
+    """Per function: own samples with a decimal native frame below / own samples."""
+    own: dict[str, int] = defaultdict(int)
+    dec: dict[str, int] = defaultdict(int)
+    for sample in own_samples(samples):
+        key = sample.frame.key
+        own[key] += sample.samples
+        if any(_is_decimal_module(f.module) for f in sample.native):
+            dec[key] += sample.samples
+    rows = [
+        {
+            "key": key,
+            "category": DECIMAL,
+            "kind": DECIMAL_NATIVE,
+            "share": dec[key] / own[key],
+            "detail": f"{dec[key]}/{own[key]} own samples in _decimal/libmpdec",
+        }
+        for key in sorted(dec)
+    ]
+    return evidence_frame(rows)
+
+
+def decimal_methods(functions: pl.DataFrame) -> pl.DataFrame:
+    """cProfile entries that are the decimal module's own functions and methods."""
+    hits = functions.filter(
+        pl.col("module").str.split(".").list.first().is_in(list(DECIMAL_MODULES))
+    )
+    return (
+        hits.select(
+            "key",
+            pl.lit(DECIMAL).alias("category"),
+            pl.lit(DECIMAL_METHOD).alias("kind"),
+            pl.lit(1.0).alias("share"),
+            pl.format("{} in module {}", pl.col("qualname"), pl.col("module")).alias("detail"),
+        )
+        .unique("key", keep="first", maintain_order=True)
+        .cast(dict(EVIDENCE_SCHEMA))  # type: ignore[arg-type]
+    )
+
+
+def _manifest(run_dir: Path) -> dict[str, Any] | None:
+    from rbprofile.runner.manifest import load_manifest
+
+    if not (run_dir / "manifest.json").is_file():
+        return None
+    try:
+        return load_manifest(run_dir)
+    except RbprofileError:
+        return None
+
+
+def find_float_twin(run_dir: Path) -> Path | None:
+    """The float-mode run of the same scenario next to a decimal-mode `run_dir`, if any."""
+    manifest = _manifest(run_dir)
+    if manifest is None or manifest.get("numeric", "decimal") != "decimal":
+        return None
+    scenario, label = run_dir.name, run_dir.parent.name
+    bundle_hash = (manifest.get("bundle") or {}).get("content_hash")
+    candidates: list[tuple[bool, str, Path]] = []
+    for other in sorted(run_dir.parent.parent.glob(f"*/{scenario}")):
+        if other == run_dir:
+            continue
+        twin = _manifest(other)
+        if twin is None or twin.get("numeric") != "float":
+            continue
+        twin_hash = (twin.get("bundle") or {}).get("content_hash")
+        if bundle_hash and twin_hash and twin_hash != bundle_hash:
+            continue
+        preferred = other.parent.name == f"{label}-float"
+        candidates.append((preferred, str(twin.get("finished", "")), other))
+    return max(candidates)[2] if candidates else None
+
+
+EMPTY_EVIDENCE = pl.DataFrame(schema=EVIDENCE_SCHEMA)

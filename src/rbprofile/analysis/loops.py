@@ -1,0 +1,148 @@
+"""Loop hotspots from evidence: own py-spy line samples that fall inside for/while bodies.
+
+    loop_lines(source, name, line) -> LoopLines | None
+        parse `source` with `ast`, find the function `name` whose span holds `line`, and
+        return the lines of its for/while/async-for bodies (header included: the iteration
+        step runs there) and comprehensions (inlined into the function since Python 3.12).
+        Nested functions and classes are separate frames and are left out.
+    loop_evidence(samples, min_samples=5) -> pl.DataFrame (EVIDENCE_SCHEMA, category "loops")
+        one row per function with at least `min_samples` own samples and a readable source:
+        share = own samples on loop lines / own samples.
+
+Comprehension and generator frames (`<listcomp>`, `<genexpr>`, ...) are loops by nature:
+all their samples are loop lines.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rbprofile.analysis.evidence import LOOP_LINES, evidence_frame, own_samples
+from rbprofile.analysis.rules import LOOPS
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from rbprofile.analysis.pyspy_source import Samples
+
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+COMPREHENSION_FRAMES = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
+
+
+@dataclass(frozen=True)
+class LoopLines:
+    """A function's span (first..last line) and the set of its lines inside loops."""
+
+    first: int
+    last: int
+    lines: frozenset[int]
+
+
+@lru_cache(maxsize=256)
+def _parse(file: str) -> ast.Module | None:
+    try:
+        return ast.parse(Path(file).read_text(encoding="utf-8", errors="replace"), file)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _find_function(tree: ast.AST, name: str, line: int) -> ast.AST | None:
+    """The innermost def named `name` (last dotted part) whose span holds `line`."""
+    short = name.rsplit(".", 1)[-1]
+    if short == "<module>":
+        return tree
+    best: ast.AST | None = None
+    for node in ast.walk(tree):
+        if isinstance(node, _FUNCS) and node.name == short:
+            end = node.end_lineno or node.lineno
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            if start <= line <= end and (best is None or node.lineno > best.lineno):  # type: ignore[attr-defined]
+                best = node
+    return best
+
+
+def _loop_spans(node: ast.AST) -> list[tuple[int, int]]:
+    """Line spans of loops and comprehensions in `node`'s own body (not nested scopes)."""
+    spans: list[tuple[int, int]] = []
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, _SCOPES):
+            continue
+        if isinstance(child, _LOOPS):
+            spans.append((child.lineno, max(s.end_lineno or s.lineno for s in child.body)))
+        elif isinstance(child, _COMPS):
+            spans.append((child.lineno, child.end_lineno or child.lineno))
+        stack.extend(ast.iter_child_nodes(child))
+    return spans
+
+
+def loop_lines_in(tree: ast.AST, name: str, line: int) -> LoopLines | None:
+    func = _find_function(tree, name, line)
+    if func is None:
+        return None
+    lines = frozenset(n for a, b in _loop_spans(func) for n in range(a, b + 1))
+    first = getattr(func, "lineno", 1)
+    last = getattr(func, "end_lineno", None) or 1 << 30
+    return LoopLines(first, last, lines)
+
+
+def loop_lines(source: str, name: str, line: int) -> LoopLines | None:
+    """Loop lines of function `name` running at `line` in `source` (None if not found)."""
+    return loop_lines_in(ast.parse(source), name, line)
+
+
+def _file_loop_lines(file: str, name: str, line: int) -> LoopLines | None:
+    tree = _parse(file)
+    return None if tree is None else loop_lines_in(tree, name, line)
+
+
+def _ranges(lines: set[int]) -> str:
+    """[3, 4, 5, 9] -> "3-5, 9"."""
+    out: list[str] = []
+    for n in sorted(lines):
+        if out and out[-1].split("-")[-1] == str(n - 1):
+            out[-1] = f"{out[-1].split('-')[0]}-{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)
+
+
+def loop_evidence(samples: Samples, min_samples: int = 5) -> pl.DataFrame:
+    """Per function: the share of its own line samples that fall on loop lines."""
+    by_key: dict[str, dict[tuple[str, str, int], int]] = defaultdict(lambda: defaultdict(int))
+    for own in own_samples(samples):
+        f = own.frame
+        if f.line is not None and f.file:
+            by_key[f.key][(f.file, f.function, f.line)] += own.samples
+    rows: list[dict[str, object]] = []
+    for key, counts in by_key.items():
+        total = sum(counts.values())
+        if total < min_samples:
+            continue
+        hits, hit_lines, known = 0, set[int](), 0
+        for (file, function, line), count in counts.items():
+            is_comp = function.rsplit(".", 1)[-1] in COMPREHENSION_FRAMES
+            found = None if is_comp else _file_loop_lines(file, function, line)
+            if not is_comp and found is None:
+                continue
+            known += count
+            if is_comp or (found is not None and line in found.lines):
+                hits += count
+                hit_lines.add(line)
+        if known == 0:
+            continue
+        detail = f"{hits}/{total} own samples on loop lines" + (
+            f" {_ranges(hit_lines)}" if hit_lines else ""
+        )
+        rows.append({"key": key, "category": LOOPS, "kind": LOOP_LINES,
+                     "share": hits / total, "detail": detail})  # fmt: skip
+    return evidence_frame(rows)
