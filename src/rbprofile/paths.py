@@ -16,7 +16,9 @@ def rbprofile_home() -> Path:
 
 def bundles_root() -> Path:
     """Directory holding one sub-directory per bundle."""
-    return rbprofile_home() / "bundles"
+    from rustybt.data.bundles import default_bundle_root
+
+    return default_bundle_root()
 
 
 def profiles_dir(override: Path | None = None) -> Path:
