@@ -1,0 +1,191 @@
+"""`compare_runs`: two labels (or run directories) -> a `Comparison` value.
+
+Every scenario complete on both sides is compared: timing verdict (`stats.judge`) on the
+preferred measure both sides recorded (simulate CPU time, else wall time), function / module /
+category deltas when both sides have functions.parquet, and a differential flamegraph when both
+have pyspy.collapsed.txt and an output directory is given. Scenarios on one side only, partial
+runs and missing profiler files are named in the result, never crashed on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from rbprofile.analysis.modules import module_at_depth
+from rbprofile.compare.diff_flamegraph import write_diff_flamegraph
+from rbprofile.compare.functions import function_deltas, group_deltas, load_functions
+from rbprofile.compare.runs import Run, Side, common_measure, resolve_side
+from rbprofile.compare.stats import Sample, TimingVerdict, geometric_mean_speedup, judge
+from rbprofile.errors import RbprofileError
+
+COLLAPSED = "pyspy.collapsed.txt"
+DEFAULT_PROJECT = "rustybt"
+DEFAULT_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class ScenarioTiming:
+    scenario: str
+    measure: str  # e.g. "simulate CPU time"
+    before: Sample
+    after: Sample
+    result: TimingVerdict
+
+
+@dataclass(frozen=True)
+class Comparison:
+    before: str
+    after: str
+    min_change: float
+    timings: tuple[ScenarioTiming, ...]
+    functions: pl.DataFrame  # scenario + functions.function_deltas columns
+    modules: pl.DataFrame  # scenario + group_deltas columns, by module
+    categories: pl.DataFrame  # scenario + group_deltas columns, by category
+    geomean_speedup: float | None  # before/after over compared scenarios; > 1 is faster
+    only_before: tuple[str, ...] = ()
+    only_after: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # partial runs, missing profiler files
+    flamegraphs: dict[str, Path] = field(default_factory=dict)
+
+    def regressions(self, threshold_pct: float) -> list[ScenarioTiming]:
+        """Scenarios significantly slower by more than `threshold_pct` percent."""
+        return [
+            t
+            for t in self.timings
+            if t.result.verdict == "slower" and t.result.change_pct > threshold_pct
+        ]
+
+
+def _timing(scenario: str, before: Run, after: Run, min_change: float) -> ScenarioTiming:
+    key, description = common_measure(before, after)
+    b, a = Sample(before.timings[key]), Sample(after.timings[key])
+    return ScenarioTiming(scenario, description, b, a, judge(b, a, min_change))
+
+
+def _with_scenario(frames: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
+    if not frames:
+        return pl.DataFrame()
+    return pl.concat([f.select(pl.lit(s).alias("scenario"), pl.all()) for s, f in frames])
+
+
+def _select(side: Side, scenario: str | None) -> Side:
+    if scenario is None:
+        return side
+    runs = {k: v for k, v in side.runs.items() if k == scenario}
+    partial = {k: v for k, v in side.partial.items() if k == scenario}
+    return Side(side.name, side.root, runs, partial)
+
+
+def _problems(before: Side, after: Side) -> list[str]:
+    return [
+        f"{side.name}/{scenario}: {reason}"
+        for side in (before, after)
+        for scenario, reason in sorted(side.partial.items())
+    ]
+
+
+def _module_expr() -> pl.Expr:
+    return pl.col("module").map_elements(
+        lambda m: module_at_depth(m, DEFAULT_PROJECT, DEFAULT_DEPTH), return_dtype=pl.String
+    )
+
+
+@dataclass
+class _Collected:
+    functions: list[tuple[str, pl.DataFrame]] = field(default_factory=list)
+    modules: list[tuple[str, pl.DataFrame]] = field(default_factory=list)
+    categories: list[tuple[str, pl.DataFrame]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    flamegraphs: dict[str, Path] = field(default_factory=dict)
+
+
+def _collect_functions(scenario: str, before: Run, after: Run, out: _Collected) -> None:
+    sides = {"BEFORE": load_functions(before.path), "AFTER": load_functions(after.path)}
+    missing = [name for name, frame in sides.items() if frame is None]
+    if missing:
+        out.problems.append(
+            f"{scenario}: no functions.parquet on the {' and '.join(missing)} side; "
+            "function, module and category deltas need `rbprofile run --profiler cprofile`"
+        )
+        return
+    b, a = sides["BEFORE"], sides["AFTER"]
+    assert b is not None and a is not None
+    deltas = function_deltas(b, a)
+    out.functions.append((scenario, deltas))
+    out.modules.append((scenario, group_deltas(deltas, _module_expr(), "module")))
+    if deltas["category"].is_null().all():
+        out.problems.append(f"{scenario}: no categories recorded; run `rbprofile categorize` first")
+        return
+    by_category = pl.col("category").fill_null("uncategorized")
+    out.categories.append((scenario, group_deltas(deltas, by_category, "category")))
+
+
+def _flamegraph(
+    scenario: str, before: Run, after: Run, out_dir: Path, force: bool, out: _Collected
+) -> None:
+    b, a = before.path / COLLAPSED, after.path / COLLAPSED
+    if not (b.is_file() and a.is_file()):
+        out.problems.append(f"{scenario}: no diff flamegraph (needs {COLLAPSED} on both sides)")
+        return
+    target = out_dir / f"diff_{scenario}.svg"
+    title = f"{scenario}: {before.path.parent.name} -> {after.path.parent.name}"
+    try:
+        out.flamegraphs[scenario] = write_diff_flamegraph(b, a, target, title, force=force)
+    except FileExistsError:
+        raise RbprofileError(f"{target} exists; pass --force to replace it") from None
+    except ValueError as exc:
+        out.problems.append(f"{scenario}: no diff flamegraph ({exc})")
+
+
+def compare_runs(
+    before: str,
+    after: str,
+    *,
+    scenario: str | None = None,
+    min_change: float = 2.0,
+    profiles_dir: Path | None = None,
+    flamegraph_dir: Path | None = None,
+    force: bool = False,
+) -> Comparison:
+    """Compare BEFORE and AFTER (labels under the profiles dir, or run directories)."""
+    left = _select(resolve_side(before, profiles_dir), scenario)
+    right = _select(resolve_side(after, profiles_dir), scenario)
+    common = sorted(set(left.runs) & set(right.runs))
+    if not common:
+        raise RbprofileError(_nothing_to_compare(left, right, scenario))
+    collected = _Collected(problems=_problems(left, right))
+    timings = []
+    for name in common:
+        timings.append(_timing(name, left.runs[name], right.runs[name], min_change))
+        _collect_functions(name, left.runs[name], right.runs[name], collected)
+        if flamegraph_dir is not None:
+            _flamegraph(name, left.runs[name], right.runs[name], flamegraph_dir, force, collected)
+    return Comparison(
+        before=before,
+        after=after,
+        min_change=min_change,
+        timings=tuple(timings),
+        functions=_with_scenario(collected.functions),
+        modules=_with_scenario(collected.modules),
+        categories=_with_scenario(collected.categories),
+        geomean_speedup=geometric_mean_speedup([t.result.speedup for t in timings]),
+        only_before=tuple(sorted(set(left.runs) - set(right.runs) - set(right.partial))),
+        only_after=tuple(sorted(set(right.runs) - set(left.runs) - set(left.partial))),
+        problems=tuple(collected.problems),
+        flamegraphs=collected.flamegraphs,
+    )
+
+
+def _nothing_to_compare(left: Side, right: Side, scenario: str | None) -> str:
+    def listing(side: Side) -> str:
+        names = sorted(side.runs) + [f"{s} (partial)" for s in sorted(side.partial)]
+        return ", ".join(names) or "nothing"
+
+    what = f"scenario {scenario!r} does not have" if scenario else "no scenario has"
+    return (
+        f"{what} complete runs on both sides ({left.name}: {listing(left)}; "
+        f"{right.name}: {listing(right)}); run the missing scenarios with `rbprofile run`"
+    )

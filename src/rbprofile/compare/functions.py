@@ -1,0 +1,131 @@
+"""Per-function, per-module and per-category deltas between two functions.parquet tables.
+
+Functions are matched by `key` (module + qualified name), never by line number, so a function
+that moved inside its file is still the same function. Rows sharing a key on one side (two
+lambdas in one module, say) are summed first.
+
+Columns of `function_deltas`: key, module, qualname, category, status (improved / regressed / new /
+vanished / unchanged), before_self_s, after_self_s, change_s, before_share_pct,
+after_share_pct, change_pp (share of run, percentage points), before_cum_s, after_cum_s,
+before_calls, after_calls; sorted by |change_s|, largest first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from rbprofile.schema import FUNCTIONS_SCHEMA, validate
+
+FUNCTIONS_FILE = "functions.parquet"
+# The status and the self-time / share-of-run columns, in display order.
+CHANGE_COLUMNS = (
+    "status",
+    "before_self_s",
+    "after_self_s",
+    "change_s",
+    "before_share_pct",
+    "after_share_pct",
+    "change_pp",
+)
+
+
+def load_functions(run_dir: Path) -> pl.DataFrame | None:
+    """The run's functions table (FUNCTIONS_SCHEMA), or None when it was not profiled."""
+    path = run_dir / FUNCTIONS_FILE
+    if not path.is_file():
+        return None
+    return validate(pl.read_parquet(path), FUNCTIONS_SCHEMA, str(path))
+
+
+def _side(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    total = frame["self_s"].sum() or 1.0
+    return (
+        frame.group_by("key")
+        .agg(
+            pl.col("module").first(),
+            pl.col("qualname").first(),
+            pl.col("category").drop_nulls().first(),
+            pl.col("self_s").sum().alias(f"{prefix}_self_s"),
+            pl.col("cum_s").max().alias(f"{prefix}_cum_s"),
+            pl.col("ncalls").sum().alias(f"{prefix}_calls"),
+        )
+        .with_columns((pl.col(f"{prefix}_self_s") / total * 100.0).alias(f"{prefix}_share_pct"))
+    )
+
+
+def _status() -> pl.Expr:
+    return (
+        pl.when(pl.col("before_calls").is_null())
+        .then(pl.lit("new"))
+        .when(pl.col("after_calls").is_null())
+        .then(pl.lit("vanished"))
+        .when(pl.col("change_s") < 0)
+        .then(pl.lit("improved"))
+        .when(pl.col("change_s") > 0)
+        .then(pl.lit("regressed"))
+        .otherwise(pl.lit("unchanged"))
+    )
+
+
+def _change(name: str, before: str, after: str) -> pl.Expr:
+    return (pl.col(after).fill_null(0.0) - pl.col(before).fill_null(0.0)).alias(name)
+
+
+def function_deltas(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
+    """One row per function key on either side, sorted by the size of the self-time change."""
+    left, right = _side(before, "before"), _side(after, "after")
+    joined = left.join(right, on="key", how="full", coalesce=True, suffix="_after")
+    return (
+        joined.with_columns(
+            pl.coalesce("module", "module_after").alias("module"),
+            pl.coalesce("qualname", "qualname_after").alias("qualname"),
+            pl.coalesce("category_after", "category").alias("category"),
+            _change("change_s", "before_self_s", "after_self_s"),
+            _change("change_pp", "before_share_pct", "after_share_pct"),
+        )
+        .with_columns(_status().alias("status"))
+        .select(
+            "key",
+            "module",
+            "qualname",
+            "category",
+            *CHANGE_COLUMNS,
+            "before_cum_s",
+            "after_cum_s",
+            "before_calls",
+            "after_calls",
+        )
+        .sort(pl.col("change_s").abs(), "key", descending=[True, False])
+    )
+
+
+def group_deltas(deltas: pl.DataFrame, by: pl.Expr, name: str) -> pl.DataFrame:
+    """Self time summed by `by` (e.g. module or category) on each side, with the change.
+
+    Columns: <name>, before_s, after_s, change_s, before_share_pct, after_share_pct, change_pp.
+    """
+    return (
+        deltas.group_by(by.alias(name))
+        .agg(
+            pl.col("before_self_s").fill_null(0.0).sum().alias("before_s"),
+            pl.col("after_self_s").fill_null(0.0).sum().alias("after_s"),
+            pl.col("before_share_pct").fill_null(0.0).sum().alias("before_share_pct"),
+            pl.col("after_share_pct").fill_null(0.0).sum().alias("after_share_pct"),
+        )
+        .with_columns(
+            (pl.col("after_s") - pl.col("before_s")).alias("change_s"),
+            (pl.col("after_share_pct") - pl.col("before_share_pct")).alias("change_pp"),
+        )
+        .select(
+            name,
+            "before_s",
+            "after_s",
+            "change_s",
+            "before_share_pct",
+            "after_share_pct",
+            "change_pp",
+        )
+        .sort(pl.col("change_s").abs(), name, descending=[True, False])
+    )
