@@ -1,0 +1,102 @@
+"""SVG charts written beside the run data: memory timeline, module breakdown bars.
+
+Drawn with matplotlib's Agg backend and written deterministically (fixed `svg.hashsalt`, no
+date or tool version in the metadata), so the same measured files give byte-identical SVGs.
+Each write goes to a temporary file renamed into place; an existing chart with the same
+content is left untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+MEMORY_CHART = "memory_timeline.svg"
+MODULES_CHART = "modules.svg"
+
+_RC: Any = {  # matplotlib rcParams (typed Any: its stubs want Literal keys)
+    "svg.hashsalt": "rbprofile",
+    "svg.fonttype": "none",
+    "path.simplify": False,
+    "font.size": 9,
+}
+_METADATA = {"Date": None, "Creator": None, "Contributor": None}
+
+
+def _figure() -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.0, 3.2), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _svg_bytes(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    with _rc():
+        fig.savefig(buffer, format="svg", metadata=_METADATA)
+    return buffer.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` via a temp file + rename; skip when the content is already there."""
+    if path.is_file() and path.read_bytes() == data:
+        return path
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def memory_timeline(memory: dict[str, Any], title: str, path: Path) -> Path:
+    """Resident memory over time from memory.json's samples, with baseline and peak marked."""
+    samples = memory["samples"]
+    fig, ax = _figure()
+    with _rc():
+        ax.plot([s[0] for s in samples], [s[1] for s in samples], color="#1f77b4", lw=1.2)
+        for key, style, text in (("baseline_mib", ":", "baseline"), ("peak_mib", "--", "peak")):
+            if memory.get(key) is not None:
+                ax.axhline(memory[key], color="#7f7f7f", ls=style, lw=0.8)
+                ax.annotate(f"{text} {memory[key]:.1f} MiB", (0, memory[key]), fontsize=8)
+        ax.set_xlabel("time since start (s)")
+        ax.set_ylabel("resident memory (MiB)")
+        ax.set_title(title)
+    return write_atomic(path, _svg_bytes(fig))
+
+
+def module_bars(modules: list[tuple[str, float]], title: str, path: Path) -> Path:
+    """Horizontal bars of each module's share of self time (percent), largest on top."""
+    names = [name for name, _ in modules][::-1]
+    shares = [share for _, share in modules][::-1]
+    fig, ax = _figure()
+    fig.set_figheight(max(2.0, 0.28 * len(names) + 1.0))
+    with _rc():
+        ax.barh(names, shares, color="#ff7f0e")
+        for y, share in enumerate(shares):
+            ax.annotate(
+                f"{share:.1f}%",
+                (share, y),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+        ax.set_xlabel("share of self time (%)")
+        ax.set_title(title)
+    return write_atomic(path, _svg_bytes(fig))
+
+
+def _rc() -> Any:
+    import matplotlib
+
+    return matplotlib.rc_context(_RC)

@@ -1,0 +1,117 @@
+"""Sections from hand-built run directories: known numbers, and why when data is missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rbprofile.report import comparison, decimal_overhead, memory, methodology, raw_data
+
+
+def test_methodology_reports_versions_machine_parameters_and_overhead(make_run, context) -> None:
+    make_run("baseline")
+    make_run("partial", profilers=("cprofile",))
+    text = methodology.section(context("baseline", "partial")).markdown()
+    assert text.startswith("## Profiling Methodology\n")
+    assert "| py-spy | 0.4.3 |" in text
+    assert "- CPU: Test CPU @ 2.0GHz, 2 logical cores" in text
+    assert (
+        "| baseline/smoke | decimal | Decimal, Polars | sma_crossover | daily | 3 | 10 | 30 |"
+        in text
+    )
+    assert "| baseline/smoke | 3 | 1.80x | 1.05x (native) | 1.80x |" in text
+    assert "| partial/smoke | 3 | 1.80x | skipped: not requested (--profiler) |" in text
+
+
+def test_float_run_is_not_called_decimal(make_run, context) -> None:
+    make_run("flt", numeric="float")
+    text = methodology.section(context("flt")).markdown()
+    assert "| flt/smoke | float | Polars | sma_crossover |" in text
+
+
+def test_memory_section_numbers_chart_and_missing_reason(make_run, context, tmp_path) -> None:
+    run_dir = make_run("baseline")
+    make_run("nomem", profilers=("cprofile", "pyspy"))
+    sections = memory.section(context("baseline", "nomem"))
+    assert [s.title for s in sections] == [
+        "Memory Profiling Results",
+        "baseline/smoke",
+        "nomem/smoke",
+    ]
+    text = sections[1].markdown()
+    assert "- Peak resident memory: 120.5 MiB" in text
+    assert "- Growth during the run (peak - baseline): 70.5 MiB" in text
+    assert (
+        "![memory timeline baseline/smoke](../profiles/baseline/smoke/memory_timeline.svg)" in text
+    )
+    assert "| money | report_tinyprog.py | 22 | 12.50 | 4000 |" in text
+    assert (
+        "GC pressure: collections gen 0: 120, gen 1: 10, gen 2: 1; time in collection 0.015 s."
+        in text
+    )
+    assert "| daily_bars | 30 | 7 | 0.002 |" in text
+    assert (run_dir / "memory_timeline.svg").is_file()
+    assert sections[2].markdown() == (
+        "### nomem/smoke\n\n"
+        "_Not available: memory skipped for nomem/smoke: not requested (--profiler)_\n"
+    )
+
+
+def test_raw_data_links_existing_files_and_explains_absent_ones(make_run, context) -> None:
+    make_run("baseline", profilers=("cprofile", "memory"))
+    text = raw_data.section(context("baseline")).markdown()
+    assert "| [cprofile.pstats](../profiles/baseline/smoke/cprofile.pstats) |" in text
+    assert "| [memory.json](../profiles/baseline/smoke/memory.json) |" in text
+    assert (
+        "| pyspy.svg | absent: pyspy skipped for baseline/smoke: not requested (--profiler) |"
+        in text
+    )
+
+
+def test_decimal_overhead_ratio_against_target(make_run, context) -> None:
+    make_run("baseline")
+    make_run("baseline-float", numeric="float")
+    text = decimal_overhead.section(context("baseline")).markdown()
+    # simulate CPU medians from timing.json: decimal 0.25 s, float 0.20 s -> 1.250x, +25.0%
+    assert (
+        "| smoke | baseline/smoke | baseline-float/smoke | simulate CPU time | 0.2500 | 0.2000 "
+        "| 1.250x | +25.0% | within the 30% target | Decimal significantly slower (Welch p="
+    ) in text
+    assert "**Per-function Decimal cost, smoke (self time decimal - float, top 15)**" in text
+    cost_rows = [line for line in text.splitlines() if line.startswith("| report_tinyprog:")]
+    # money() does Decimal arithmetic in decimal mode and float arithmetic in float mode
+    assert cost_rows[0].startswith("| report_tinyprog:money | regressed |"), text
+
+
+def test_decimal_overhead_target_words() -> None:
+    assert decimal_overhead._target(25.0) == "within the 30% target"
+    assert decimal_overhead._target(35.0) == "over the 30% target by 5.0 points"
+
+
+def test_decimal_overhead_missing_says_how_to_get_it(make_run, context) -> None:
+    make_run("baseline")
+    text = decimal_overhead.section(context("baseline")).markdown()
+    assert text == (
+        "## Decimal overhead vs float baseline\n\n_Not available: no scenario ran in both numeric "
+        "modes (baseline/smoke: decimal); add a float baseline with `rbprofile run all --numeric "
+        "float --label baseline-float`_\n"
+    )
+
+
+def test_comparison_absent_without_compare(make_run, context) -> None:
+    make_run("baseline")
+    assert "pass `--compare BEFORE AFTER`" in comparison.section(context("baseline")).markdown()
+
+
+def test_comparison_renders_compare_verdicts_and_links_diff_flamegraph(
+    make_run, context, tmp_path
+) -> None:
+    make_run("baseline")
+    make_run("after", numeric="float")
+    ctx: Any = context("baseline", compare=("baseline", "after"))
+    text = comparison.section(ctx).markdown()
+    # compare's own verdict for 0.25 -> 0.20 s simulate CPU (3 repeats each, spread 0.01)
+    assert "| smoke | simulate CPU time | 0.2500 |" in text
+    assert "1.25x faster" in text
+    link = "[differential flamegraph, smoke](compare/baseline_vs_after/diff_smoke.svg)"
+    assert link in text
+    assert (tmp_path / "docs" / "compare" / "baseline_vs_after" / "diff_smoke.svg").is_file()
