@@ -17,8 +17,15 @@ from __future__ import annotations
 import re
 import sys
 import sysconfig
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from rbprofile.analysis.pyspy_source import Samples
 
 _SITE_MARKERS = ("site-packages", "dist-packages")
 _STDLIB_DIR = re.compile(r"[/\\]lib[/\\]python\d+(?:\.\d+)?t?[/\\]")
@@ -147,3 +154,78 @@ def module_at_depth(module: str, project: str, depth: int) -> str:
 
 def in_project(module: str, project: str) -> bool:
     return module == project or module.startswith(project + ".")
+
+
+def _kind(module: str, file: str, project: str, resolver: ModuleResolver) -> str:
+    if in_project(module, project):
+        return "project"
+    if file == "~":
+        return stdlib_kind(module)
+    return resolver.resolve(file).kind
+
+
+def module_self_table(
+    functions: pl.DataFrame,
+    project: str,
+    depth: int,
+    resolver: ModuleResolver | None = None,
+) -> pl.DataFrame:
+    """Self time summed by module (project at `depth`, others by top-level package).
+
+    Columns: module, kind, functions, self_s, share. Shares sum to 1 because pstats'
+    total time is the sum of every function's self time.
+    """
+    resolver = resolver or ModuleResolver()
+    pairs = functions.select("module", "file").unique()
+    labels = pairs.with_columns(
+        pl.Series(
+            "group",
+            [module_at_depth(m, project, depth) for m in pairs["module"]],
+            dtype=pl.String,
+        ),
+        pl.Series(
+            "kind",
+            [_kind(m, f, project, resolver) for m, f in pairs.iter_rows()],
+            dtype=pl.String,
+        ),
+    )
+    labelled = functions.join(labels, on=["module", "file"], how="left", nulls_equal=True)
+    total = float(labelled["self_s"].sum()) or 1.0
+    return (
+        labelled.group_by("group")
+        .agg(
+            pl.col("kind").mode().first().alias("kind"),
+            pl.len().cast(pl.Int64).alias("functions"),
+            pl.col("self_s").sum(),
+        )
+        .with_columns((pl.col("self_s") / total).alias("share"))
+        .rename({"group": "module"})
+        .sort(["self_s", "module"], descending=[True, False])
+    )
+
+
+def module_inclusive_table(samples: Samples, project: str, depth: int) -> pl.DataFrame:
+    """Per module: the share of samples whose stack contains it (inclusive) and the share
+    whose leaf frame is in it (self). Self shares sum to 1; inclusive shares do not."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    for stack in samples.stacks:
+        groups = [module_at_depth(f.module, project, depth) for f in stack.frames]
+        for group in set(groups):
+            inclusive[group] += stack.count
+        if groups:
+            own[groups[-1]] += stack.count
+    total = samples.total or 1
+    rows = [
+        (m, inclusive[m], inclusive[m] / total, own.get(m, 0), own.get(m, 0) / total)
+        for m in inclusive
+    ]
+    schema = {
+        "module": pl.String,
+        "inclusive_samples": pl.Int64,
+        "inclusive_share": pl.Float64,
+        "self_samples": pl.Int64,
+        "self_share": pl.Float64,
+    }
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.sort(["inclusive_samples", "module"], descending=[True, False])

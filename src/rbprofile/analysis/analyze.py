@@ -1,0 +1,193 @@
+"""`analyze` core: one target -> a `Document` of hotspots, modules or owners.
+
+    analyze_run(target, options=AnalyzeOptions()) -> rbprofile.render.Document
+    AnalyzeOptions(scenario, top, sort, threshold, by, depth, project, profiles_dir)
+
+`by="function"`: hotspots (sorted by `sort`), the other ranking, bottlenecks over the
+threshold, and the cProfile vs py-spy cross-check when both exist. `by="module"`: self time
+per module (cProfile) and inclusive share per module (py-spy). `by="owner"`: the deepest
+project frame's share (py-spy exact, cProfile estimated). py-spy-only targets get the
+sampled views. Tables cut to `top` rows carry an "(other ...)" row so shares still sum to 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from rbprofile.analysis import hotspots as hs
+from rbprofile.analysis.crosscheck import crosscheck
+from rbprofile.analysis.locate import Sources, locate
+from rbprofile.analysis.modules import ModuleResolver, module_inclusive_table, module_self_table
+from rbprofile.analysis.owners import owners_from_cprofile, owners_from_samples
+from rbprofile.analysis.pstats_source import CProfile, load_pstats
+from rbprofile.analysis.pyspy_source import Samples, load_pyspy
+from rbprofile.render import Document, Table
+
+By = Literal["function", "module", "owner"]
+PCT = "{:.1%}"
+SECONDS = "{:.4f}"
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    scenario: str | None = None
+    top: int = 20
+    sort: hs.SortKey = "cumulative"
+    threshold: float = 5.0
+    by: By = "function"
+    depth: int = 3
+    project: str = "rustybt"
+    profiles_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    sources: Sources
+    profile: CProfile | None
+    samples: Samples | None
+
+
+def load_sources(sources: Sources) -> Loaded:
+    resolver = ModuleResolver()
+    profile = load_pstats(sources.pstats, resolver) if sources.pstats else None
+    samples = load_pyspy(sources.pyspy, resolver) if sources.pyspy else None
+    return Loaded(sources, profile, samples)
+
+
+def top_with_rest(frame: pl.DataFrame, label: str, top: int, other: str) -> pl.DataFrame:
+    """The first `top` rows plus one row summing the numeric columns of the rest."""
+    if frame.height <= top:
+        return frame
+    rest = frame.slice(top)
+    sums: dict[str, object] = {
+        c: (rest[c].sum() if dt.is_numeric() else None)
+        for c, dt in zip(frame.columns, frame.dtypes, strict=True)
+    }
+    sums[label] = f"(other {rest.height} {other})"
+    return pl.concat([frame.head(top), pl.DataFrame([sums], schema=frame.schema)])
+
+
+def _formats(frame: pl.DataFrame) -> dict[str, str]:
+    out = {}
+    for c in frame.columns:
+        if c.endswith("share"):
+            out[c] = PCT
+        elif "per_call" in c or c == "ratio":
+            out[c] = "{:.3g}"
+        elif c.endswith("_s"):
+            out[c] = SECONDS
+    return out
+
+
+def _table(name: str, title: str, frame: pl.DataFrame, *notes: str) -> Table:
+    return Table(name, title, frame, notes=tuple(notes), formats=_formats(frame))
+
+
+def _function_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
+    tables: list[Table] = []
+    profile, samples = data.profile, data.samples
+    if profile is not None:
+        other: hs.SortKey = "self" if opts.sort == "cumulative" else "cumulative"
+        for sort in (opts.sort, other):
+            ranked = hs.hotspots(profile.functions, profile.total_s, opts.top, sort)
+            tables.append(
+                _table(f"top_{sort}", f"Top {opts.top} by {sort} time (cProfile)", ranked)
+            )
+        flagged = hs.bottlenecks(profile.functions, profile.total_s, opts.threshold)
+        note = f"Functions whose cumulative time is above {opts.threshold:g}% of the run."
+        tables.append(_table("bottlenecks", "Bottlenecks", flagged, note))
+    if samples is not None:
+        sampled = hs.function_samples(samples, opts.top)
+        tables.append(_table("pyspy_functions", f"Top {opts.top} by py-spy samples", sampled))
+    if profile is not None and samples is not None:
+        check = crosscheck(profile, samples, opts.top)
+        rho = "n/a (fewer than 3 functions)" if check.rho is None else f"{check.rho:.2f}"
+        note = (
+            f"Spearman's rank correlation of Python-level self-time shares over the union of "
+            f"both top-{opts.top} lists ({check.n} functions): rho = {rho}. "
+            "A function disagrees when one profiler's share is more than 2x the other's."
+        )
+        tables.append(_table("crosscheck", "cProfile vs py-spy", check.table, note))
+    return tables
+
+
+def _module_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
+    tables: list[Table] = []
+    if data.profile is not None:
+        frame = module_self_table(data.profile.functions, opts.project, opts.depth)
+        note = f"Self time by module ({opts.project} at depth {opts.depth}); shares sum to 100%."
+        frame = top_with_rest(frame, "module", opts.top, "modules")
+        tables.append(_table("modules", "Self time by module (cProfile)", frame, note))
+    if data.samples is not None:
+        frame = module_inclusive_table(data.samples, opts.project, opts.depth)
+        note = "inclusive_share: share of samples whose stack contains the module."
+        frame = frame.head(opts.top)
+        tables.append(_table("modules_inclusive", "Inclusive time by module (py-spy)", frame, note))
+    return tables
+
+
+def _owner_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
+    tables: list[Table] = []
+    if data.samples is not None:
+        frame = top_with_rest(
+            owners_from_samples(data.samples, opts.project), "owner", opts.top, "owners"
+        )
+        note = f"Each sample charged to its deepest {opts.project} frame (exact)."
+        tables.append(_table("owners", "Owners (py-spy)", frame, note))
+    if data.profile is not None:
+        frame = owners_from_cprofile(data.profile, opts.project)
+        frame = top_with_rest(frame, "owner", opts.top, "owners")
+        note = (
+            f"Self time of non-{opts.project} code spread to its {opts.project} callers along "
+            "cProfile's caller edges (estimate: assumes every call costs the same)."
+        )
+        name = "owners" if data.samples is None else "owners_cprofile"
+        tables.append(_table(name, "Owners (cProfile, estimated)", frame, note))
+    return tables
+
+
+BUILDERS = {"function": _function_tables, "module": _module_tables, "owner": _owner_tables}
+
+
+def _notes(data: Loaded) -> tuple[list[str], dict[str, object]]:
+    notes: list[str] = []
+    meta: dict[str, object] = {"target": data.sources.name}
+    if data.profile is not None:
+        notes.append(
+            f"cProfile: {data.profile.path} -- {data.profile.total_s:.4f} s total "
+            f"(pstats total_tt), {data.profile.functions.height} functions; "
+            "shares are of that total."
+        )
+        meta |= {"pstats": str(data.profile.path), "total_s": data.profile.total_s}
+    if data.samples is not None:
+        native = "with" if data.samples.has_native else "without"
+        notes.append(
+            f"py-spy: {data.samples.path} -- {data.samples.total} samples ({data.samples.format}, "
+            f"{native} native frames)."
+        )
+        meta |= {"pyspy": str(data.samples.path), "samples": data.samples.total}
+    return notes, meta
+
+
+def analyze_loaded(data: Loaded, opts: AnalyzeOptions) -> Document:
+    tables = BUILDERS[opts.by](data, opts)
+    notes, meta = _notes(data)
+    meta |= {"by": opts.by, "project": opts.project, "depth": opts.depth, "top": opts.top}
+    return Document(
+        title=f"rbprofile analyze: {data.sources.name}",
+        tables=tuple(tables),
+        notes=tuple(notes),
+        primary=tables[0].name if tables else None,
+        meta=meta,
+    )
+
+
+def analyze_run(target: str, options: AnalyzeOptions | None = None) -> Document:
+    """Resolve `target`, load its profiles and build the analysis document."""
+    opts = options or AnalyzeOptions()
+    sources = locate(target, opts.scenario, opts.profiles_dir)
+    return analyze_loaded(load_sources(sources), opts)

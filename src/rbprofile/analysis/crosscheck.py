@@ -1,0 +1,150 @@
+"""cProfile vs py-spy: do the two profilers rank the same functions on top?
+
+    crosscheck(profile, samples, top=20) -> CrossCheck
+        .table      function, cprofile_share, pyspy_share, ratio, cprofile_rank, pyspy_rank,
+                    ncalls, per_call_us, verdict, likely_reason -- over the union of both top lists
+        .rho        Spearman's rank correlation of the two shares over that union (None when
+                    fewer than 3 functions), .n the union's size
+
+Both sides measure Python-level self time: py-spy charges a sample to the innermost Python
+frame (native frames are skipped), so cProfile's C functions (`decimal:Decimal.quantize`,
+`builtins:len`) are folded into the Python functions that called them, in proportion to
+the self time spent under each caller. A function disagrees when one share is more than
+2x the other.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import polars as pl
+
+from rbprofile.analysis.pstats_source import CProfile
+from rbprofile.analysis.pyspy_source import Samples
+
+RATIO = 2.0
+FEW_SAMPLES = 10
+SMALL_CALL_US = 20.0
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    table: pl.DataFrame
+    rho: float | None
+    n: int
+
+
+def python_self_shares(profile: CProfile) -> dict[str, float]:
+    """Self time per Python function with C callees' self time folded into their callers."""
+    functions = profile.functions
+    is_c = dict(functions.select("key", pl.col("file") == "~").iter_rows())
+    shares: defaultdict[str, float] = defaultdict(float)
+    callers: defaultdict[str, list[tuple[str, float]]] = defaultdict(list)
+    for caller, callee, _n, _p, self_s, _c in profile.edges.iter_rows():
+        if is_c.get(callee) and not is_c.get(caller, True):
+            callers[callee].append((caller, self_s))
+    total = profile.total_s or 1.0
+    for key, self_s in functions.select("key", "self_s").iter_rows():
+        edges = callers.get(key)
+        if is_c[key] and edges and sum(w for _, w in edges) > 0:
+            weight = sum(w for _, w in edges)
+            for caller, w in edges:
+                shares[caller] += self_s * w / weight / total
+        else:
+            shares[key] += self_s / total
+    return dict(shares)
+
+
+def pyspy_self_shares(samples: Samples) -> dict[str, float]:
+    counts: Counter[str] = Counter()
+    for stack in samples.stacks:
+        python = [f for f in stack.frames if not f.native]
+        if python:
+            counts[python[-1].key] += stack.count
+    total = samples.total or 1
+    return {k: v / total for k, v in counts.items()}
+
+
+def _ranks(values: list[float]) -> list[float]:
+    """Ranks (1 = largest), ties averaged."""
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(a: list[float], b: list[float]) -> float | None:
+    """Spearman's rho: Pearson correlation of the tie-averaged ranks."""
+    if len(a) < 3:
+        return None
+    ra, rb = _ranks(a), _ranks(b)
+    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=True))
+    va = sum((x - ma) ** 2 for x in ra)
+    vb = sum((y - mb) ** 2 for y in rb)
+    if va == 0 or vb == 0:
+        return None
+    return cov / (va * vb) ** 0.5
+
+
+def _reason(
+    c_share: float, p_share: float, calls: int, per_call_us: float | None, pyspy_n: int
+) -> str:
+    if pyspy_n < FEW_SAMPLES and c_share > p_share:
+        return f"only {pyspy_n} py-spy samples: too few to rank this function"
+    if c_share > p_share:
+        if per_call_us is not None and per_call_us < SMALL_CALL_US and calls >= 1000:
+            return (
+                f"cProfile's per-call overhead inflates small functions called very often "
+                f"({calls} calls, {per_call_us:.2f} us each)"
+            )
+        return "py-spy saw less: sampling missed its short bursts"
+    return "py-spy saw more: time in C code or waits that cProfile charges to other entries"
+
+
+def crosscheck(profile: CProfile, samples: Samples, top: int = 20) -> CrossCheck:
+    c_shares, p_shares = python_self_shares(profile), pyspy_self_shares(samples)
+    top_c = sorted(c_shares, key=lambda k: (-c_shares[k], k))[:top]
+    top_p = sorted(p_shares, key=lambda k: (-p_shares[k], k))[:top]
+    union = list(dict.fromkeys([*top_c, *top_p]))
+    calls = dict(profile.functions.select("key", "ncalls").iter_rows())
+    own = dict(profile.functions.select("key", "self_s").iter_rows())
+    c_vals = [c_shares.get(k, 0.0) for k in union]
+    p_vals = [p_shares.get(k, 0.0) for k in union]
+    c_rank, p_rank = _ranks(c_vals), _ranks(p_vals)
+    rows = []
+    for i, key in enumerate(union):
+        c, p, n = c_vals[i], p_vals[i], calls.get(key, 0)
+        per_call = own.get(key, 0.0) / n * 1e6 if n else None
+        ratio = c / p if p > 0 else None
+        disagree = (
+            (p == 0 and c > 0)
+            or (c == 0 and p > 0)
+            or (ratio is not None and not 1 / RATIO <= ratio <= RATIO)
+        )
+        pyspy_n = round(p * samples.total)
+        reason = _reason(c, p, n, per_call, pyspy_n) if disagree else ""
+        verdict = "disagree" if disagree else "agree"
+        rows.append((key, c, p, ratio, c_rank[i], p_rank[i], n, per_call, verdict, reason))
+    schema = {
+        "function": pl.String,
+        "cprofile_share": pl.Float64,
+        "pyspy_share": pl.Float64,
+        "ratio": pl.Float64,
+        "cprofile_rank": pl.Float64,
+        "pyspy_rank": pl.Float64,
+        "ncalls": pl.Int64,
+        "per_call_us": pl.Float64,
+        "verdict": pl.String,
+        "likely_reason": pl.String,
+    }
+    table = pl.DataFrame(rows, schema=schema, orient="row").sort(["cprofile_rank", "function"])
+    return CrossCheck(table=table, rho=spearman(c_vals, p_vals), n=len(union))

@@ -1,0 +1,95 @@
+"""Hotspots and bottlenecks from a cProfile functions table.
+
+hotspots(functions, total_s, top=20, sort="cumulative") -> pl.DataFrame
+    rank, function, ncalls, primcalls, self_s, cum_s, self_per_call_s, cum_per_call_s,
+    self_share, cum_share (shares of the profile's real total time)
+bottlenecks(functions, total_s, threshold_pct=5.0) -> pl.DataFrame
+    the same columns for every function whose cumulative share is above the threshold
+function_samples(samples, top=20) -> pl.DataFrame
+    the py-spy view: function, self_samples, self_share, inclusive_samples, inclusive_share
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Literal
+
+import polars as pl
+
+from rbprofile.analysis.pyspy_source import Samples
+
+SortKey = Literal["cumulative", "self"]
+SHARE_FORMATS = {
+    "self_share": "{:.1%}",
+    "cum_share": "{:.1%}",
+    "self_s": "{:.4f}",
+    "cum_s": "{:.4f}",
+    "self_per_call_s": "{:.3g}",
+    "cum_per_call_s": "{:.3g}",
+    "inclusive_share": "{:.1%}",
+}
+
+
+def _with_shares(functions: pl.DataFrame, total_s: float) -> pl.DataFrame:
+    total = total_s if total_s > 0 else 1.0
+    calls = pl.when(pl.col("ncalls") > 0).then(pl.col("ncalls")).otherwise(None)
+    return functions.select(
+        pl.col("key").alias("function"),
+        "ncalls",
+        "primcalls",
+        "self_s",
+        "cum_s",
+        (pl.col("self_s") / calls).alias("self_per_call_s"),
+        (pl.col("cum_s") / calls).alias("cum_per_call_s"),
+        (pl.col("self_s") / total).alias("self_share"),
+        (pl.col("cum_s") / total).alias("cum_share"),
+    )
+
+
+def _ranked(frame: pl.DataFrame, sort: SortKey) -> pl.DataFrame:
+    first, second = ("cum_s", "self_s") if sort == "cumulative" else ("self_s", "cum_s")
+    ordered = frame.sort([first, second, "function"], descending=[True, True, False])
+    return ordered.with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
+
+
+def hotspots(
+    functions: pl.DataFrame, total_s: float, top: int = 20, sort: SortKey = "cumulative"
+) -> pl.DataFrame:
+    """The `top` functions by cumulative or by self time."""
+    return _ranked(_with_shares(functions, total_s), sort).head(top)
+
+
+def bottlenecks(
+    functions: pl.DataFrame, total_s: float, threshold_pct: float = 5.0
+) -> pl.DataFrame:
+    """Every function whose cumulative share of the run is above `threshold_pct` percent."""
+    ranked = _ranked(_with_shares(functions, total_s), "cumulative")
+    return ranked.filter(pl.col("cum_share") * 100 > threshold_pct)
+
+
+def function_samples(samples: Samples, top: int = 20) -> pl.DataFrame:
+    """Per-function self (leaf Python frame) and inclusive sample counts from py-spy."""
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    for stack in samples.stacks:
+        python = [f for f in stack.frames if not f.native]
+        if python:
+            own[python[-1].key] += stack.count
+        for key in {f.key for f in python}:
+            inclusive[key] += stack.count
+    total = samples.total or 1
+    rows = [(k, own.get(k, 0), inclusive[k]) for k in inclusive]
+    frame = pl.DataFrame(
+        rows,
+        schema={"function": pl.String, "self_samples": pl.Int64, "inclusive_samples": pl.Int64},
+        orient="row",
+    )
+    return (
+        frame.with_columns(
+            (pl.col("self_samples") / total).alias("self_share"),
+            (pl.col("inclusive_samples") / total).alias("inclusive_share"),
+        )
+        .sort(["self_samples", "inclusive_samples", "function"], descending=[True, True, False])
+        .head(top)
+        .select("function", "self_samples", "self_share", "inclusive_samples", "inclusive_share")
+    )
