@@ -1,0 +1,142 @@
+"""The profiled child process: `python -m rbprofile.runner.child --mode MODE --out DIR ...`.
+
+Loads the strategy file, imports rustybt, runs `run_algorithm` once and writes `result.json`
+(plus `cprofile.pstats` or `memory_child.json` by mode) into `--out`. Modes:
+
+- `plain`: nothing attached (timing repeats; also what py-spy records from outside).
+- `cprofile`: cProfile around the backtest call only, not interpreter start-up or imports.
+- `memory`: tracemalloc + gc callbacks in-process (`childmem.MemoryProbe`); the RSS timeline
+  is sampled from the parent with memory_profiler.
+
+Only the standard library is imported before the import-time measurement starts.
+Exit status: 0 ok, 1 with a one-line `error:` on stderr (strategy tracebacks kept).
+"""
+
+from __future__ import annotations
+
+import time
+
+T_MAIN = time.time()  # first thing after the interpreter reached our code
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+MODES = ("plain", "cprofile", "memory")
+RESULT = "result.json"
+PSTATS = "cprofile.pstats"
+MEMORY_CHILD = "memory_child.json"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m rbprofile.runner.child")
+    p.add_argument("--mode", choices=MODES, default="plain")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--strategy", type=Path, required=True)
+    p.add_argument("--bundle", required=True)
+    p.add_argument("--start", default=None)
+    p.add_argument("--end", default=None)
+    p.add_argument("--numeric", choices=("decimal", "float"), default="decimal")
+    p.add_argument("--spawned-at", type=float, default=None, help="parent's time.time() at spawn")
+    p.add_argument("--tracemalloc-interval", type=float, default=0.25)
+    return p.parse_args(argv)
+
+
+def _import_engine(strategy: Path) -> tuple[Any, dict[str, Any], float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    import rustybt.run
+
+    namespace = rustybt.run.load_algorithm_file(strategy)
+    return rustybt.run, namespace, time.perf_counter() - t0, time.process_time() - c0
+
+
+def _backtest_kwargs(args: argparse.Namespace, namespace: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "bundle": args.bundle,
+        "initialize": namespace["initialize"],
+        "handle_data": namespace.get("handle_data"),
+        "before_trading_start": namespace.get("before_trading_start"),
+        "start": args.start,
+        "end": args.end,
+        "numeric": args.numeric,
+    }
+
+
+def _run(args: argparse.Namespace, run_algorithm: Any, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """Run the backtest in the requested mode; returns (BacktestResult, memory report or None)."""
+    if args.mode == "cprofile":
+        import cProfile
+
+        prof = cProfile.Profile()
+        result = prof.runcall(run_algorithm, **kwargs)
+        prof.dump_stats(args.out / PSTATS)
+        return result, None
+    if args.mode == "memory":
+        from rbprofile.runner.childmem import MemoryProbe
+
+        probe = MemoryProbe(interval_s=args.tracemalloc_interval)
+        probe.start()
+        try:
+            result = run_algorithm(**kwargs)
+        finally:
+            probe.stop()
+        return result, probe.report(result.portal.frames_info())
+    return run_algorithm(**kwargs), None
+
+
+def _session_span(perf: Any) -> tuple[int, str | None, str | None]:
+    height = int(perf.height)
+    if not height or "session" not in perf.columns:
+        return height, None, None
+    col = perf["session"]
+    return height, str(col[0])[:10], str(col[-1])[:10]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    startup_s = T_MAIN - args.spawned_at if args.spawned_at is not None else None
+    try:
+        engine, namespace, import_s, import_cpu_s = _import_engine(args.strategy)
+        t_before = time.time()
+        t0 = time.perf_counter()
+        result, memory = _run(args, engine.run_algorithm, _backtest_kwargs(args, namespace))
+        run_wall_s = time.perf_counter() - t0
+        t_after = time.time()
+    except Exception as exc:
+        return _fail(exc)
+    sessions, first, last = _session_span(result.perf)
+    out: dict[str, Any] = {
+        "mode": args.mode,
+        "startup_s": startup_s,
+        "import_s": import_s,
+        "import_cpu_s": import_cpu_s,
+        **{k: float(v) for k, v in result.timings.items()},
+        "run_wall_s": run_wall_s,
+        "sessions": sessions,
+        "first_session": first,
+        "last_session": last,
+        "marks": {"main": T_MAIN, "before_run": t_before, "after_run": t_after},
+    }
+    if memory is not None:
+        (args.out / MEMORY_CHILD).write_text(json.dumps(memory, indent=2) + "\n")
+    (args.out / RESULT).write_text(json.dumps(out, indent=2, default=str) + "\n")
+    return 0
+
+
+def _fail(exc: Exception) -> int:
+    from rustybt.errors import RustyBTError, StrategyError
+
+    if isinstance(exc, StrategyError) and exc.__cause__ is not None:
+        traceback.print_exception(exc.__cause__, file=sys.stderr)
+    elif not isinstance(exc, RustyBTError):
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"error: {exc}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Spawning the child: a fresh process of this interpreter, in its own process group.
+
+The child gets its own session so that, on Ctrl-C or any error in the parent, the whole
+group (py-spy and the Python child it traced) is stopped with `killpg`, never left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rbprofile.errors import RbprofileError
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """What the child runs: a strategy file on a bundle, in one numeric mode."""
+
+    strategy: Path
+    bundle: str
+    numeric: str = "decimal"
+    start: str | None = None
+    end: str | None = None
+
+    def argv(self, mode: str, out: Path) -> list[str]:
+        """The child command, without `--spawned-at` (added at spawn time)."""
+        cmd = [sys.executable, "-m", "rbprofile.runner.child", "--mode", mode, "--out", str(out)]
+        cmd += [
+            "--strategy",
+            str(self.strategy),
+            "--bundle",
+            self.bundle,
+            "--numeric",
+            self.numeric,
+        ]
+        if self.start:
+            cmd += ["--start", self.start]
+        if self.end:
+            cmd += ["--end", self.end]
+        return cmd
+
+
+@dataclass(frozen=True)
+class Finished:
+    returncode: int
+    wall_s: float
+    log: Path
+    waited: Any = None  # what `wait` returned (e.g. memory samples)
+
+    def tail(self, lines: int = 3) -> str:
+        try:
+            text = self.log.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return " | ".join(text[-lines:])
+
+    def describe_failure(self) -> str:
+        if self.returncode < 0:
+            sig = signal.Signals(-self.returncode).name
+            return f"the child process was killed by {sig}"
+        return f"the child process exited with status {self.returncode}: {self.tail()}"
+
+
+def spawn(
+    argv: list[str],
+    log: Path,
+    *,
+    wait: Callable[[subprocess.Popen[bytes]], Any] | None = None,
+) -> Finished:
+    """Run `argv` to completion with stdout+stderr to `log`; stop its group on any exception.
+
+    `--spawned-at <time.time()>` is appended when the command runs our child module directly.
+    `wait(proc)` replaces `proc.wait()` (memory sampling from the parent uses it).
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as sink:
+        started = time.perf_counter()
+        if argv[1:3] == ["-m", "rbprofile.runner.child"]:
+            argv = [*argv, "--spawned-at", repr(time.time())]
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise RbprofileError(f"cannot start {argv[0]}: {exc.strerror}") from exc
+        try:
+            waited = wait(proc) if wait is not None else None
+            returncode = proc.wait()
+        except BaseException:
+            stop_group(proc)
+            raise
+        return Finished(returncode, time.perf_counter() - started, log, waited)
+
+
+def stop_group(proc: subprocess.Popen[bytes], grace_s: float = 3.0) -> None:
+    """SIGTERM the child's process group, then SIGKILL whatever is left after `grace_s`."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=grace_s)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)  # stragglers in the group (e.g. py-spy's child)

@@ -1,0 +1,54 @@
+"""cProfile around the backtest call only -> cprofile.pstats, cprofile_summary.txt,
+functions.parquet (FUNCTIONS_SCHEMA via `rbprofile.analysis.pstats_source.load_pstats`)."""
+
+from __future__ import annotations
+
+import io
+import pstats
+import shutil
+from pathlib import Path
+
+from rbprofile.errors import RbprofileError
+from rbprofile.runner.profilers import ProfilerContext, ProfilerOutcome, failed
+from rbprofile.runner.timing import run_child
+
+PSTATS = "cprofile.pstats"
+SUMMARY = "cprofile_summary.txt"
+FUNCTIONS = "functions.parquet"
+TOP = 20
+
+
+def summary_text(pstats_path: Path, top: int = TOP) -> str:
+    """Top `top` by cumulative time: ncalls, tottime, percall, cumtime, percall, function."""
+    out = io.StringIO()
+    stats = pstats.Stats(str(pstats_path), stream=out)
+    stats.sort_stats(pstats.SortKey.CUMULATIVE).print_stats(top)
+    return out.getvalue()
+
+
+def write_functions(pstats_path: Path, dest: Path) -> int:
+    """functions.parquet from a pstats file; returns the number of functions."""
+    from rbprofile.analysis.pstats_source import load_pstats
+
+    functions = load_pstats(pstats_path).functions
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    functions.write_parquet(tmp)
+    tmp.replace(dest)
+    return functions.height
+
+
+def profile(ctx: ProfilerContext) -> ProfilerOutcome:
+    work = ctx.work / "cprofile"
+    try:
+        finished, _ = run_child(ctx.spec, "cprofile", work)
+    except RbprofileError as exc:
+        return failed(exc.message)
+    shutil.move(work / PSTATS, ctx.run_dir / PSTATS)
+    (ctx.run_dir / SUMMARY).write_text(summary_text(ctx.run_dir / PSTATS))
+    count = write_functions(ctx.run_dir / PSTATS, ctx.run_dir / FUNCTIONS)
+    return ProfilerOutcome(
+        "ok",
+        wall_s=finished.wall_s,
+        files=[PSTATS, SUMMARY, FUNCTIONS],
+        extra={"functions": count},
+    )

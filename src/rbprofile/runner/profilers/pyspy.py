@@ -1,0 +1,136 @@
+"""py-spy: a real `py-spy record` of a plain child, once per output format.
+
+- `pyspy.collapsed.txt`: `--format raw --full-filenames` with line numbers and `--idle`, the
+  file later analysis reads (idle stacks end in a wait such as `clock_nanosleep`, so analysis
+  can tell waiting from CPU; with `--native` those leaves are visible).
+- `pyspy.svg` and `pyspy.speedscope.json`: the same options without `--idle`, so the
+  flamegraph shows where the CPU went and is not stretched by waits.
+
+`--native` is tried first; if py-spy fails with it, every format is recorded without it and
+the manifest says `native: false`. The binary is `$RBPROFILE_PYSPY`, else `py-spy` on PATH,
+else the one next to this interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from rbprofile.runner.process import Finished, spawn
+from rbprofile.runner.profilers import ProfilerContext, ProfilerOutcome, failed
+
+ENV_BINARY = "RBPROFILE_PYSPY"
+COLLAPSED, SVG, SPEEDSCOPE = "pyspy.collapsed.txt", "pyspy.svg", "pyspy.speedscope.json"
+# (py-spy --format, file, --idle)
+FORMATS = (("raw", COLLAPSED, True), ("flamegraph", SVG, False), ("speedscope", SPEEDSCOPE, False))
+INSTALL_HINT = "install it (`pip install py-spy`) or point $RBPROFILE_PYSPY at the binary"
+PTRACE_HINT = (
+    "py-spy is not permitted to trace the child: run with ptrace permission "
+    "(e.g. `docker run --cap-add SYS_PTRACE`, or `sysctl kernel.yama.ptrace_scope=0`)"
+)
+
+
+class PyspyUnavailableError(Exception):
+    """py-spy cannot be used here; the message says why and what to do."""
+
+
+def find_binary() -> str:
+    override = os.environ.get(ENV_BINARY)
+    if override:
+        if not (Path(override).is_file() and os.access(override, os.X_OK)):
+            raise PyspyUnavailableError(
+                f"py-spy not found at ${ENV_BINARY}={override}; {INSTALL_HINT}"
+            )
+        return override
+    found = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if not found:
+        raise PyspyUnavailableError(f"py-spy is not installed (not on PATH); {INSTALL_HINT}")
+    return found
+
+
+def version(binary: str | None = None) -> str | None:
+    try:
+        out = subprocess.run(
+            [binary or find_binary(), "--version"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError, PyspyUnavailableError):
+        return None
+    return out.stdout.strip().removeprefix("py-spy ").strip() or None
+
+
+@dataclass(frozen=True)
+class Recording:
+    finished: Finished
+    output: Path
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.finished.returncode == 0
+            and self.output.exists()
+            and self.output.stat().st_size > 0
+        )
+
+
+def record_cmd(
+    binary: str, fmt: str, output: Path, rate: int, *, native: bool, idle: bool, child: list[str]
+) -> list[str]:
+    cmd = [binary, "record", "--format", fmt, "--output", str(output), "--rate", str(rate)]
+    cmd += ["--full-filenames"] + (["--native"] if native else []) + (["--idle"] if idle else [])
+    return [*cmd, "--", *child]
+
+
+def _record(
+    ctx: ProfilerContext, binary: str, fmt: str, name: str, *, native: bool, idle: bool
+) -> Recording:
+    work = ctx.work / f"pyspy-{fmt}{'-native' if native else ''}"
+    work.mkdir(parents=True, exist_ok=True)
+    output = work / name
+    child = ctx.spec.argv("plain", work)
+    cmd = record_cmd(binary, fmt, output, ctx.rate_hz, native=native, idle=idle, child=child)
+    return Recording(spawn(cmd, work / "pyspy.log"), output)
+
+
+def _reason(rec: Recording) -> str:
+    tail = rec.finished.tail(5)
+    low = tail.lower()
+    if "permission" in low or "not permitted" in low or "ptrace" in low:
+        return f"{PTRACE_HINT} (py-spy said: {tail})"
+    if not (rec.output.parent / "result.json").exists():
+        return f"the backtest failed under py-spy ({rec.finished.describe_failure()})"
+    return f"py-spy failed ({rec.finished.describe_failure()})"
+
+
+def profile(ctx: ProfilerContext) -> ProfilerOutcome:
+    try:
+        binary = find_binary()
+    except PyspyUnavailableError as exc:
+        return failed(str(exc), native=None)
+    native = True
+    files: list[str] = []
+    wall: float | None = None
+    for fmt, name, idle in FORMATS:
+        rec = _record(ctx, binary, fmt, name, native=native, idle=idle)
+        if not rec.ok and native:
+            native = False
+            rec = _record(ctx, binary, fmt, name, native=native, idle=idle)
+        if not rec.ok:
+            return failed(_reason(rec), native=native)
+        shutil.move(rec.output, ctx.run_dir / name)
+        files.append(name)
+        if name == COLLAPSED:
+            wall = rec.finished.wall_s
+    return ProfilerOutcome(
+        "ok",
+        wall_s=wall,
+        files=files,
+        extra={
+            "native": native,
+            "rate_hz": ctx.rate_hz,
+            "idle": {COLLAPSED: True, SVG: False, SPEEDSCOPE: False},
+        },
+    )

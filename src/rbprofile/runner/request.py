@@ -1,0 +1,105 @@
+"""What to run: the request, its targets (scenarios or a strategy file) and their bundles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rbprofile.errors import EXIT_USAGE, RbprofileError
+from rbprofile.runner.profilers import NAMES as PROFILER_NAMES
+from rbprofile.scenarios import SCENARIOS, expand
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    target: str = "all"  # a scenario, "all", or a strategy file path
+    profilers: tuple[str, ...] = PROFILER_NAMES
+    label: str = "baseline"
+    repeat: int = 3
+    numeric: str = "decimal"
+    rate_hz: int = 100
+    bundle: str | None = None
+    profiles_dir: Path | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str  # the run directory name: the scenario, or the strategy file's stem
+    strategy: Path
+    bundle: str
+
+
+def parse_profilers(values: Iterable[str]) -> tuple[str, ...]:
+    """Repeatable / comma lists; `all` = cprofile,pyspy,memory; `none` = timing only."""
+    chosen: list[str] = []
+    for value in values:
+        for name in filter(None, (v.strip().lower() for v in value.split(","))):
+            if name == "all":
+                chosen.extend(PROFILER_NAMES)
+            elif name in PROFILER_NAMES:
+                chosen.append(name)
+            elif name != "none":
+                raise RbprofileError(
+                    f"unknown profiler {name!r}; "
+                    f"choose from {', '.join(PROFILER_NAMES)}, all, none",
+                    exit_code=EXIT_USAGE,
+                )
+    return tuple(dict.fromkeys(chosen))
+
+
+def resolve_targets(target: str, bundle: str | None) -> list[Target]:
+    if target.endswith(".py") or Path(target).is_file():
+        path = Path(target)
+        if not path.is_file():
+            raise RbprofileError(f"strategy file {target} does not exist; check the path")
+        if bundle is None:
+            raise RbprofileError(
+                f"say which bundle {path.name} runs on, e.g. `--bundle daily` "
+                f"(default bundles: {', '.join(SCENARIOS)})"
+            )
+        return [Target(path.stem, path.resolve(), bundle)]
+    return [Target(s.name, s.strategy_file, bundle or s.bundle) for s in expand(target)]
+
+
+def ensure_bundle(name: str, notify: Callable[[str], None]) -> None:
+    """Ingest a missing default (scenario) bundle, saying so; other missing bundles are errors."""
+    from rustybt.data.bundles import list_bundles
+
+    if name in list_bundles():
+        return
+    if name not in SCENARIOS:
+        raise RbprofileError(
+            f"bundle {name!r} not found; ingest it first or choose one of: "
+            f"{', '.join(list_bundles()) or 'none yet (run `rbprofile ingest all`)'}"
+        )
+    from rbprofile.ingest import ingest
+
+    notify(f"bundle {name!r} is missing; ingesting it first (rbprofile ingest {name})")
+    ingest([name])
+
+
+def bundle_facts(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(manifest `bundle` block, calendar facts: frequency, sessions, bars) of a bundle."""
+    from rustybt.data.bundles import load_bundle
+    from rustybt.gens.clock import bar_times
+
+    bundle = load_bundle(name)
+    meta = bundle.metadata
+    sessions = bundle.sessions(None, None)
+    if meta.frequency == "daily":
+        bars = len(sessions)
+    else:
+        bars = sum(len(bar_times(bundle.calendar, s, meta.frequency)) for s in sessions)
+    block = {
+        "name": meta.name,
+        "content_hash": meta.content_hash,
+        "frequency": meta.frequency,
+        "first_session": str(meta.first_session),
+        "last_session": str(meta.last_session),
+        "assets": meta.asset_count,
+    }
+    facts = {"frequency": meta.frequency, "assets": meta.asset_count, "sessions": len(sessions)}
+    return block, {**facts, "bars": bars}
