@@ -1,0 +1,126 @@
+"""``python -m rustybt run ALGO.py --bundle NAME ...``: run a strategy file from the shell.
+
+argparse only (rustybt has no CLI-framework dependency). Results go to ``--output`` as
+Parquet (one row per session); the summary goes to stderr. Errors a user can act on print one
+line and exit 1; an exception in strategy code also prints the strategy's own frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+import rustybt
+from rustybt.errors import RustyBTError, StrategyError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+_PACKAGE_DIR = Path(rustybt.__file__).resolve().parent
+_SUMMARY_KEYS = (
+    "first_session", "last_session", "sessions", "numeric", "capital_base",
+    "final_portfolio_value", "total_return", "volatility", "sharpe", "sortino",
+    "max_drawdown", "orders", "transactions", "commissions",
+)  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rustybt", description=rustybt.__doc__)
+    parser.add_argument("--version", action="version", version=f"rustybt {rustybt.__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="backtest a strategy file on a bundle")
+    run.add_argument("algofile", type=Path, help="strategy file defining initialize/handle_data")
+    run.add_argument("--bundle", required=True, help="bundle name (see `rbprofile ingest`)")
+    run.add_argument("--bundle-root", type=Path, default=None, help="bundles directory")
+    run.add_argument("--start", default=None, help="first session, YYYY-MM-DD")
+    run.add_argument("--end", default=None, help="last session, YYYY-MM-DD")
+    run.add_argument("--capital-base", default="100000", help="starting cash (default 100000)")
+    run.add_argument("--numeric", choices=("decimal", "float"), default="decimal")
+    run.add_argument("--output", type=Path, default=None, help="write results as Parquet")
+    run.add_argument("--force", action="store_true", help="overwrite an existing --output")
+    return parser
+
+
+def run_command(args: argparse.Namespace, stderr: TextIO) -> int:
+    from rustybt.run import load_algorithm_file, run_algorithm
+
+    if args.output is not None and args.output.exists() and not args.force:
+        raise RustyBTError(f"{args.output} exists; pass --force to overwrite it")
+    namespace = load_algorithm_file(args.algofile)
+    result = run_algorithm(
+        bundle=args.bundle,
+        namespace=namespace,
+        start=args.start,
+        end=args.end,
+        capital_base=args.capital_base,
+        numeric=args.numeric,
+        bundle_root=args.bundle_root,
+    )
+    if args.output is not None:
+        _write_atomic(result.perf, args.output)
+    print(format_summary(result.summary, result.timings), file=stderr)
+    if args.output is not None:
+        print(f"wrote {result.perf.height} sessions to {args.output}", file=stderr)
+    return EXIT_OK
+
+
+def _write_atomic(frame: object, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        frame.write_parquet(tmp)  # type: ignore[attr-defined]
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def format_summary(summary: dict[str, object], timings: dict[str, float]) -> str:
+    width = max(len(k) for k in _SUMMARY_KEYS)
+    lines = [f"{key:<{width}}  {_fmt(summary.get(key))}" for key in _SUMMARY_KEYS]
+    lines.append(f"{'simulate_wall_s':<{width}}  {timings['simulate_wall_s']:.3f}")
+    return "\n".join(lines)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return "-" if value is None else str(value)
+
+
+def strategy_frames(exc: BaseException) -> str:
+    """The traceback of the exception inside user code, without rustybt's own frames."""
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if not _is_engine_frame(f.filename)
+    ]
+    lines = traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "Traceback (strategy code):\n" + "".join(lines).rstrip("\n")
+
+
+def _is_engine_frame(filename: str) -> bool:
+    path = Path(filename).resolve()
+    return path.is_relative_to(_PACKAGE_DIR) and not path.is_relative_to(_PACKAGE_DIR / "examples")
+
+
+def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int:
+    err = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        return run_command(args, err)
+    except StrategyError as exc:
+        print(f"error: {exc}", file=err)
+        if exc.__cause__ is not None and not isinstance(exc.__cause__, SyntaxError):
+            print(strategy_frames(exc.__cause__), file=err)
+        return EXIT_ERROR
+    except RustyBTError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=err)
+        return 130

@@ -1,0 +1,102 @@
+"""The blotter: open orders and their fills against later bars.
+
+An order placed at bar t is eligible from the first bar after t: ``fill(dt, ...)`` skips
+orders created at or after ``dt``, so no order ever fills on the bar it was placed on.
+Orders stay open (good till cancelled) until fully filled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from rustybt.errors import RustyBTError
+from rustybt.finance.commission import PerShare
+from rustybt.finance.decimal.transaction import DecimalTransaction
+from rustybt.finance.order import Order, OrderStatus
+from rustybt.finance.pricing import MoneyBar
+from rustybt.finance.slippage import VolumeShareSlippage
+from rustybt.numeric import Money, NumericMode
+
+
+class Blotter:
+    """Places, cancels and fills orders. ``slippage`` and ``commission`` are swappable models."""
+
+    def __init__(
+        self,
+        numeric: NumericMode,
+        slippage: VolumeShareSlippage | None = None,
+        commission: PerShare | None = None,
+    ) -> None:
+        self.numeric = numeric
+        self.slippage = slippage or VolumeShareSlippage(numeric)
+        self.commission = commission or PerShare(numeric)
+        self.open_orders: dict[int, Order] = {}
+        self.orders: dict[int, Order] = {}
+        self._next_id = 1
+
+    def order(self, sid: int, amount: int, dt: pd.Timestamp, limit: Money | None = None) -> int:
+        """Queue an order; returns its id. ``amount`` is signed whole shares (non-zero)."""
+        if type(amount) is not int or amount == 0:
+            raise RustyBTError(f"order amount must be a non-zero whole number, got {amount!r}")
+        if limit is not None:
+            self.numeric.check(limit, f"limit price of order for sid {sid}")
+        order = Order(self._next_id, sid, amount, dt, limit)
+        self._next_id += 1
+        self.open_orders[order.id] = order
+        self.orders[order.id] = order
+        return order.id
+
+    def cancel(self, order_id: int) -> None:
+        order = self.open_orders.pop(order_id, None)
+        if order is not None:
+            order.status = OrderStatus.CANCELLED
+
+    def open_amount(self, sid: int) -> int:
+        """Signed shares still to fill across the open orders for ``sid``."""
+        return sum(o.open_amount for o in self.open_orders.values() if o.sid == sid)
+
+    def fill(
+        self, dt: pd.Timestamp, bar_of: Callable[[int], MoneyBar | None]
+    ) -> list[DecimalTransaction]:
+        """Fill eligible open orders against the bar at ``dt``; returns the transactions."""
+        txns: list[DecimalTransaction] = []
+        if not self.open_orders:
+            return txns
+        with self.numeric.context():
+            self._fill_into(txns, dt, bar_of)
+        return txns
+
+    def _fill_into(
+        self,
+        txns: list[DecimalTransaction],
+        dt: pd.Timestamp,
+        bar_of: Callable[[int], MoneyBar | None],
+    ) -> None:
+        volume_used: dict[int, int] = {}
+        bars: dict[int, MoneyBar | None] = {}
+        for order in list(self.open_orders.values()):
+            if order.created >= dt:
+                continue
+            sid = order.sid
+            bar = bars[sid] if sid in bars else bars.setdefault(sid, bar_of(sid))
+            if bar is None:
+                continue
+            filled = self.slippage.fill(order, bar, volume_used.get(sid, 0))
+            if filled is None:
+                continue
+            price, amount = filled
+            txns.append(self._execute(order, dt, price, amount))
+            volume_used[sid] = volume_used.get(sid, 0) + abs(amount)
+
+    def _execute(
+        self, order: Order, dt: pd.Timestamp, price: Money, amount: int
+    ) -> DecimalTransaction:
+        commission = self.commission.calculate(order, amount)
+        order.filled += amount
+        order.commission = commission if order.commission is None else order.commission + commission
+        if order.filled == order.amount:
+            order.status = OrderStatus.FILLED
+            del self.open_orders[order.id]
+        return DecimalTransaction(order.sid, amount, dt, price, commission, order.id)

@@ -1,0 +1,154 @@
+"""The numeric mode: what type money is in one run, and the one place floats become money.
+
+``numeric="decimal"`` (the default): every money value is a ``Decimal`` under
+``DECIMAL_CONTEXT`` (28 significant digits, ROUND_HALF_EVEN, invalid operations and division
+by zero trapped). The engine enters that context explicitly (``NumericMode.context()``) at its
+boundary; it never relies on whatever the thread's default context happens to be.
+
+``numeric="float"``: the same engine on floats, the baseline for measuring Decimal overhead.
+
+Prices arrive from the data portal as float64. ``NumericMode.price`` is the single conversion:
+a float becomes the Decimal of its shortest repr (``101.25`` -> ``Decimal("101.25")``), never the
+exact binary expansion. ``NumericMode.check`` guards the ledger: a float reaching a Decimal
+ledger raises ``NumericModeError`` (a ``TypeError``) naming where it came from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import decimal
+import math
+from collections.abc import Iterator
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Literal, TypeAlias
+
+from rustybt.errors import NumericModeError, RustyBTError
+
+Mode = Literal["decimal", "float"]
+# Decimal in decimal mode, float in float mode: one type for a whole run, enforced at runtime
+# by NumericMode.check (a static union would reject the arithmetic both types support).
+Money: TypeAlias = Any
+
+DECIMAL_CONTEXT = decimal.Context(
+    prec=28,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+# How close to an integer a share count must be to count as that integer (zipline does the
+# same): keeps decimal and float runs ordering the same number of shares.
+_NEAR_INTEGER = 1e-4
+
+
+class NumericMode:
+    """Money arithmetic helpers for one numeric mode. Build with ``numeric_mode(name)``."""
+
+    name: Mode
+    money_type: type
+
+    def price(self, value: float) -> Money:
+        """A float price from the data layer as money (the conversion boundary)."""
+        raise NotImplementedError
+
+    def money(self, value: object, source: str) -> Money:
+        """A user-supplied amount (capital base, limit price, percent) as money."""
+        raise NotImplementedError
+
+    def check(self, value: object, source: str) -> None:
+        """Raise NumericModeError unless ``value`` is this mode's money type."""
+        if type(value) is not self.money_type:
+            raise NumericModeError(
+                f"{source}: got {type(value).__name__} {value!r} in numeric={self.name!r} mode; "
+                f"convert it with NumericMode.price()/money() at the data boundary"
+            )
+
+    def context(self) -> contextlib.AbstractContextManager[object]:
+        """The arithmetic context to run the engine in."""
+        return contextlib.nullcontext()
+
+    def to_float(self, value: Money) -> float:
+        return float(value)
+
+    @property
+    def zero(self) -> Money:
+        return self.money_type(0)
+
+
+class DecimalMode(NumericMode):
+    name: Mode = "decimal"
+    money_type = Decimal
+
+    def price(self, value: float) -> Decimal:
+        if value != value:  # NaN: no price yet
+            raise RustyBTError("no price available yet for this asset; wait for its first bar")
+        return DECIMAL_CONTEXT.create_decimal(repr(value))
+
+    def money(self, value: object, source: str) -> Decimal:
+        if isinstance(value, Decimal):
+            return DECIMAL_CONTEXT.plus(value)
+        if isinstance(value, bool):
+            raise NumericModeError(f"{source}: expected a number, got bool {value!r}")
+        if isinstance(value, int | str):
+            try:
+                return DECIMAL_CONTEXT.create_decimal(value)
+            except decimal.InvalidOperation:
+                raise RustyBTError(f"{source}: {value!r} is not a number") from None
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise RustyBTError(f"{source}: {value!r} is not a finite number")
+            return DECIMAL_CONTEXT.create_decimal(repr(value))
+        raise NumericModeError(f"{source}: expected a number, got {type(value).__name__}")
+
+    def context(self) -> contextlib.AbstractContextManager[object]:
+        return decimal.localcontext(DECIMAL_CONTEXT)
+
+
+class FloatMode(NumericMode):
+    name: Mode = "float"
+    money_type = float
+
+    def price(self, value: float) -> float:
+        if value != value:
+            raise RustyBTError("no price available yet for this asset; wait for its first bar")
+        return float(value)
+
+    def money(self, value: object, source: str) -> float:
+        if isinstance(value, bool):
+            raise NumericModeError(f"{source}: expected a number, got bool {value!r}")
+        if isinstance(value, int | float | Decimal | str):
+            try:
+                result = float(value)
+            except ValueError:
+                raise RustyBTError(f"{source}: {value!r} is not a number") from None
+            if not math.isfinite(result):
+                raise RustyBTError(f"{source}: {value!r} is not a finite number")
+            return result
+        raise NumericModeError(f"{source}: expected a number, got {type(value).__name__}")
+
+
+_MODES: dict[str, NumericMode] = {"decimal": DecimalMode(), "float": FloatMode()}
+
+
+def numeric_mode(name: str) -> NumericMode:
+    """The shared helper object for ``"decimal"`` or ``"float"``."""
+    try:
+        return _MODES[name]
+    except KeyError:
+        raise RustyBTError(f"unknown numeric mode {name!r}; use 'decimal' or 'float'") from None
+
+
+def whole_shares(value: Money) -> int:
+    """Shares from a money ratio: snap to an integer when within 1e-4, else truncate to zero."""
+    nearest = round(value)
+    if abs(value - nearest) < _NEAR_INTEGER:
+        return int(nearest)
+    return int(value)
+
+
+@contextlib.contextmanager
+def decimal_context() -> Iterator[decimal.Context]:
+    """``DECIMAL_CONTEXT`` as the active context (for callers outside the engine, e.g. tests)."""
+    with decimal.localcontext(DECIMAL_CONTEXT) as ctx:
+        yield ctx
