@@ -19,6 +19,7 @@ from rbprofile.errors import EXIT_DOMAIN, RbprofileError
 # (module under rbprofile.cli, function name, command name)
 COMMANDS: list[tuple[str, str, str]] = [
     ("analyze", "analyze", "analyze"),
+    ("compare", "compare", "compare"),
 ]
 
 app = typer.Typer(

@@ -20,6 +20,7 @@ from rbprofile.compare.functions import function_deltas, group_deltas, load_func
 from rbprofile.compare.runs import Run, Side, common_measure, resolve_side
 from rbprofile.compare.stats import Sample, TimingVerdict, geometric_mean_speedup, judge
 from rbprofile.errors import RbprofileError
+from rbprofile.schema import FUNCTIONS_SCHEMA
 
 COLLAPSED = "pyspy.collapsed.txt"
 DEFAULT_PROJECT = "rustybt"
@@ -65,10 +66,22 @@ def _timing(scenario: str, before: Run, after: Run, min_change: float) -> Scenar
     return ScenarioTiming(scenario, description, b, a, judge(b, a, min_change))
 
 
-def _with_scenario(frames: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
-    if not frames:
-        return pl.DataFrame()
-    return pl.concat([f.select(pl.lit(s).alias("scenario"), pl.all()) for s, f in frames])
+def _with_scenario(frames: list[tuple[str, pl.DataFrame]], empty: pl.DataFrame) -> pl.DataFrame:
+    """Concatenate per-scenario tables under a leading `scenario` column (`empty`: no rows)."""
+    return pl.concat(
+        [f.select(pl.lit(s).alias("scenario"), pl.all()) for s, f in [("", empty), *frames]]
+    )
+
+
+def _empty_tables() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    none = pl.DataFrame(schema=FUNCTIONS_SCHEMA)
+    deltas = function_deltas(none, none)
+    by_category = pl.col("category").fill_null("uncategorized")
+    return (
+        deltas,
+        group_deltas(deltas, _module_expr(), "module"),
+        group_deltas(deltas, by_category, "category"),
+    )
 
 
 def _select(side: Side, scenario: str | None) -> Side:
@@ -107,7 +120,8 @@ def _collect_functions(scenario: str, before: Run, after: Run, out: _Collected) 
     missing = [name for name, frame in sides.items() if frame is None]
     if missing:
         out.problems.append(
-            f"{scenario}: no functions.parquet on the {' and '.join(missing)} side; "
+            f"{scenario}: no functions.parquet on the {' and '.join(missing)} "
+            f"side{'s' * (len(missing) - 1)}; "
             "function, module and category deltas need `rbprofile run --profiler cprofile`"
         )
         return
@@ -157,6 +171,7 @@ def compare_runs(
     if not common:
         raise RbprofileError(_nothing_to_compare(left, right, scenario))
     collected = _Collected(problems=_problems(left, right))
+    empty = _empty_tables()
     timings = []
     for name in common:
         timings.append(_timing(name, left.runs[name], right.runs[name], min_change))
@@ -168,9 +183,9 @@ def compare_runs(
         after=after,
         min_change=min_change,
         timings=tuple(timings),
-        functions=_with_scenario(collected.functions),
-        modules=_with_scenario(collected.modules),
-        categories=_with_scenario(collected.categories),
+        functions=_with_scenario(collected.functions, empty[0]),
+        modules=_with_scenario(collected.modules, empty[1]),
+        categories=_with_scenario(collected.categories, empty[2]),
         geomean_speedup=geometric_mean_speedup([t.result.speedup for t in timings]),
         only_before=tuple(sorted(set(left.runs) - set(right.runs) - set(right.partial))),
         only_after=tuple(sorted(set(right.runs) - set(left.runs) - set(left.partial))),

@@ -15,12 +15,11 @@ from rbprofile.render import Document, Table
 TOP_FUNCTIONS = 20
 
 _TIMING_FORMATS = {
-    "before_median_s": "{:.4f}",
-    "before_spread_s": "{:.4f}",
-    "after_median_s": "{:.4f}",
-    "after_spread_s": "{:.4f}",
-    "change_pct": "{:+.1f}",
-    "p_value": "{:.3g}",
+    "before_s": "{:.4f}",
+    "before_sd": "{:.4f}",
+    "after_s": "{:.4f}",
+    "after_sd": "{:.4f}",
+    "p": "{:.3f}",
 }
 _DELTA_FORMATS = {
     "before_self_s": "{:.4f}",
@@ -34,45 +33,63 @@ _DELTA_FORMATS = {
 }
 
 
-def _timing_row(t: ScenarioTiming) -> dict[str, object]:
-    return {
-        "scenario": t.scenario,
-        "measure": t.measure,
-        "before_median_s": t.before.median,
-        "before_spread_s": t.before.spread,
-        "before_n": t.before.n,
-        "after_median_s": t.after.median,
-        "after_spread_s": t.after.spread,
-        "after_n": t.after.n,
-        "change_pct": t.result.change_pct,
-        "p_value": t.result.p,
-        "result": t.result.describe(),
-        "verdict": t.result.verdict,
-    }
+_TIMING_SCHEMA = {
+    "scenario": pl.String,
+    "measure": pl.String,
+    "before_s": pl.Float64,
+    "before_sd": pl.Float64,
+    "after_s": pl.Float64,
+    "after_sd": pl.Float64,
+    "n": pl.String,
+    "p": pl.Float64,
+    "result": pl.String,
+    "verdict": pl.String,
+}
+_TIMING_NOTE = (
+    "before_s / after_s = median of the repeats, _sd = their standard deviation, n = repeats "
+    "(before/after), p = Welch's t-test (two-sided). measure: sim CPU = CPU time of the "
+    "simulation phase; sim wall = its wall time; total wall = the whole run. A change counts "
+    "when significant at 95% and at least {min_change:g}% in size; fewer than 3 repeats on a "
+    "side gives 'not enough repeats'."
+)
+
+
+def _timing_row(t: ScenarioTiming) -> tuple[object, ...]:
+    return (
+        t.scenario,
+        t.measure,
+        t.before.median,
+        t.before.spread,
+        t.after.median,
+        t.after.spread,
+        f"{t.before.n}/{t.after.n}",
+        t.result.p,
+        t.result.describe(),
+        t.result.verdict,
+    )
 
 
 def timing_table(comparison: Comparison) -> Table:
-    schema = {
-        "scenario": pl.String,
-        "measure": pl.String,
-        "before_median_s": pl.Float64,
-        "before_spread_s": pl.Float64,
-        "before_n": pl.Int64,
-        "after_median_s": pl.Float64,
-        "after_spread_s": pl.Float64,
-        "after_n": pl.Int64,
-        "change_pct": pl.Float64,
-        "p_value": pl.Float64,
-        "result": pl.String,
-        "verdict": pl.String,
+    rows = [_timing_row(t) for t in comparison.timings]
+    frame = pl.DataFrame(rows, schema=_TIMING_SCHEMA, orient="row")
+    note = _TIMING_NOTE.format(min_change=comparison.min_change)
+    return Table("timing", "Run time", frame, (note,), _TIMING_FORMATS)
+
+
+def timing_details(comparison: Comparison) -> dict[str, dict[str, object]]:
+    """Per scenario, everything behind the verdict (for `--format json`)."""
+    return {
+        t.scenario: {
+            "measure": t.measure,
+            "verdict": t.result.verdict,
+            "ratio": t.result.ratio,
+            "change_pct": t.result.change_pct,
+            "p": t.result.p,
+            "before": list(t.before.values),
+            "after": list(t.after.values),
+        }
+        for t in comparison.timings
     }
-    frame = pl.DataFrame([_timing_row(t) for t in comparison.timings], schema=schema, orient="row")
-    notes = (
-        "spread = standard deviation of the repeats; p_value = Welch's t-test (two-sided). "
-        f"A change is significant at 95% and at least {comparison.min_change:g}% in size; "
-        "fewer than 3 repeats on a side gives 'not enough repeats'.",
-    )
-    return Table("timing", "Run time (median of repeats)", frame, notes, _TIMING_FORMATS)
 
 
 def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
@@ -134,6 +151,7 @@ def to_document(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Document:
         "after": comparison.after,
         "min_change_pct": comparison.min_change,
         "geomean_speedup": comparison.geomean_speedup,
+        "scenarios": timing_details(comparison),
         "only_before": list(comparison.only_before),
         "only_after": list(comparison.only_after),
         "problems": list(comparison.problems),

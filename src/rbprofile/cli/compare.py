@@ -1,0 +1,82 @@
+"""`rbprofile compare BEFORE AFTER`: is the change real or noise? Exit 3 on a regression.
+
+Wiring only: parse, call `rbprofile.compare.compare_runs`, render, map errors to exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rbprofile.errors import EXIT_REGRESSION, RbprofileError
+from rbprofile.render import OutputFormat
+
+
+def compare(
+    before: Annotated[
+        str, typer.Argument(help="Label under the profiles dir, or a run directory.")
+    ],
+    after: Annotated[str, typer.Argument(help="Label under the profiles dir, or a run directory.")],
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Compare only this scenario.")
+    ] = None,
+    min_change: Annotated[
+        float,
+        typer.Option(
+            "--min-change", min=0.0, help="Changes under PCT percent are 'not significant'."
+        ),
+    ] = 2.0,
+    fail_on_regression: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-on-regression",
+            min=0.0,
+            metavar="PCT",
+            help="Exit 3 when a scenario is significantly slower by over PCT percent (CI).",
+        ),
+    ] = None,
+    flamegraph_dir: Annotated[
+        Path | None,
+        typer.Option("--flamegraph-dir", help="Write diff_<scenario>.svg flamegraphs here."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace existing flamegraph files.")
+    ] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
+        OutputFormat.table
+    ),
+    profiles_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--profiles-dir",
+            help="Profiles root (default: $RBPROFILE_PROFILES_DIR or docs/performance/profiles).",
+        ),
+    ] = None,
+) -> None:
+    """Compare two labels: run-time verdicts, function/module/category deltas, diff flamegraphs."""
+    from rbprofile.compare import compare_runs, to_document
+    from rbprofile.render import render
+
+    try:
+        comparison = compare_runs(
+            before,
+            after,
+            scenario=scenario,
+            min_change=min_change,
+            profiles_dir=profiles_dir,
+            flamegraph_dir=flamegraph_dir,
+            force=force,
+        )
+    except RbprofileError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    render(to_document(comparison), fmt, sys.stdout)
+    if fail_on_regression is not None:
+        slower = comparison.regressions(fail_on_regression)
+        if slower:
+            names = ", ".join(f"{t.scenario} ({t.result.change_pct:+.1f}%)" for t in slower)
+            typer.echo(f"regression beyond {fail_on_regression:g}%: {names}", err=True)
+            raise typer.Exit(EXIT_REGRESSION)

@@ -1,0 +1,90 @@
+"""Differential flamegraph: collapsed parsing, merged tree shares, and a parseable SVG."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from rbprofile.compare.diff_flamegraph import (
+    build_tree,
+    frame_identity,
+    parse_collapsed,
+    write_diff_flamegraph,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+BEFORE = """\
+<module> (/home/u/proj/run.py:3);main (/home/u/proj/run.py:10);slow_sum (/home/u/proj/calc.py:5) 60
+<module> (/home/u/proj/run.py:3);main (/home/u/proj/run.py:10);io_read (/home/u/proj/io.py:8) 40
+"""
+# slow_sum moved to line 7 and got faster: now 20 of 100 samples; io_read unchanged in
+# absolute terms, so its share grows; a checkout in another directory still matches.
+AFTER = """\
+<module> (/tmp/ci/proj/run.py:3);main (/tmp/ci/proj/run.py:12);slow_sum (/tmp/ci/proj/calc.py:7) 10
+<module> (/tmp/ci/proj/run.py:3);main (/tmp/ci/proj/run.py:12);io_read (/tmp/ci/proj/io.py:8) 40
+"""
+
+
+def test_frame_identity_drops_line_and_directory() -> None:
+    assert frame_identity("slow_sum (/home/u/proj/calc.py:5)") == "slow_sum (proj/calc.py)"
+    assert frame_identity("nm_mpd_qmul (_decimal.c:4193)") == "nm_mpd_qmul (_decimal.c)"
+    assert frame_identity("0x7f3a2b (libc.so.6)") == "0x7f3a2b (libc.so.6)"
+
+
+def test_parse_collapsed_merges_stacks_differing_only_by_line() -> None:
+    text = "a (x/f.py:1);b (x/f.py:2) 3\na (x/f.py:1);b (x/f.py:9) 4\n\nnot a stack line\n"
+    assert parse_collapsed(text) == {("a (x/f.py)", "b (x/f.py)"): 7}
+
+
+def test_tree_shares_and_changes() -> None:
+    root = build_tree(parse_collapsed(BEFORE), parse_collapsed(AFTER))
+    main = root.children["<module> (proj/run.py)"].children["main (proj/run.py)"]
+    slow = main.children["slow_sum (proj/calc.py)"]
+    io = main.children["io_read (proj/io.py)"]
+    assert (slow.before, slow.after) == (pytest.approx(0.6), pytest.approx(0.2))
+    assert (io.before, io.after) == (pytest.approx(0.4), pytest.approx(0.8))
+    assert slow.change == pytest.approx(-0.4)
+    assert io.change == pytest.approx(0.4)
+    assert main.change == pytest.approx(0.0)
+
+
+def test_svg_parses_and_colors_gain_blue_loss_red(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_text(BEFORE)
+    (tmp_path / "a.txt").write_text(AFTER)
+    out = write_diff_flamegraph(tmp_path / "b.txt", tmp_path / "a.txt", tmp_path / "d.svg", "t <&>")
+    tree = ET.parse(out).getroot()
+    frames = {
+        g.find(f"{SVG}title").text.split(":")[0]: g.find(f"{SVG}rect").attrib
+        for g in tree.iter(f"{SVG}g")
+    }
+    assert set(frames) == {
+        "all",
+        "<module> (proj/run.py)",
+        "main (proj/run.py)",
+        "slow_sum (proj/calc.py)",
+        "io_read (proj/io.py)",
+    }
+    assert frames["slow_sum (proj/calc.py)"]["fill"] == "rgb(55,55,255)"  # full gain
+    assert frames["io_read (proj/io.py)"]["fill"] == "rgb(255,55,55)"  # full loss
+    assert frames["main (proj/run.py)"]["fill"] == "rgb(255,255,255)"
+    assert float(frames["all"]["width"]) == 1200.0
+    assert float(frames["io_read (proj/io.py)"]["width"]) == 960.0  # 80% of the AFTER run
+    assert float(frames["slow_sum (proj/calc.py)"]["x"]) == 960.0  # sorted by name: io first
+
+
+def test_refuses_to_overwrite_and_needs_after_samples(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_text(BEFORE)
+    (tmp_path / "a.txt").write_text(AFTER)
+    (tmp_path / "empty.txt").write_text("")
+    out = tmp_path / "d.svg"
+    out.write_text("keep")
+    with pytest.raises(FileExistsError):
+        write_diff_flamegraph(tmp_path / "b.txt", tmp_path / "a.txt", out, "t")
+    assert out.read_text() == "keep"
+    write_diff_flamegraph(tmp_path / "b.txt", tmp_path / "a.txt", out, "t", force=True)
+    assert out.read_text().startswith("<svg")
+    with pytest.raises(ValueError, match="AFTER side has no py-spy samples"):
+        write_diff_flamegraph(tmp_path / "b.txt", tmp_path / "empty.txt", tmp_path / "e.svg", "t")

@@ -1,0 +1,81 @@
+"""Function, module and category deltas on hand-built functions tables."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from compare_fixtures import functions_frame
+
+from rbprofile.compare.functions import function_deltas, group_deltas
+
+LEDGER = "rustybt.finance.decimal.ledger:DecimalLedger.update"
+PORTAL = "rustybt.data.polars.portal:PolarsDataPortal.history"
+OLD = "rustybt.indicators:sma_loop"
+NEW = "rustybt.indicators:sma_vectorized"
+
+BEFORE = [
+    (LEDGER, "/a/ledger.py", 10, 100, 4.0, 5.0, "Decimal arithmetic"),
+    (PORTAL, "/a/portal.py", 30, 50, 3.0, 6.0, "data processing"),
+    (OLD, "/a/indicators.py", 5, 10, 3.0, 3.0, "loops"),
+]
+# The ledger method moved from line 10 to line 42 (a new helper above it) and got faster;
+# the portal got slower; the loop was replaced by a vectorized function.
+AFTER = [
+    (LEDGER, "/b/ledger.py", 42, 100, 1.0, 2.0, "Decimal arithmetic"),
+    (PORTAL, "/b/portal.py", 30, 50, 3.5, 6.5, "data processing"),
+    (NEW, "/b/indicators.py", 5, 10, 0.5, 0.5, "indicators"),
+]
+
+
+@pytest.fixture
+def deltas() -> pl.DataFrame:
+    return function_deltas(functions_frame(BEFORE), functions_frame(AFTER))
+
+
+def test_matched_by_key_across_a_moved_line(deltas: pl.DataFrame) -> None:
+    row = deltas.filter(pl.col("key") == LEDGER).row(0, named=True)
+    assert row["status"] == "improved"
+    assert (row["before_self_s"], row["after_self_s"], row["change_s"]) == (4.0, 1.0, -3.0)
+    # shares: 4 of 10 s before, 1 of 5 s after
+    assert row["before_share_pct"] == pytest.approx(40.0)
+    assert row["after_share_pct"] == pytest.approx(20.0)
+    assert row["change_pp"] == pytest.approx(-20.0)
+    assert deltas.height == 4
+
+
+def test_statuses_sorted_by_size_of_change(deltas: pl.DataFrame) -> None:
+    assert deltas.select("key", "status", "change_s").rows() == [
+        (LEDGER, "improved", -3.0),
+        (OLD, "vanished", -3.0),
+        (PORTAL, "regressed", 0.5),
+        (NEW, "new", 0.5),
+    ]
+
+
+def test_share_change_is_its_own_column(deltas: pl.DataFrame) -> None:
+    portal = deltas.filter(pl.col("key") == PORTAL).row(0, named=True)
+    assert portal["change_s"] == 0.5  # slower in seconds ...
+    assert portal["change_pp"] == pytest.approx(70.0 - 30.0)  # ... and a far larger share
+
+
+def test_duplicate_keys_are_summed() -> None:
+    rows = [
+        ("m:<lambda>", "/m.py", 3, 2, 1.0, 1.0, None),
+        ("m:<lambda>", "/m.py", 9, 3, 2.0, 2.0, None),
+    ]
+    out = function_deltas(functions_frame(rows), functions_frame(rows[:1]))
+    assert out.select("key", "before_self_s", "after_self_s", "before_calls").rows() == [
+        ("m:<lambda>", 3.0, 1.0, 5)
+    ]
+
+
+def test_group_deltas_by_category(deltas: pl.DataFrame) -> None:
+    table = group_deltas(deltas, pl.col("category").fill_null("uncategorized"), "category")
+    assert table.select("category", "before_s", "after_s", "change_s").rows() == [
+        ("Decimal arithmetic", 4.0, 1.0, -3.0),
+        ("loops", 3.0, 0.0, -3.0),
+        ("data processing", 3.0, 3.5, 0.5),
+        ("indicators", 0.0, 0.5, 0.5),
+    ]
+    assert table["before_share_pct"].sum() == pytest.approx(100.0)
+    assert table["after_share_pct"].sum() == pytest.approx(100.0)
