@@ -7,7 +7,9 @@
         Nested functions and classes are separate frames and are left out.
     loop_evidence(samples, min_samples=5) -> pl.DataFrame (EVIDENCE_SCHEMA, category "loops")
         one row per function with at least `min_samples` own samples and a readable source:
-        share = own samples on loop lines / own samples.
+        share = own samples on loop lines / own samples. With --native stacks, a sample whose
+        native frames below reach an extension (polars, `_decimal`, ...) is extension work,
+        not loop work; interpreter and libc frames (`<native ...>`) do not count as that.
 
 Comprehension and generator frames (`<listcomp>`, `<genexpr>`, ...) are loops by nature:
 all their samples are loop lines.
@@ -16,6 +18,7 @@ all their samples are loop lines.
 from __future__ import annotations
 
 import ast
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +38,8 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 COMPREHENSION_FRAMES = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
+# PEP 709: list/set/dict comprehensions run inside their function's frame from Python 3.12.
+INLINED_COMPREHENSIONS = sys.version_info >= (3, 12)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def _find_function(tree: ast.AST, name: str, line: int) -> ast.AST | None:
 
 
 def _loop_spans(node: ast.AST) -> list[tuple[int, int]]:
-    """Line spans of loops and comprehensions in `node`'s own body (not nested scopes)."""
+    """Line spans of loops (and inlined comprehensions) in `node`'s own body, not nested scopes."""
     spans: list[tuple[int, int]] = []
     stack = list(ast.iter_child_nodes(node))
     while stack:
@@ -79,7 +84,7 @@ def _loop_spans(node: ast.AST) -> list[tuple[int, int]]:
             continue
         if isinstance(child, _LOOPS):
             spans.append((child.lineno, max(s.end_lineno or s.lineno for s in child.body)))
-        elif isinstance(child, _COMPS):
+        elif INLINED_COMPREHENSIONS and isinstance(child, _COMPS):
             spans.append((child.lineno, child.end_lineno or child.lineno))
         stack.extend(ast.iter_child_nodes(child))
     return spans
@@ -118,24 +123,26 @@ def _ranges(lines: set[int]) -> str:
 
 def loop_evidence(samples: Samples, min_samples: int = 5) -> pl.DataFrame:
     """Per function: the share of its own line samples that fall on loop lines."""
-    by_key: dict[str, dict[tuple[str, str, int], int]] = defaultdict(lambda: defaultdict(int))
+    by_key: dict[str, dict[tuple[str, str, int, bool], int]] = defaultdict(lambda: defaultdict(int))
     for own in own_samples(samples):
         f = own.frame
         if f.line is not None and f.file:
-            by_key[f.key][(f.file, f.function, f.line)] += own.samples
+            in_extension = any(not n.module.startswith("<") for n in own.native)
+            by_key[f.key][(f.file, f.function, f.line, in_extension)] += own.samples
     rows: list[dict[str, object]] = []
     for key, counts in by_key.items():
         total = sum(counts.values())
         if total < min_samples:
             continue
         hits, hit_lines, known = 0, set[int](), 0
-        for (file, function, line), count in counts.items():
+        for (file, function, line, in_extension), count in counts.items():
             is_comp = function.rsplit(".", 1)[-1] in COMPREHENSION_FRAMES
             found = None if is_comp else _file_loop_lines(file, function, line)
             if not is_comp and found is None:
                 continue
             known += count
-            if is_comp or (found is not None and line in found.lines):
+            on_loop = is_comp or (found is not None and line in found.lines)
+            if on_loop and not in_extension:
                 hits += count
                 hit_lines.add(line)
         if known == 0:

@@ -1,0 +1,176 @@
+"""Bottleneck categories: one primary category per function, so shares of self time sum to 100%.
+
+categorize(functions, rules, *, samples=None, float_functions=None, float_label="float",
+           unit="s", min_loop_samples=5) -> Categorized
+    functions: FUNCTIONS_SCHEMA rows (cProfile) or `sampled_functions(samples)` (py-spy).
+    Candidates per function: the best matching rule (its priority) and every piece of
+    evidence covering more than half its self time (priority 50; a decimal-module entry
+    100). The highest priority wins; on a tie evidence beats rules, and Decimal evidence
+    beats loop evidence (it says what the loop does). No candidate -> "other".
+Categorized.functions  key, module, qualname, self, share, category, decided_by, evidence
+Categorized.summary    category, self, share, functions (all nine categories)
+sampled_functions(samples) -> pl.DataFrame
+    FUNCTIONS_SCHEMA-like table from py-spy: self_s/cum_s hold sample counts (every
+    stack charged to its deepest Python frame, or its leaf when it has none).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from rbprofile.analysis.decimal_cost import decimal_methods, decimal_native, decimal_vs_float
+from rbprofile.analysis.evidence import (
+    DECIDING_SHARE,
+    DECIMAL_METHOD,
+    DECIMAL_NATIVE,
+    DECIMAL_VS_FLOAT,
+    EVIDENCE_SCHEMA,
+    LOOP_LINES,
+)
+from rbprofile.analysis.loops import loop_evidence
+from rbprofile.analysis.rules import CATEGORIES, EVIDENCE_PRIORITY, OTHER, RuleSet
+from rbprofile.schema import FUNCTIONS_SCHEMA
+
+if TYPE_CHECKING:
+    from rbprofile.analysis.pyspy_source import Samples
+
+# evidence kind -> (priority, tie order: lower first)
+_EVIDENCE_RANK = {
+    DECIMAL_VS_FLOAT: (EVIDENCE_PRIORITY, 0),
+    DECIMAL_NATIVE: (EVIDENCE_PRIORITY, 1),
+    DECIMAL_METHOD: (100, 2),
+    LOOP_LINES: (EVIDENCE_PRIORITY, 3),
+}
+CATEGORY_COLUMNS = ("key", "category", "decided_by", "evidence")
+
+
+@dataclass(frozen=True)
+class Categorized:
+    functions: pl.DataFrame
+    summary: pl.DataFrame
+    unit: str  # "s" (cProfile self seconds) or "samples" (py-spy)
+    evidence_kinds: tuple[str, ...]  # which evidence was available
+
+
+def sampled_functions(samples: Samples) -> pl.DataFrame:
+    """py-spy stacks -> one row per function; self_s / cum_s are sample counts."""
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    first: dict[str, tuple[str, str, str, int | None]] = {}
+    for stack in samples.stacks:
+        if not stack.frames:
+            continue
+        python = [f for f in stack.frames if not f.native]
+        leaf = python[-1] if python else stack.frames[-1]
+        own[leaf.key] += stack.count
+        for f in stack.frames:
+            first.setdefault(f.key, (f.module, f.qualname, f.file, f.line))
+        for key in {f.key for f in stack.frames}:
+            inclusive[key] += stack.count
+    rows = [
+        (key, *first[key], None, None, float(own.get(key, 0)), float(n), None, None)
+        for key, n in inclusive.items()
+    ]
+    return pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")
+
+
+def gather_evidence(
+    functions: pl.DataFrame,
+    samples: Samples | None,
+    float_functions: pl.DataFrame | None,
+    float_label: str,
+    min_loop_samples: int,
+) -> pl.DataFrame:
+    """All evidence rows (EVIDENCE_SCHEMA) available for these inputs."""
+    parts = [decimal_methods(functions)]
+    if float_functions is not None:
+        parts.append(decimal_vs_float(functions, float_functions, float_label))
+    if samples is not None:
+        parts.append(decimal_native(samples))
+        parts.append(loop_evidence(samples, min_loop_samples))
+    return pl.concat(parts) if parts else pl.DataFrame(schema=EVIDENCE_SCHEMA)
+
+
+def _decide(
+    row: dict[str, object], rules: RuleSet, evidence: list[dict[str, object]]
+) -> tuple[str, str]:
+    """(category, decided_by) for one function."""
+    candidates: list[tuple[int, int, str, str]] = []
+    for ev in evidence:
+        share = ev["share"]
+        if isinstance(share, float) and share > DECIDING_SHARE:
+            priority, order = _EVIDENCE_RANK[str(ev["kind"])]
+            candidates.append((-priority, order, str(ev["category"]), f"evidence: {ev['kind']}"))
+    rule = rules.match(str(row["module"] or ""), str(row["qualname"] or ""), str(row["file"] or ""))
+    if rule is not None:
+        candidates.append((-rule.priority, 9, rule.category, f"rule {rule.name} ({rule.where})"))
+    if not candidates:
+        return OTHER, "no rule or evidence matched"
+    _, _, category, why = min(candidates)
+    return category, why
+
+
+def _evidence_text(evidence: list[dict[str, object]]) -> str:
+    return "; ".join(f"{ev['kind']}: {ev['detail']} ({ev['share']:.0%})" for ev in evidence)
+
+
+def assign(functions: pl.DataFrame, rules: RuleSet, evidence: pl.DataFrame) -> pl.DataFrame:
+    """key, category, decided_by, evidence for every function."""
+    by_key: dict[str, list[dict[str, object]]] = {}
+    for ev in evidence.iter_rows(named=True):
+        by_key.setdefault(ev["key"], []).append(ev)
+    rows = []
+    for row in functions.select("key", "module", "qualname", "file").iter_rows(named=True):
+        found = by_key.get(row["key"], [])
+        category, why = _decide(row, rules, found)
+        rows.append((row["key"], category, why, _evidence_text(found)))
+    schema = dict.fromkeys(CATEGORY_COLUMNS, pl.String)
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def summarize(table: pl.DataFrame) -> pl.DataFrame:
+    """category, self, share, functions -- every category, largest share first."""
+    total = float(table["self"].sum()) or 1.0
+    grouped = table.group_by("category").agg(pl.col("self").sum(), pl.len().alias("functions"))
+    every = pl.DataFrame({"category": list(CATEGORIES)})
+    return (
+        every.join(grouped, on="category", how="left")
+        .with_columns(
+            pl.col("self").fill_null(0.0), pl.col("functions").fill_null(0).cast(pl.Int64)
+        )
+        .with_columns((pl.col("self") / total).alias("share"))
+        .with_columns(
+            pl.col("category").replace_strict(CATEGORIES, range(len(CATEGORIES))).alias("_o")
+        )
+        .sort(["self", "_o"], descending=[True, False])
+        .select("category", "self", "share", "functions")
+    )
+
+
+def categorize(
+    functions: pl.DataFrame,
+    rules: RuleSet,
+    *,
+    samples: Samples | None = None,
+    float_functions: pl.DataFrame | None = None,
+    float_label: str = "float",
+    unit: str = "s",
+    min_loop_samples: int = 5,
+) -> Categorized:
+    """One primary category per function with the rule or evidence that decided it."""
+    evidence = gather_evidence(functions, samples, float_functions, float_label, min_loop_samples)
+    assigned = assign(functions, rules, evidence)
+    total = float(functions["self_s"].sum()) or 1.0
+    table = (
+        functions.select("key", "module", "qualname", pl.col("self_s").alias("self"))
+        .join(assigned, on="key", how="left", maintain_order="left")
+        .with_columns((pl.col("self") / total).alias("share"))
+        .sort(["self", "key"], descending=[True, False])
+        .select("key", "module", "qualname", "self", "share", "category", "decided_by", "evidence")
+    )
+    kinds = tuple(sorted(set(evidence["kind"].to_list())))
+    return Categorized(table, summarize(table), unit, kinds)
