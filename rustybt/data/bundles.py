@@ -107,13 +107,17 @@ def get_calendar(name: str = "XNYS") -> Any:
     """An exchange_calendars calendar, built once per process.
 
     exchange_calendars 4.13 trips a pandas 3.1 deprecation warning while building; it is the
-    library's, not ours, so it is silenced here only.
+    library's, not ours, so it is silenced here, where its lazy caches are built.
     """
     import exchange_calendars
 
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
-        return exchange_calendars.get_calendar(name)
+        warnings.filterwarnings("ignore", message=r".*\.values returning an ndarray")
+        calendar = exchange_calendars.get_calendar(name)
+        session = calendar.sessions[len(calendar.sessions) // 2]
+        calendar.minute_to_session(calendar.session_minutes(session)[0])  # build lazy caches
+        calendar.sessions_minutes(session, session)
+    return calendar
 
 
 def default_bundle_root() -> Path:
