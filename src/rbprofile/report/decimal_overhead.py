@@ -2,20 +2,23 @@
 end-to-end ratio (decimal / float) of the timing repeats with its Welch verdict, against the
 30% target, and the per-function Decimal cost (self-time difference, decimal minus float).
 
-The ratio and verdict come from `rbprofile.compare` (`load_run`, `common_measure`, `judge`) and
-the per-function cost from `compare.functions.function_deltas`, so they match `rbprofile compare
-<float-label> <decimal-label>` exactly. A float run is looked for among the labels reported on,
-then under the sibling label `<label>-float`.
+The ratio and verdict come from `rbprofile.compare` (`load_run`, `common_measure`, `judge`),
+so they match `rbprofile compare <float-label> <decimal-label>`; the per-function cost from
+`compare.functions.function_deltas` with `analysis.decimal_cost.decimal_vs_float`'s share.
+The float run is the one `rbprofile categorize` uses (`find_float_twin`: same scenario and
+bundle, preferring the label `<label>-float`).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from rbprofile.analysis.decimal_cost import decimal_vs_float
 from rbprofile.compare.functions import function_deltas
 from rbprofile.compare.runs import common_measure, load_run
 from rbprofile.compare.stats import Sample, judge
 from rbprofile.render import Table
+from rbprofile.report.derived import float_twin
 from rbprofile.report.model import ReportContext, Section, missing, table_block
 from rbprofile.report.runs import Run
 
@@ -24,23 +27,10 @@ TARGET_PCT = 30.0
 TOP = 15
 
 
-def float_partner(ctx: ReportContext, run: Run) -> Run | None:
-    """The float-mode run of `run`'s scenario: among the reported runs, else `<label>-float`."""
-    for other in ctx.runs:
-        if other.scenario == run.scenario and other.numeric == "float":
-            return other
-    sibling = ctx.profiles_dir / f"{run.label}-float" / run.scenario
-    if (sibling / "manifest.json").is_file():
-        candidate = Run(f"{run.label}-float", run.scenario, sibling)
-        if candidate.numeric == "float":
-            return candidate
-    return None
-
-
 def pairs(ctx: ReportContext) -> list[tuple[Run, Run]]:
     found = []
     for run in ctx.runs:
-        if run.numeric == "decimal" and (partner := float_partner(ctx, run)) is not None:
+        if run.numeric == "decimal" and (partner := float_twin(run)) is not None:
             found.append((run, partner))
     return found
 
@@ -113,8 +103,12 @@ def cost_block(decimal: Run, floating: Run) -> str:
             "decimal module appears in its profile._"
         )
     deltas = function_deltas(floating.functions, decimal.functions)
+    shares = decimal_vs_float(decimal.functions, floating.functions, floating.name).select(
+        "key", pl.col("share").alias("Decimal share of self")
+    )
     frame = (
-        deltas.filter(pl.col("change_s") > 0)
+        deltas.join(shares, on="key", how="left")
+        .filter(pl.col("change_s") > 0)
         .sort("change_s", "key", descending=[True, False])
         .head(TOP)
         .select(
@@ -123,6 +117,7 @@ def cost_block(decimal: Run, floating: Run) -> str:
             pl.col("before_self_s").alias("float self s"),
             pl.col("after_self_s").alias("decimal self s"),
             pl.col("change_s").alias("Decimal cost s"),
+            "Decimal share of self",
             pl.col("change_pp").alias("share change pp"),
         )
     )
@@ -136,6 +131,7 @@ def cost_block(decimal: Run, floating: Run) -> str:
                 "decimal self s": "{:.4f}",
                 "Decimal cost s": "{:.4f}",
                 "share change pp": "{:+.2f}",
+                "Decimal share of self": "{:.0%}",
             },
         )
     )

@@ -43,7 +43,7 @@ RAW_FILES = (
 CODE_MARKERS = {"Decimal": ("decimal", "_decimal"), "Polars": ("polars", "_polars")}
 
 
-@dataclass
+@dataclass(eq=False)
 class Run:
     """One run directory and the measured files it holds."""
 
@@ -51,6 +51,7 @@ class Run:
     scenario: str
     path: Path
     problems: dict[str, str] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict)  # analysis results (report.derived)
 
     @property
     def name(self) -> str:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from rbprofile.report import comparison, decimal_overhead, memory, methodology, raw_data
+from rbprofile.compare.runs import MEASURES
+from rbprofile.report import (
+    categories,
+    comparison,
+    cpu,
+    decimal_overhead,
+    memory,
+    methodology,
+    modules,
+    raw_data,
+)
+
+SIM_CPU = dict(MEASURES)["simulate_cpu_s"]  # compare's name for the measure
 
 
 def test_methodology_reports_versions_machine_parameters_and_overhead(make_run, context) -> None:
@@ -73,7 +85,7 @@ def test_decimal_overhead_ratio_against_target(make_run, context) -> None:
     text = decimal_overhead.section(context("baseline")).markdown()
     # simulate CPU medians from timing.json: decimal 0.25 s, float 0.20 s -> 1.250x, +25.0%
     assert (
-        "| smoke | baseline/smoke | baseline-float/smoke | simulate CPU time | 0.2500 | 0.2000 "
+        f"| smoke | baseline/smoke | baseline-float/smoke | {SIM_CPU} | 0.2500 | 0.2000 "
         "| 1.250x | +25.0% | within the 30% target | Decimal significantly slower (Welch p="
     ) in text
     assert "**Per-function Decimal cost, smoke (self time decimal - float, top 15)**" in text
@@ -110,8 +122,73 @@ def test_comparison_renders_compare_verdicts_and_links_diff_flamegraph(
     ctx: Any = context("baseline", compare=("baseline", "after"))
     text = comparison.section(ctx).markdown()
     # compare's own verdict for 0.25 -> 0.20 s simulate CPU (3 repeats each, spread 0.01)
-    assert "| smoke | simulate CPU time | 0.2500 |" in text
+    assert f"| smoke | {SIM_CPU} | 0.2500 |" in text
     assert "1.25x faster" in text
     link = "[differential flamegraph, smoke](compare/baseline_vs_after/diff_smoke.svg)"
     assert link in text
     assert (tmp_path / "docs" / "compare" / "baseline_vs_after" / "diff_smoke.svg").is_file()
+
+
+def test_cpu_section_hotspots_bottlenecks_agreement_and_flamegraph(make_run, context) -> None:
+    make_run("baseline")
+    sections = cpu.section(context("baseline"))
+    assert [s.title for s in sections] == ["CPU Profiling Results", "baseline/smoke"]
+    text = sections[1].markdown()
+    flame = "[py-spy flamegraph (SVG)](../profiles/baseline/smoke/pyspy.svg)"
+    assert f"Flamegraph: {flame}, [speedscope profile]" in text
+    for title in (
+        "Top 20 by cumulative time",
+        "Top 20 by self time",
+        "Bottlenecks: cumulative share above 5% of the run",
+        "cProfile vs py-spy agreement",
+    ):
+        assert f"**{title}**" in text
+    # money() is the known hot spot: first by self time, and both profilers agree on it
+    self_table = text.split("**Top 20 by self time**")[1]
+    assert self_table.split("\n")[4].startswith("| 1 | report_tinyprog:money | 1 | 1 |")
+    agreement = text.split("**cProfile vs py-spy agreement**")[1]
+    money = next(r for r in agreement.splitlines() if r.startswith("| report_tinyprog:money |"))
+    assert "| 80.0% |" in money  # 80 of the 100 hand-built py-spy samples
+    assert money.endswith("| agree |  |")
+    assert "py-spy: 100 samples." in text
+
+
+def test_cpu_section_without_pyspy_says_why(make_run, context) -> None:
+    make_run("baseline", profilers=("cprofile",))
+    text = cpu.section(context("baseline"))[1].markdown()
+    assert "Flamegraph: not available (pyspy skipped for baseline/smoke: not requested" in text
+    assert "_Not available: needs both profilers; pyspy skipped for baseline/smoke" in text
+
+
+def test_modules_section_shares_chart_and_inclusive(make_run, context) -> None:
+    run_dir = make_run("baseline")
+    text = modules.section(context("baseline"))[1].markdown()
+    assert "![module breakdown baseline/smoke](../profiles/baseline/smoke/modules.svg)" in text
+    assert (run_dir / "modules.svg").is_file()
+    rows = [r for r in text.split("**Inclusive")[0].splitlines() if r.startswith("| ")][2:]
+    assert rows[0].startswith("| report_tinyprog | local | 3 |")
+    shares = sum(float(r.rstrip(" |").rsplit("| ", 1)[1].rstrip("%")) for r in rows)
+    assert abs(shares - 100.0) < 0.1 * len(rows)  # rounded shares of all modules sum to 100%
+    # hand-built collapsed stacks: every sample passes through report_tinyprog
+    assert "| report_tinyprog | 100 | 100.0% | 100 | 100.0% |" in text
+
+
+def test_categories_section_uses_float_twin_as_evidence(make_run, context) -> None:
+    make_run("baseline")
+    make_run("baseline-float", numeric="float")
+    text = categories.section(context("baseline"))[1].markdown()
+    assert "float twin baseline-float/smoke (decimal - float self time)" in text
+    assert (
+        "| report_tinyprog:money | 0.0" in text
+        and "| Decimal arithmetic | evidence: self time decimal minus float run |" in text
+    )
+    assert text.count("| loops | 0.0000 | 0.0% | 0 |") == 1
+
+
+def test_categories_missing_without_cprofile(make_run, context) -> None:
+    make_run("baseline", profilers=("memory",))
+    text = categories.section(context("baseline"))[1].markdown()
+    assert text == (
+        "### baseline/smoke\n\n_Not available: cprofile skipped for baseline/smoke: "
+        "not requested (--profiler)_\n"
+    )
