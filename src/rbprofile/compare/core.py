@@ -16,7 +16,12 @@ import polars as pl
 
 from rbprofile.analysis.modules import module_at_depth
 from rbprofile.compare.diff_flamegraph import write_diff_flamegraph
-from rbprofile.compare.functions import function_deltas, group_deltas, load_functions
+from rbprofile.compare.functions import (
+    ensure_categories,
+    function_deltas,
+    group_deltas,
+    load_functions,
+)
 from rbprofile.compare.runs import Run, Side, common_measure, resolve_side
 from rbprofile.compare.stats import Sample, TimingVerdict, geometric_mean_speedup, judge
 from rbprofile.errors import RbprofileError
@@ -49,6 +54,7 @@ class Comparison:
     only_before: tuple[str, ...] = ()
     only_after: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()  # partial runs, missing profiler files
+    notes: tuple[str, ...] = ()  # how something was computed
     flamegraphs: dict[str, Path] = field(default_factory=dict)
 
     def regressions(self, threshold_pct: float) -> list[ScenarioTiming]:
@@ -112,6 +118,7 @@ class _Collected:
     modules: list[tuple[str, pl.DataFrame]] = field(default_factory=list)
     categories: list[tuple[str, pl.DataFrame]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     flamegraphs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -125,14 +132,18 @@ def _collect_functions(scenario: str, before: Run, after: Run, out: _Collected) 
             "function, module and category deltas need `rbprofile run --profiler cprofile`"
         )
         return
-    b, a = sides["BEFORE"], sides["AFTER"]
-    assert b is not None and a is not None
+    assert sides["BEFORE"] is not None and sides["AFTER"] is not None
+    (b, b_filled), (a, a_filled) = (
+        ensure_categories(sides["BEFORE"]),
+        ensure_categories(sides["AFTER"]),
+    )
+    if b_filled or a_filled:
+        out.notes.append(
+            f"{scenario}: categories assigned from the built-in rules at compare time."
+        )
     deltas = function_deltas(b, a)
     out.functions.append((scenario, deltas))
     out.modules.append((scenario, group_deltas(deltas, _module_expr(), "module")))
-    if deltas["category"].is_null().all():
-        out.problems.append(f"{scenario}: no categories recorded; run `rbprofile categorize` first")
-        return
     by_category = pl.col("category").fill_null("uncategorized")
     out.categories.append((scenario, group_deltas(deltas, by_category, "category")))
 
@@ -190,6 +201,7 @@ def compare_runs(
         only_before=tuple(sorted(set(left.runs) - set(right.runs) - set(right.partial))),
         only_after=tuple(sorted(set(right.runs) - set(left.runs) - set(left.partial))),
         problems=tuple(collected.problems),
+        notes=tuple(collected.notes),
         flamegraphs=collected.flamegraphs,
     )
 

@@ -137,6 +137,7 @@ def summary_notes(comparison: Comparison) -> tuple[str, ...]:
             f"Only in {comparison.after} (not compared): {', '.join(comparison.only_after)}."
         )
     notes.extend(f"Missing: {p}." for p in comparison.problems)
+    notes.extend(comparison.notes)
     notes.extend(f"Diff flamegraph ({s}): {p}" for s, p in sorted(comparison.flamegraphs.items()))
     return tuple(notes)
 

@@ -39,6 +39,21 @@ def load_functions(run_dir: Path) -> pl.DataFrame | None:
     return validate(pl.read_parquet(path), FUNCTIONS_SCHEMA, str(path))
 
 
+def ensure_categories(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
+    """Fill an uncategorized table from the built-in rules (`rbprofile.analysis.categories`).
+
+    Returns the table and whether categories were assigned here (False when already recorded).
+    """
+    if frame.height == 0 or frame["category"].is_not_null().any():
+        return frame, False
+    from rbprofile.analysis.categories import categorize
+    from rbprofile.analysis.rules import load_rules
+
+    assigned = categorize(frame, load_rules()).functions.select("key", "category").unique("key")
+    filled = frame.drop("category").join(assigned, on="key", how="left", maintain_order="left")
+    return filled.select(FUNCTIONS_SCHEMA.names()), True
+
+
 def _side(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
     total = frame["self_s"].sum() or 1.0
     return (

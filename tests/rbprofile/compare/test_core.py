@@ -15,6 +15,7 @@ STEADY = [1.00, 1.01, 0.99, 1.02, 0.98]
 FAST = [0.80, 0.81, 0.79, 0.80, 0.82]
 NOISY = [1.01, 0.96, 1.04, 0.99, 1.00]
 FN_BEFORE = [("rustybt.algorithm:TradingAlgorithm.order", "/x/algorithm.py", 10, 5, 0.6, 0.9, None)]
+CATEGORY = "other"  # what the built-in rules say about TradingAlgorithm.order
 FN_AFTER = [("rustybt.algorithm:TradingAlgorithm.order", "/x/algorithm.py", 20, 5, 0.3, 0.5, None)]
 
 
@@ -110,12 +111,15 @@ def test_function_tables_and_missing_functions(profiles: Path) -> None:
         ("daily", "rustybt.algorithm", 0.6, 0.3),
     ]
     assert result.problems == (
-        "daily: no categories recorded; run `rbprofile categorize` first",
         "hourly: no functions.parquet on the AFTER side; function, module and category deltas "
         "need `rbprofile run --profiler cprofile`",
     )
+    assert result.notes == ("daily: categories assigned from the built-in rules at compare time.",)
+    assert result.categories.select("scenario", "category", "change_s").rows() == [
+        ("daily", CATEGORY, pytest.approx(-0.3)),
+    ]
     doc = to_document(result)
-    assert [t.name for t in doc.tables] == ["timing", "functions", "modules"]
+    assert [t.name for t in doc.tables] == ["timing", "functions", "modules", "categories"]
     assert doc.table("functions").frame["function"].to_list() == [
         "rustybt.algorithm:TradingAlgorithm.order"
     ]

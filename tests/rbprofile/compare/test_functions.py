@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from compare_fixtures import functions_frame
 
-from rbprofile.compare.functions import function_deltas, group_deltas
+from rbprofile.compare.functions import ensure_categories, function_deltas, group_deltas
 
 LEDGER = "rustybt.finance.decimal.ledger:DecimalLedger.update"
 PORTAL = "rustybt.data.polars.portal:PolarsDataPortal.history"
@@ -79,3 +79,15 @@ def test_group_deltas_by_category(deltas: pl.DataFrame) -> None:
     ]
     assert table["before_share_pct"].sum() == pytest.approx(100.0)
     assert table["after_share_pct"].sum() == pytest.approx(100.0)
+
+
+def test_recorded_categories_are_kept_and_missing_ones_filled() -> None:
+    recorded = functions_frame(BEFORE)
+    kept, assigned = ensure_categories(recorded)
+    assert kept is recorded
+    assert not assigned
+    blank = functions_frame([("decimal:Decimal.quantize", "~", 0, 9, 1.0, 1.0, None)])
+    filled, assigned = ensure_categories(blank)  # rules-only: decimal module -> Decimal
+    assert assigned
+    assert filled.schema == blank.schema
+    assert filled["category"].to_list() == ["Decimal arithmetic"]
