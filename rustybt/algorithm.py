@@ -68,6 +68,7 @@ class TradingAlgorithm:
         self.datetime: pd.Timestamp | None = None
         self._marked = False  # held positions valued at the current bar's prices
         self._view: tuple[int, Portfolio] | None = None
+        self._value: tuple[int, Money] | None = None
 
     # -- hooks, called by the simulation -------------------------------------------------
 
@@ -128,45 +129,50 @@ class TradingAlgorithm:
     def order(self, asset: Asset, amount: float, limit_price: object = None) -> int | None:
         """Order ``amount`` shares (negative sells); fills on a later bar. None if 0 shares."""
         shares = amount if type(amount) is int else whole_shares(amount)
-        if shares == 0:
-            return None
-        limit = None
-        if limit_price is not None:
-            limit = self.numeric.money(limit_price, f"limit_price for {asset!r}")
-        return self.blotter.order(self._sid_of(asset), shares, self._now(), limit)
+        return self._place(self._sid_of(asset), shares, limit_price)
 
     def order_value(self, asset: Asset, value: object, limit_price: object = None) -> int | None:
         """Order ``value`` of money worth of ``asset`` at its last price."""
-        money = self.numeric.money(value, "order_value value")
-        with self.numeric.context():
-            shares = whole_shares(money / self.prices.price(self._sid_of(asset)))
-        return self.order(asset, shares, limit_price)
+        sid = self._sid_of(asset)
+        shares = self._shares_for(self.numeric.money(value, "order_value value"), sid)
+        return self._place(sid, shares, limit_price)
 
-    def order_target(self, asset: Asset, target: int, limit_price: object = None) -> int | None:
+    def order_target(self, asset: Asset, target: float, limit_price: object = None) -> int | None:
         """Order the shares needed to hold ``target``, counting open orders already placed."""
         sid = self._sid_of(asset)
-        held = self.ledger.amount(sid) + self.blotter.open_amount(sid)
         shares = target if type(target) is int else whole_shares(target)
-        return self.order(asset, shares - held, limit_price)
+        return self._place(sid, shares - self._held(sid), limit_price)
 
     def order_target_value(
         self, asset: Asset, target: object, limit_price: object = None
     ) -> int | None:
-        money = self.numeric.money(target, "order_target_value target")
-        with self.numeric.context():
-            shares = whole_shares(money / self.prices.price(self._sid_of(asset)))
-        return self.order_target(asset, shares, limit_price)
+        """Hold ``target`` money worth of ``asset`` (open orders included)."""
+        sid = self._sid_of(asset)
+        shares = self._shares_for(self.numeric.money(target, "order_target_value target"), sid)
+        return self._place(sid, shares - self._held(sid), limit_price)
 
     def order_target_percent(
         self, asset: Asset, target: object, limit_price: object = None
     ) -> int | None:
         """Hold ``target`` (a fraction) of current portfolio value in ``asset``."""
+        sid = self._sid_of(asset)
         fraction = self.numeric.money(target, "order_target_percent target")
-        value = self.portfolio.portfolio_value
-        with self.numeric.context():
-            money = value * fraction
-            shares = whole_shares(money / self.prices.price(self._sid_of(asset)))
-        return self.order_target(asset, shares, limit_price)
+        value = self.numeric.mul(self.portfolio_value(), fraction)
+        return self._place(sid, self._shares_for(value, sid) - self._held(sid), limit_price)
+
+    def _shares_for(self, value: Money, sid: int) -> int:
+        return whole_shares(self.numeric.div(value, self.prices.price(sid)))
+
+    def _held(self, sid: int) -> int:
+        return self.ledger.amount(sid) + self.blotter.open_amount(sid)
+
+    def _place(self, sid: int, shares: int, limit_price: object) -> int | None:
+        if shares == 0:
+            return None
+        limit = None
+        if limit_price is not None:
+            limit = self.numeric.money(limit_price, f"limit_price for sid {sid}")
+        return self.blotter.order(sid, shares, self._now(), limit)
 
     def cancel_order(self, order_id: int) -> None:
         self.blotter.cancel(order_id)
@@ -186,14 +192,26 @@ class TradingAlgorithm:
     @property
     def portfolio(self) -> Portfolio:
         """A frozen snapshot, marked to the current bar's prices (cached until a change)."""
-        if not self._marked and self.ledger.positions:
-            self.ledger.mark(self.prices.price)
-            self._marked = True
+        self._ensure_marked()
         view = self._view
         if view is None or view[0] != self.ledger.version:
             view = (self.ledger.version, self._snapshot())
             self._view = view
         return view[1]
+
+    def portfolio_value(self) -> Money:
+        """Cash plus held positions at the current bar's prices (cached until a change)."""
+        self._ensure_marked()
+        cached = self._value
+        if cached is None or cached[0] != self.ledger.version:
+            cached = (self.ledger.version, self.ledger.portfolio_value)
+            self._value = cached
+        return cached[1]
+
+    def _ensure_marked(self) -> None:
+        if not self._marked and self.ledger.positions:
+            self.ledger.mark(self.prices.price)
+            self._marked = True
 
     def mark_to_market(self) -> None:
         """Revalue held positions at the current bar's last prices (engine use)."""

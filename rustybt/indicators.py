@@ -17,7 +17,8 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def _window(values: Any) -> FloatArray:
-    array = np.asarray(values, dtype=np.float64)
+    to_numpy = getattr(values, "to_numpy", None)  # pandas: far cheaper than np.asarray(frame)
+    array = np.asarray(values if to_numpy is None else to_numpy(), dtype=np.float64)
     if array.ndim not in (1, 2):
         raise ValueError(f"expected a 1-D or 2-D window, got {array.ndim} dimensions")
     return array

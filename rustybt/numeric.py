@@ -18,7 +18,8 @@ from __future__ import annotations
 import contextlib
 import decimal
 import math
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal, TypeAlias
 
@@ -47,6 +48,9 @@ class NumericMode:
 
     name: Mode
     money_type: type
+    # explicit-context arithmetic for hot paths outside a ``context()`` block
+    mul: Callable[[Money, Money], Money] = operator.mul
+    div: Callable[[Money, Money], Money] = operator.truediv
 
     def price(self, value: float) -> Money:
         """A float price from the data layer as money (the conversion boundary)."""
@@ -79,6 +83,8 @@ class NumericMode:
 class DecimalMode(NumericMode):
     name: Mode = "decimal"
     money_type = Decimal
+    mul = staticmethod(DECIMAL_CONTEXT.multiply)
+    div = staticmethod(DECIMAL_CONTEXT.divide)
 
     def price(self, value: float) -> Decimal:
         if value != value:  # NaN: no price yet
@@ -86,6 +92,8 @@ class DecimalMode(NumericMode):
         return DECIMAL_CONTEXT.create_decimal(repr(value))
 
     def money(self, value: object, source: str) -> Decimal:
+        if type(value) is float and math.isfinite(value):  # the common case, first
+            return DECIMAL_CONTEXT.create_decimal(repr(value))
         if isinstance(value, Decimal):
             return DECIMAL_CONTEXT.plus(value)
         if isinstance(value, bool):
@@ -140,10 +148,15 @@ def numeric_mode(name: str) -> NumericMode:
 
 
 def whole_shares(value: Money) -> int:
-    """Shares from a money ratio: snap to an integer when within 1e-4, else truncate to zero."""
-    nearest = round(value)
-    if abs(value - nearest) < _NEAR_INTEGER:
-        return int(nearest)
+    """Shares from a money ratio: snap to an integer when within 1e-4, else truncate to zero.
+
+    The near-integer test runs on a float copy (context free, ample for a 1e-4 tolerance);
+    the truncation ``int(value)`` is exact in both modes.
+    """
+    approx = float(value)
+    nearest = round(approx)
+    if abs(approx - nearest) < _NEAR_INTEGER:
+        return nearest
     return int(value)
 
 

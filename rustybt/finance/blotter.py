@@ -34,6 +34,7 @@ class Blotter:
         self.commission = commission or PerShare(numeric)
         self.open_orders: dict[int, Order] = {}
         self.orders: dict[int, Order] = {}
+        self._open_by_sid: dict[int, int] = {}  # sid -> signed shares still to fill
         self._next_id = 1
 
     def order(self, sid: int, amount: int, dt: pd.Timestamp, limit: Money | None = None) -> int:
@@ -46,16 +47,18 @@ class Blotter:
         self._next_id += 1
         self.open_orders[order.id] = order
         self.orders[order.id] = order
+        self._open_by_sid[sid] = self._open_by_sid.get(sid, 0) + amount
         return order.id
 
     def cancel(self, order_id: int) -> None:
         order = self.open_orders.pop(order_id, None)
         if order is not None:
             order.status = OrderStatus.CANCELLED
+            self._open_by_sid[order.sid] -= order.open_amount
 
     def open_amount(self, sid: int) -> int:
         """Signed shares still to fill across the open orders for ``sid``."""
-        return sum(o.open_amount for o in self.open_orders.values() if o.sid == sid)
+        return self._open_by_sid.get(sid, 0)
 
     def fill(
         self, dt: pd.Timestamp, bar_of: Callable[[int], MoneyBar | None]
@@ -95,6 +98,7 @@ class Blotter:
     ) -> DecimalTransaction:
         commission = self.commission.calculate(order, amount)
         order.filled += amount
+        self._open_by_sid[order.sid] -= amount
         order.commission = commission if order.commission is None else order.commission + commission
         if order.filled == order.amount:
             order.status = OrderStatus.FILLED
