@@ -18,8 +18,11 @@ from rbprofile.errors import EXIT_DOMAIN, RbprofileError
 
 # (module under rbprofile.cli, function name, command name)
 COMMANDS: list[tuple[str, str, str]] = [
+    ("ingest", "ingest", "ingest"),
+    ("run", "run", "run"),
     ("analyze", "analyze", "analyze"),
     ("compare", "compare", "compare"),
+    ("report", "report", "report"),
 ]
 
 app = typer.Typer(

@@ -1,0 +1,212 @@
+"""`ingest` core: scenario rows -> bundle specs -> rustybt bundles on disk.
+
+An existing bundle is kept (status "exists") unless `force`; if it differs from what was
+asked for, the outcome says how, so the caller can suggest `--force`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from rbprofile.errors import RbprofileError
+from rbprofile.render import Document, Table
+from rbprofile.scenarios import Scenario, expand
+from rustybt.data.bundles import (
+    METADATA_FILE,
+    BundleMetadata,
+    BundleSpec,
+    calendar_sessions,
+    default_bundle_root,
+    get_calendar,
+    load_bundle,
+    write_bundle,
+)
+
+Progress = Callable[[str, int, int], None]  # bundle name, assets done, assets total
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    scenario: str
+    metadata: BundleMetadata
+    status: Literal["written", "exists"]
+    seconds: float
+    path: Path
+    differs: tuple[str, ...] = ()
+
+
+def bundle_spec(
+    scenario: Scenario,
+    *,
+    assets: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    seed: int | None = None,
+) -> BundleSpec:
+    """The scenario's default bundle, with any overrides applied."""
+    spec = BundleSpec(
+        scenario.bundle,
+        scenario.frequency,
+        scenario.assets,
+        scenario.start,
+        scenario.end,
+        scenario.seed,
+    )
+    if assets is not None:
+        if assets < 1:
+            raise RbprofileError(f"--assets must be at least 1, got {assets}")
+        spec = replace(spec, assets=assets)
+    spec = replace(spec, start=start or spec.start, end=end or spec.end)
+    if seed is not None:
+        spec = replace(spec, seed=seed)
+    if spec.start > spec.end:
+        raise RbprofileError(f"--start {spec.start} is after --end {spec.end}; swap them")
+    return spec
+
+
+def _names(scenarios: str | Sequence[str]) -> list[Scenario]:
+    names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
+    picked: dict[str, Scenario] = {}
+    for name in names:
+        for scenario in expand(name):
+            picked.setdefault(scenario.name, scenario)
+    return list(picked.values())
+
+
+def ingest_scenarios(
+    scenarios: str | Sequence[str],
+    *,
+    assets: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    seed: int | None = None,
+    force: bool = False,
+    root: Path | None = None,
+    progress: Progress | None = None,
+) -> list[IngestOutcome]:
+    """Write (or keep) the bundle of each named scenario; `all` = daily, hourly, minute."""
+    root = default_bundle_root() if root is None else root
+    specs = [
+        (s.name, bundle_spec(s, assets=assets, start=start, end=end, seed=seed))
+        for s in _names(scenarios)
+    ]
+    return [_ingest_one(name, spec, root, force, progress) for name, spec in specs]
+
+
+def _ingest_one(
+    scenario: str, spec: BundleSpec, root: Path, force: bool, progress: Progress | None
+) -> IngestOutcome:
+    started = time.perf_counter()
+    path = root / spec.name
+    if (path / METADATA_FILE).exists() and not force:
+        metadata = load_bundle(spec.name, root).metadata
+        if progress is not None:
+            progress(spec.name, metadata.asset_count, metadata.asset_count)
+        return IngestOutcome(
+            scenario,
+            metadata,
+            "exists",
+            time.perf_counter() - started,
+            path,
+            _differences(metadata, spec),
+        )
+    tick = None if progress is None else (lambda done, total: progress(spec.name, done, total))
+    metadata = write_bundle(spec, root, force=force, progress=tick)
+    return IngestOutcome(scenario, metadata, "written", time.perf_counter() - started, path)
+
+
+def _differences(metadata: BundleMetadata, spec: BundleSpec) -> tuple[str, ...]:
+    sessions = calendar_sessions(get_calendar(spec.calendar), spec.start, spec.end)
+    wanted = {
+        "frequency": spec.frequency,
+        "assets": spec.assets,
+        "first session": sessions[0].date(),
+        "last session": sessions[-1].date(),
+        "seed": spec.seed,
+    }
+    have = {
+        "frequency": metadata.frequency,
+        "assets": metadata.asset_count,
+        "first session": metadata.first_session,
+        "last session": metadata.last_session,
+        "seed": metadata.seed,
+    }
+    return tuple(f"{k} {have[k]} (asked {v})" for k, v in wanted.items() if have[k] != v)
+
+
+def ingest(
+    scenarios: str | Sequence[str],
+    *,
+    assets: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    seed: int | None = None,
+    force: bool = False,
+    root: Path | None = None,
+    progress: Progress | None = None,
+) -> list[BundleMetadata]:
+    """Like `ingest_scenarios`, returning only each bundle's metadata."""
+    outcomes = ingest_scenarios(
+        scenarios,
+        assets=assets,
+        start=start,
+        end=end,
+        seed=seed,
+        force=force,
+        root=root,
+        progress=progress,
+    )
+    return [o.metadata for o in outcomes]
+
+
+def ensure_bundle(
+    scenario: str, root: Path | None = None, progress: Progress | None = None
+) -> IngestOutcome:
+    """The scenario's default bundle, ingested first if missing (status says which)."""
+    (outcome,) = ingest_scenarios(scenario, root=root, progress=progress)
+    return outcome
+
+
+def to_document(outcomes: Sequence[IngestOutcome]) -> Document:
+    """The summary table `rbprofile ingest` prints."""
+    frame = pl.DataFrame(
+        {
+            "bundle": [o.metadata.name for o in outcomes],
+            "status": [o.status for o in outcomes],
+            "frequency": [o.metadata.frequency for o in outcomes],
+            "first_session": [o.metadata.first_session.isoformat() for o in outcomes],
+            "last_session": [o.metadata.last_session.isoformat() for o in outcomes],
+            "sessions": [o.metadata.sessions for o in outcomes],
+            "assets": [o.metadata.asset_count for o in outcomes],
+            "rows": [o.metadata.row_count for o in outcomes],
+            "seed": [o.metadata.seed for o in outcomes],
+            "seconds": [o.seconds for o in outcomes],
+            "content_hash": [o.metadata.content_hash[:12] for o in outcomes],
+        }
+    )
+    notes = tuple(
+        f"{o.metadata.name}: kept the existing bundle, which differs ({'; '.join(o.differs)}); "
+        f"rewrite it with `rbprofile ingest --force {o.scenario}`"
+        for o in outcomes
+        if o.differs
+    )
+    where = sorted({str(o.path.parent) for o in outcomes})
+    return Document(
+        title="Ingested bundles",
+        tables=(Table("bundles", "Bundles", frame, notes=notes, formats={"seconds": "{:.2f}"}),),
+        notes=tuple(f"bundle root: {w}" for w in where),
+        primary="bundles",
+        meta={
+            "bundles": {
+                o.metadata.name: {"path": str(o.path), "content_hash": o.metadata.content_hash}
+                for o in outcomes
+            }
+        },
+    )
