@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import polars as pl
 
@@ -141,29 +141,23 @@ def _differences(metadata: BundleMetadata, spec: BundleSpec) -> tuple[str, ...]:
     return tuple(f"{k} {have[k]} (asked {v})" for k, v in wanted.items() if have[k] != v)
 
 
+class IngestOptions(TypedDict, total=False):
+    """The keyword options of `ingest_scenarios`, for functions that pass them on."""
+
+    assets: int | None
+    start: date | None
+    end: date | None
+    seed: int | None
+    force: bool
+    root: Path | None
+    progress: Progress | None
+
+
 def ingest(
-    scenarios: str | Sequence[str],
-    *,
-    assets: int | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    seed: int | None = None,
-    force: bool = False,
-    root: Path | None = None,
-    progress: Progress | None = None,
+    scenarios: str | Sequence[str], **options: Unpack[IngestOptions]
 ) -> list[BundleMetadata]:
-    """Like `ingest_scenarios`, returning only each bundle's metadata."""
-    outcomes = ingest_scenarios(
-        scenarios,
-        assets=assets,
-        start=start,
-        end=end,
-        seed=seed,
-        force=force,
-        root=root,
-        progress=progress,
-    )
-    return [o.metadata for o in outcomes]
+    """Like `ingest_scenarios` (same options), returning only each bundle's metadata."""
+    return [o.metadata for o in ingest_scenarios(scenarios, **options)]
 
 
 def ensure_bundle(
