@@ -1,0 +1,375 @@
+"""Optimization targets: which project functions are worth moving to Rust, ranked by the time
+acceleration could remove.
+
+    optimization_targets(categorized, *, profile=None, samples=None, speedups, project,
+                         top=10) -> rbprofile.render.Table
+        One row per owner function (the deepest `project` frame, which owns its own time and
+        the library work it triggers; see rbprofile.analysis.owners): owned / inclusive / self
+        share of the run, calls, per-call cost, category, CPU-bound (py-spy idle samples;
+        "unknown" without py-spy), native share of its owned time and whether that makes it
+        already native, the FFI check, the assumed kernel speedup and the Amdahl estimate.
+    amdahl(share, speedup) -> float           whole-run speedup: 1 / ((1 - p) + p / s)
+    effective_speedup(portions, speedups) -> float
+        the kernel speedup of a target whose owned time splits into portions (seconds by
+        speedup key: a category, or "native" for time already in C/Rust): sum / sum(t / s).
+    parse_speedups(["loops=30", ...]) -> dict[str, float]   (CLI overrides, validated)
+
+Kernel speedups come from the rules' [speedup] table (default_rules.toml: pure-Python loops
+20x, Decimal arithmetic 5x, already native 1x, ...) and can be overridden per category.
+FFI check: moving a function across the Rust boundary pays ~1 us per call, so it is worth it
+only above 1 ms cumulative and when the work per call is well above that (>= 10 us);
+otherwise the target is its caller's loop, named in the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from rbprofile.analysis.modules import in_project
+from rbprofile.analysis.owners import outside, owners_from_cprofile, owners_from_samples
+from rbprofile.analysis.pstats_source import CProfile
+from rbprofile.analysis.rules import CATEGORIES, DECIMAL, NATIVE, OTHER, OVERHEAD
+from rbprofile.errors import RbprofileError
+from rbprofile.render import Table
+
+if TYPE_CHECKING:
+    from rbprofile.analysis.categories import Categorized
+    from rbprofile.analysis.pyspy_source import Samples, Stack
+
+FFI_MIN_CUM_S = 1e-3  # below 1 ms cumulative a rewrite cannot pay for itself
+FFI_BOUNDARY_S = 1e-6  # ~1 us to cross the Python/Rust boundary once
+FFI_WORK_FACTOR = 10  # work per call must be at least 10x the boundary cost
+CPU_BOUND_MAX_IDLE = 0.1  # CPU-bound when under 10% of its samples wait
+NATIVE_MAJORITY = 0.5
+# wait leaves beyond the loader's idle set (libc names seen with py-spy --native)
+_EXTRA_WAITS = frozenset({"wait4", "__wait4", "__GI___wait4", "waitid", "ppoll", "pselect",
+                          "epoll_pwait", "pause", "sigtimedwait", "__GI___nanosleep"})  # fmt: skip
+PYTHON = "python"  # portion of owned time in pure Python, sped up by the owner's category
+GLUE = "builtin glue"  # C built-ins of the Python-overhead kind (list.append, isinstance ...)
+
+PERCENT = "{:.1%}"
+FORMATS = {
+    "owned_share": PERCENT, "inclusive_share": PERCENT, "self_share": PERCENT,
+    "native_share": PERCENT, "per_call_s": "{:.3g}", "kernel_speedup": "{:.1f}x",
+    "removable_s": "{:.4g}", "amdahl_speedup": "{:.3f}x",
+}  # fmt: skip
+
+
+def amdahl(share: float, speedup: float) -> float:
+    """Whole-run speedup when a `share` of the run gets `speedup` faster."""
+    return 1.0 / ((1.0 - share) + share / speedup)
+
+
+def effective_speedup(portions: Mapping[str, float], speedups: Mapping[str, float]) -> float:
+    """Kernel speedup of time split into portions keyed by speedup key (category or native)."""
+    total = sum(portions.values())
+    if total <= 0:
+        return 1.0
+    return total / sum(t / speedups[k] for k, t in portions.items() if t > 0)
+
+
+def parse_speedups(items: Iterable[str]) -> dict[str, float]:
+    """["loops=30", "Decimal arithmetic=8"] -> {"loops": 30.0, ...}; bad items raise."""
+    out: dict[str, float] = {}
+    keys = (*CATEGORIES, NATIVE)
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        try:
+            factor = float(value)
+        except ValueError:
+            factor = 0.0
+        if not sep or name not in keys or factor < 1:
+            raise RbprofileError(
+                f"bad --speedup {item!r}; write CATEGORY=FACTOR with FACTOR >= 1 and CATEGORY "
+                f"one of: {', '.join(keys)}"
+            )
+        out[name] = factor
+    return out
+
+
+@dataclass(frozen=True)
+class _Owned:
+    """Seconds (or samples) per owner: total, and split into speedup portions."""
+
+    total: dict[str, float]
+    portions: dict[str, dict[str, float]]  # owner -> portion key -> amount
+    unit: str
+
+
+def _masked(profile: CProfile, keep: pl.Expr) -> CProfile:
+    functions = profile.functions.with_columns(
+        pl.when(keep).then(pl.col("self_s")).otherwise(0.0).alias("self_s")
+    )
+    return CProfile(profile.path, functions, profile.edges, profile.total_s)
+
+
+def _charged(profile: CProfile, project: str) -> dict[str, float]:
+    rows = owners_from_cprofile(profile, project).select("owner", "charged_s").iter_rows()
+    return dict(rows)
+
+
+def _owned_cprofile(profile: CProfile, categories: pl.DataFrame, project: str) -> _Owned:
+    """Owner seconds from cProfile split into Decimal, built-in glue, other built-in (native)
+    and pure-Python time, each spread to owners like the whole (owners_from_cprofile)."""
+    functions = profile.functions.drop("category").join(categories, on="key", how="left")
+    cats = CProfile(profile.path, functions, profile.edges, profile.total_s)
+    builtin, category = pl.col("file") == "~", pl.col("category").fill_null(OTHER)
+    masks = {
+        DECIMAL: category == DECIMAL,
+        GLUE: builtin & (category == OVERHEAD),
+        NATIVE: builtin & ~category.is_in([DECIMAL, OVERHEAD]),
+    }
+    total = _charged(profile, project)
+    parts = {kind: _charged(_masked(cats, mask), project) for kind, mask in masks.items()}
+    portions = {}
+    for owner, seconds in total.items():
+        split = {kind: part.get(owner, 0.0) for kind, part in parts.items()}
+        split[PYTHON] = max(seconds - sum(split.values()), 0.0)
+        portions[owner] = split
+    return _Owned(total, portions, "s")
+
+
+def _stack_owner(stack: Stack, project: str) -> str:
+    owner = next((f for f in reversed(stack.frames) if in_project(f.module, project)), None)
+    return owner.key if owner is not None else outside(project)
+
+
+def _owned_samples(samples: Samples, categories: dict[str, str], project: str) -> _Owned:
+    """Owner samples from py-spy: native leaves, Decimal (native or categorized), Python."""
+    total: dict[str, float] = {}
+    portions: dict[str, dict[str, float]] = {}
+    for stack in samples.stacks:
+        if not stack.frames:
+            continue
+        owner = _stack_owner(stack, project)
+        depth = max((i for i, f in enumerate(stack.frames) if not f.native), default=-1)
+        below = stack.frames[depth + 1 :]  # native frames under the deepest Python frame
+        if any(f.module == "decimal" for f in below):
+            kind = DECIMAL
+        elif below:
+            kind = NATIVE
+        else:
+            leaf_category = categories.get(stack.frames[depth].key) if depth >= 0 else None
+            kind = DECIMAL if leaf_category == DECIMAL else PYTHON
+        total[owner] = total.get(owner, 0.0) + stack.count
+        split = portions.setdefault(owner, {DECIMAL: 0.0, NATIVE: 0.0, PYTHON: 0.0})
+        split[kind] += stack.count
+    return _Owned(total, portions, "samples")
+
+
+def _waiting(stack: Stack) -> bool:
+    return stack.idle or (bool(stack.frames) and stack.frames[-1].function in _EXTRA_WAITS)
+
+
+def idle_shares(samples: Samples, project: str) -> dict[str, float]:
+    """Per owner: the share of its py-spy samples that wait (sleep, select, child wait ...)."""
+    idle = [s for s in samples.stacks if _waiting(s)]
+    waiting = dict(
+        owners_from_samples(_subset(samples, idle), project).select("owner", "samples").iter_rows()
+    )
+    everything = owners_from_samples(samples, project).select("owner", "samples").iter_rows()
+    return {owner: waiting.get(owner, 0) / n for owner, n in everything if n > 0}
+
+
+def _subset(samples: Samples, stacks: list[Stack]) -> Samples:
+    from rbprofile.analysis.pyspy_source import Samples as SamplesType
+
+    return SamplesType(
+        samples.path, tuple(stacks), sum(s.count for s in stacks), bool(stacks),
+        samples.has_native, samples.format,
+    )  # fmt: skip
+
+
+def _owned_self(functions: pl.DataFrame, categories: dict[str, str], unit: str) -> _Owned:
+    """Fallback when no function belongs to the project: each function owns its self time."""
+    total: dict[str, float] = {}
+    portions: dict[str, dict[str, float]] = {}
+    for key, file, module, self_s in functions.select(
+        "key", "file", "module", "self_s"
+    ).iter_rows():
+        if not self_s:
+            continue
+        native = file == "~" or str(module).startswith("<native")
+        kind = DECIMAL if categories.get(key) == DECIMAL else NATIVE if native else PYTHON
+        total[key] = self_s
+        portions[key] = {DECIMAL: 0.0, NATIVE: 0.0, PYTHON: 0.0, kind: self_s}
+    return _Owned(total, portions, unit)
+
+
+def cpu_bound(owner: str, idle: Mapping[str, float] | None) -> str:
+    if idle is None:
+        return "unknown"
+    share = idle.get(owner)
+    if share is None:
+        return "unknown"
+    return "yes" if share < CPU_BOUND_MAX_IDLE else f"no: waits {share:.0%}"
+
+
+def ffi_check(cum_s: float | None, calls: int | None, caller: str | None) -> str:
+    """Is the per-call work big enough to pay for crossing into Rust?"""
+    if cum_s is None or not calls:
+        return "unknown: no call counts (py-spy only)"
+    if cum_s < FFI_MIN_CUM_S:
+        return "no: under 1 ms cumulative"
+    per_call = cum_s / calls
+    if per_call < FFI_WORK_FACTOR * FFI_BOUNDARY_S:
+        where = f"the loop in {caller}" if caller else "its caller's loop"
+        return f"no: {per_call * 1e6:.2g} us per call; target {where}"
+    return "yes"
+
+
+def _top_callers(edges: pl.DataFrame) -> dict[str, str]:
+    """callee -> the caller that spends the most cumulative time calling it."""
+    ranked = (
+        edges.filter(pl.col("caller_key") != pl.col("callee_key"))
+        .sort(["callee_key", "cum_s", "caller_key"], descending=[False, True, False])
+        .unique("callee_key", keep="first")
+    )
+    return dict(ranked.select("callee_key", "caller_key").iter_rows())
+
+
+def _speedup_portions(split: Mapping[str, float], category: str) -> dict[str, float]:
+    """Owned-time portions keyed by the speedup that applies to each."""
+    python_key = OTHER if category == DECIMAL else category
+    out: dict[str, float] = {}
+    for kind, amount in split.items():
+        key = python_key if kind == PYTHON else OVERHEAD if kind == GLUE else kind
+        out[key] = out.get(key, 0.0) + amount
+    return out
+
+
+def _assumed(portions: Mapping[str, float], speedups: Mapping[str, float]) -> str:
+    total = sum(portions.values()) or 1.0
+    parts = [
+        f"{k} {speedups[k]:g}x on {v / total:.0%}"
+        for k, v in sorted(portions.items(), key=lambda kv: -kv[1])
+        if v / total >= 0.005
+    ]
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    owned: _Owned
+    run_total: float
+    calls: dict[str, tuple[int | None, float | None, float]]  # key -> ncalls, cum_s, self_s
+    callers: dict[str, str]
+    idle: dict[str, float] | None
+    fallback: bool
+
+
+def _inputs(
+    categorized: Categorized, profile: CProfile | None, samples: Samples | None, project: str
+) -> _Inputs:
+    table = categorized.functions
+    categories = dict(table.select("key", "category").iter_rows())
+    if profile is not None:
+        owned = _owned_cprofile(profile, table.select("key", "category"), project)
+        functions, total, callers = profile.functions, profile.total_s, _top_callers(profile.edges)
+    elif samples is not None:
+        owned = _owned_samples(samples, categories, project)
+        from rbprofile.analysis.categories import sampled_functions
+
+        functions, total, callers = sampled_functions(samples), float(samples.total), {}
+    else:
+        raise RbprofileError("optimization targets need a .pstats or py-spy file; pass one.")
+    fallback = all(k == outside(project) for k in owned.total)
+    if fallback:
+        owned = _owned_self(functions, categories, owned.unit)
+    calls = {
+        k: (n if profile is not None else None, c if profile is not None else None, s)
+        for k, n, c, s in functions.select("key", "ncalls", "cum_s", "self_s").iter_rows()
+    }
+    idle = idle_shares(samples, project) if samples is not None and not fallback else None
+    return _Inputs(owned, total or 1.0, calls, callers, idle, fallback)
+
+
+def _row(owner: str, ins: _Inputs, category: str, speedups: Mapping[str, float]) -> dict:
+    owned = ins.owned.total[owner]
+    portions = _speedup_portions(ins.owned.portions[owner], category)
+    kernel = effective_speedup(portions, speedups)
+    ncalls, cum_s, self_s = ins.calls.get(owner, (None, None, 0.0))
+    split = ins.owned.portions[owner]
+    native_share = (split.get(NATIVE, 0.0) + split.get(GLUE, 0.0)) / owned if owned else 0.0
+    return {
+        "target": owner,
+        "category": category,
+        "owned_share": owned / ins.run_total,
+        "inclusive_share": None if cum_s is None else cum_s / ins.run_total,
+        "self_share": self_s / ins.run_total,
+        "calls": ncalls,
+        "per_call_s": None if cum_s is None or not ncalls else cum_s / ncalls,
+        "cpu_bound": cpu_bound(owner, ins.idle),
+        "native_share": native_share,
+        "code": "already native" if native_share > NATIVE_MAJORITY else "pure Python",
+        "ffi": ffi_check(cum_s, ncalls, ins.callers.get(owner)),
+        "kernel_speedup": kernel,
+        "assumed": _assumed(portions, speedups),
+        "removable_s": owned * (1.0 - 1.0 / kernel),
+        "amdahl_speedup": amdahl(owned / ins.run_total, kernel),
+    }
+
+
+TARGET_SCHEMA = pl.Schema(
+    {
+        "rank": pl.Int64, "target": pl.String, "category": pl.String,
+        "owned_share": pl.Float64, "inclusive_share": pl.Float64, "self_share": pl.Float64,
+        "calls": pl.Int64, "per_call_s": pl.Float64, "cpu_bound": pl.String,
+        "native_share": pl.Float64, "code": pl.String, "ffi": pl.String,
+        "kernel_speedup": pl.Float64, "assumed": pl.String, "removable_s": pl.Float64,
+        "amdahl_speedup": pl.Float64,
+    }
+)  # fmt: skip
+
+
+def target_frame(rows: list[dict], top: int) -> pl.DataFrame:
+    """Rank rows by removable time (ties by name) and keep the first `top`."""
+    ranked = sorted(rows, key=lambda r: (-r["removable_s"], r["target"]))[:top]
+    return pl.DataFrame(
+        [{"rank": i, **r} for i, r in enumerate(ranked, start=1)], schema=TARGET_SCHEMA
+    )
+
+
+def optimization_targets(
+    categorized: Categorized,
+    *,
+    profile: CProfile | None = None,
+    samples: Samples | None = None,
+    speedups: Mapping[str, float],
+    project: str = "rustybt",
+    top: int = 10,
+) -> Table:
+    """Project functions ranked by the time acceleration could remove (see module doc)."""
+    ins = _inputs(categorized, profile, samples, project)
+    categories = dict(categorized.functions.select("key", "category").iter_rows())
+    rows = [
+        _row(owner, ins, categories.get(owner, OTHER), speedups)
+        for owner in ins.owned.total
+        if owner != outside(project) and ins.owned.total[owner] > 0
+    ]
+    unit = "seconds" if ins.owned.unit == "s" else "py-spy samples"
+    notes = [
+        f"Ranked by removable time ({unit}): owned time x (1 - 1/kernel speedup). Owned time "
+        f"is the function's own time plus the library work it triggers (deepest {project} "
+        "frame); amdahl_speedup is the whole-run speedup if only that target is accelerated.",
+        "Assumed kernel speedups: "
+        + ", ".join(f"{k} {v:g}x" for k, v in speedups.items())
+        + " (override with a [speedup] table in --rules, or --speedup CATEGORY=X).",
+        "FFI check: worth moving to Rust only above 1 ms cumulative and >= 10 us of work "
+        "per call (~1 us to cross the boundary); otherwise accelerate the caller's loop.",
+    ]
+    if ins.fallback:
+        notes.append(
+            f"No function of {project!r} in this profile: each function owns only its self "
+            "time; pass --project PKG to attribute library work to its callers."
+        )
+    if ins.idle is None:
+        notes.append("cpu_bound is unknown without py-spy samples (py-spy --idle shows waits).")
+    return Table(
+        "targets", "Optimization targets", target_frame(rows, top), tuple(notes), dict(FORMATS)
+    )
