@@ -98,14 +98,15 @@ def spearman(a: list[float], b: list[float]) -> float | None:
 def _reason(
     c_share: float, p_share: float, calls: int, per_call_us: float | None, pyspy_n: int
 ) -> str:
+    small = per_call_us is not None and per_call_us < SMALL_CALL_US and calls >= 1000
+    if c_share > p_share and small:
+        return (
+            f"cProfile's per-call overhead inflates small functions called very often "
+            f"({calls} calls, {per_call_us:.2f} us each)"
+        )
     if pyspy_n < FEW_SAMPLES and c_share > p_share:
         return f"only {pyspy_n} py-spy samples: too few to rank this function"
     if c_share > p_share:
-        if per_call_us is not None and per_call_us < SMALL_CALL_US and calls >= 1000:
-            return (
-                f"cProfile's per-call overhead inflates small functions called very often "
-                f"({calls} calls, {per_call_us:.2f} us each)"
-            )
         return "py-spy saw less: sampling missed its short bursts"
     return "py-spy saw more: time in C code or waits that cProfile charges to other entries"
 

@@ -10,7 +10,8 @@
 
 Built-ins resolve to their owner module: `<method 'quantize' of 'decimal.Decimal' objects>`
 -> decimal:Decimal.quantize, `<built-in method builtins.len>` -> builtins:len,
-`<method 'append' of 'list' objects>` -> builtins:list.append. A corrupt, empty or
+`<method 'append' of 'list' objects>` -> builtins:list.append, polars' Rust classes
+(`<method 'collect' of 'builtins.PyLazyFrame' objects>`) -> polars. A corrupt, empty or
 truncated file raises RbprofileError naming the file.
 """
 
@@ -54,9 +55,17 @@ class CProfile:
     total_s: float
 
 
+# pyo3 classes report their module as `builtins`; these belong to polars.
+_POLARS_TYPES = frozenset(
+    {"PyDataFrame", "PyLazyFrame", "PySeries", "PyExpr", "PyLazyGroupBy", "PyInProcessQuery"}
+)
+
+
 def _split_owner(owner: str) -> tuple[str, str]:
     """'decimal.Decimal' -> ('decimal', 'Decimal'); 'list' -> ('builtins', 'list')."""
     module, _, cls = owner.rpartition(".")
+    if module in ("", "builtins") and cls in _POLARS_TYPES:
+        return "polars", cls
     return (module or "builtins"), cls
 
 

@@ -143,12 +143,13 @@ def _parse_collapsed(path: Path, text: str, maker: _FrameMaker) -> Iterator[Stac
         if not line:
             continue
         body, _, count = line.rpartition(" ")
-        if not body or not count.isdigit():
+        if not count.isdigit():
             raise RbprofileError(
                 f"{path}:{number}: not a py-spy collapsed line ('frame;frame;... count'); "
                 "pass py-spy `--format raw` or speedscope output."
             )
-        frames = [f for f in (maker.parse(p) for p in body.split(";")) if f is not None]
+        parts = body.split(";") if body else []  # " 4": samples with no Python stack
+        frames = [f for f in (maker.parse(p) for p in parts) if f is not None]
         yield _stack(frames, int(count))
 
 
@@ -160,8 +161,7 @@ def _parse_speedscope(path: Path, doc: dict[str, Any], maker: _FrameMaker) -> It
             weights = profile.get("weights") or [1] * len(profile["samples"])
             unit = min((w for w in weights if w > 0), default=1)
             for sample, weight in zip(profile["samples"], weights, strict=True):
-                if sample:
-                    yield _stack([frames[i] for i in sample], max(round(weight / unit), 1))
+                yield _stack([frames[i] for i in sample], max(round(weight / unit), 1))
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise RbprofileError(
             f"{path}: not a py-spy speedscope file ({exc!r}); re-run py-spy."

@@ -1,0 +1,66 @@
+"""cProfile vs py-spy: Spearman's rho over the union of both top lists, 2x disagreements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hotprofiles import write_pstats
+
+from rbprofile.analysis.crosscheck import crosscheck, python_self_shares, spearman
+from rbprofile.analysis.pstats_source import load_pstats
+from rbprofile.analysis.pyspy_source import load_pyspy
+
+
+def test_spearman_known_values() -> None:
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [40, 30, 20, 10]) == pytest.approx(-1.0)
+    assert spearman([1, 2, 3], [1, 3, 2]) == pytest.approx(0.5)
+    assert spearman([1, 2], [1, 2]) is None
+
+
+def _pair(tmp_path: Path) -> tuple[Path, Path]:
+    main, loop = ("/n/app.py", 1, "main"), ("/n/app.py", 5, "loop")
+    tiny, length = ("/n/app.py", 9, "tiny"), ("~", 0, "<built-in method builtins.len>")
+    pstats = write_pstats(
+        tmp_path / "p.pstats",
+        {
+            main: (1, 1, 1.0, 10.0, {}),
+            loop: (1, 1, 4.0, 5.0, {main: (1, 1, 4.0, 5.0)}),
+            length: (100, 100, 1.0, 1.0, {loop: (100, 100, 1.0, 1.0)}),
+            tiny: (10**6, 10**6, 4.0, 4.0, {main: (10**6, 10**6, 4.0, 4.0)}),
+        },
+    )
+    collapsed = tmp_path / "s.txt"
+    collapsed.write_text(
+        "main (/n/app.py:2);loop (/n/app.py:6) 50\n"
+        "main (/n/app.py:3) 40\n"
+        "main (/n/app.py:4);tiny (/n/app.py:10) 10\n"
+    )
+    return pstats, collapsed
+
+
+def test_c_functions_fold_into_python_callers(tmp_path: Path) -> None:
+    pstats, _ = _pair(tmp_path)
+    shares = python_self_shares(load_pstats(pstats))
+    assert shares == pytest.approx({"app:main": 0.1, "app:loop": 0.5, "app:tiny": 0.4})
+
+
+def test_small_function_called_often_is_flagged(tmp_path: Path) -> None:
+    pstats, collapsed = _pair(tmp_path)
+    check = crosscheck(load_pstats(pstats), load_pyspy(collapsed))
+    rows = {r["function"]: r for r in check.table.iter_rows(named=True)}
+    assert check.n == 3
+    assert rows["app:loop"]["verdict"] == "agree"
+    assert rows["app:tiny"]["ratio"] == pytest.approx(4.0)
+    assert rows["app:tiny"]["likely_reason"].startswith("cProfile's per-call overhead")
+    assert rows["app:main"]["verdict"] == "disagree"
+    assert rows["app:main"]["likely_reason"].startswith("py-spy saw more")
+    assert check.rho == pytest.approx(0.5)  # ranks (3, 1, 2) vs (2, 1, 3)
+
+
+@pytest.mark.slow
+def test_real_profiles_agree_on_the_loop(hot_pstats: Path, hot_collapsed: Path) -> None:
+    check = crosscheck(load_pstats(hot_pstats), load_pyspy(hot_collapsed))
+    assert check.rho is not None
+    assert "hotpkg.work:loop_heavy" in check.table["function"].to_list()

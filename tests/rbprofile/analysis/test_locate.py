@@ -1,0 +1,66 @@
+"""Resolving the analyze TARGET: label, run dir, files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rbprofile.analysis.locate import locate
+from rbprofile.errors import RbprofileError
+
+
+def _run(root: Path, label: str, scenario: str, *files: str) -> Path:
+    run = root / label / scenario
+    run.mkdir(parents=True)
+    for name in files:
+        (run / name).write_text("x")
+    return run
+
+
+def test_label_with_one_scenario(tmp_path: Path) -> None:
+    run = _run(tmp_path, "baseline", "daily", "cprofile.pstats", "pyspy.collapsed.txt")
+    found = locate("baseline", profiles_dir=tmp_path)
+    assert (found.name, found.run_dir, found.pstats, found.pyspy) == (
+        "baseline/daily",
+        run,
+        run / "cprofile.pstats",
+        run / "pyspy.collapsed.txt",
+    )
+
+
+def test_label_with_several_scenarios_needs_one(tmp_path: Path) -> None:
+    _run(tmp_path, "baseline", "daily", "cprofile.pstats")
+    _run(tmp_path, "baseline", "minute", "pyspy.speedscope.json")
+    with pytest.raises(
+        RbprofileError, match="holds scenarios daily, minute; pick one with --scenario"
+    ):
+        locate("baseline", profiles_dir=tmp_path)
+    found = locate("baseline", "minute", tmp_path)
+    assert (
+        found.pstats is None
+        and found.pyspy is not None
+        and found.pyspy.name == "pyspy.speedscope.json"
+    )
+    with pytest.raises(RbprofileError, match="no run for scenario 'hourly'"):
+        locate("baseline", "hourly", tmp_path)
+
+
+def test_run_dir_and_files(tmp_path: Path) -> None:
+    run = _run(tmp_path, "x", "daily", "cprofile.pstats", "manifest.json")
+    assert locate(str(run)).pstats == run / "cprofile.pstats"
+    assert locate(str(run / "cprofile.pstats")).pstats == run / "cprofile.pstats"
+    (tmp_path / "s.json").write_text("{}")
+    assert locate(str(tmp_path / "s.json")).pyspy == tmp_path / "s.json"
+
+
+def test_run_dir_without_profiles(tmp_path: Path) -> None:
+    run = _run(tmp_path, "x", "daily", "manifest.json")
+    with pytest.raises(RbprofileError, match=r"holds no cprofile\.pstats or py-spy output"):
+        locate(str(run))
+
+
+def test_unknown_target_lists_labels(tmp_path: Path) -> None:
+    _run(tmp_path, "baseline", "daily", "cprofile.pstats")
+    with pytest.raises(RbprofileError, match=r"labels: baseline\)"):
+        locate("nope", profiles_dir=tmp_path)

@@ -1,0 +1,83 @@
+"""Owner attribution: exact from py-spy stacks, spread along caller edges from cProfile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hotprofiles import write_pstats
+
+from rbprofile.analysis.owners import owners_from_cprofile, owners_from_samples
+from rbprofile.analysis.pstats_source import load_pstats
+from rbprofile.analysis.pyspy_source import load_pyspy
+
+LIB = "/nowhere/lib/python3.11/site-packages/lib"
+
+
+def test_cprofile_spreads_helper_time_to_project_callers(tmp_path: Path) -> None:
+    # app.a and app.b (project) call lib.g, which calls len; a also calls len directly.
+    a, b = ("/n/app/a.py", 1, "a"), ("/n/app/b.py", 1, "b")
+    g, length = (f"{LIB}/g.py", 1, "g"), ("~", 0, "<built-in method builtins.len>")
+    stats = {
+        a: (1, 1, 1.0, 6.0, {}),
+        b: (1, 1, 2.0, 4.0, {}),
+        g: (4, 4, 2.0, 6.0, {a: (3, 3, 1.5, 4.5), b: (1, 1, 0.5, 1.5)}),
+        length: (10, 10, 5.0, 5.0, {g: (8, 8, 4.0, 4.0), a: (2, 2, 1.0, 1.0)}),
+    }
+    profile = load_pstats(write_pstats(tmp_path / "h.pstats", stats))
+    owners = owners_from_cprofile(profile, "a")  # module "a" is the project here
+    rows = dict(owners.select("owner", "charged_s").iter_rows())
+    # a: own 1.0 + g's self 2.0 * 1.5/2.0 + len via g 4.0 * 4.5/6.0 + len direct 1.0
+    assert rows["a:a"] == pytest.approx(1.0 + 1.5 + 3.0 + 1.0)
+    assert rows["(outside a)"] == pytest.approx(2.0 + 0.5 + 1.0)
+    assert owners["share"].sum() == pytest.approx(1.0)
+
+
+def test_cprofile_cycles_terminate(tmp_path: Path) -> None:
+    p, f, h = ("/n/p.py", 1, "p"), (f"{LIB}/f.py", 1, "f"), (f"{LIB}/h.py", 1, "h")
+    stats = {
+        p: (1, 1, 1.0, 4.0, {}),
+        f: (2, 1, 1.0, 3.0, {p: (1, 1, 0.5, 3.0), h: (1, 0, 0.5, 1.0)}),
+        h: (1, 1, 2.0, 2.0, {f: (1, 1, 2.0, 2.0)}),
+    }
+    owners = owners_from_cprofile(load_pstats(write_pstats(tmp_path / "c.pstats", stats)), "p")
+    assert owners.rows() == [("p:p", 4.0, 1.0, 1.0)]
+
+
+def test_hotpkg_subprocess_time_is_owned_by_its_caller(hot_pstats: Path) -> None:
+    profile = load_pstats(hot_pstats)
+    owners = owners_from_cprofile(profile, "hotpkg")
+    assert owners["share"].sum() == pytest.approx(1.0, abs=1e-9)
+    charged = dict(owners.select("owner", "charged_s").iter_rows())
+    cum = dict(profile.functions.select("key", "cum_s").iter_rows())
+    assert charged["hotpkg.work:subprocess_call"] == pytest.approx(
+        cum["hotpkg.work:subprocess_call"], rel=0.01
+    )
+    assert charged["hotpkg.work:decimal_heavy"] == pytest.approx(
+        cum["hotpkg.work:decimal_heavy"], rel=0.01
+    )
+    assert owners["owner"][0] == "hotpkg.work:loop_heavy"
+
+
+def test_samples_owner_is_deepest_project_frame(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_text(
+        f"run (/n/app/run.py:3);hist (/n/app/data.py:8);frame ({LIB}/frame.py:2) 6\n"
+        "run (/n/app/run.py:3);hist (/n/app/data.py:9) 2\n"
+        "run (/n/app/run.py:4) 1\n"
+        f"boot ({LIB}/boot.py:1) 1\n"
+    )
+    owners = owners_from_samples(load_pyspy(path), "data")
+    assert owners.rows() == [
+        ("data:hist", 8, 0.8, 2),
+        ("(outside data)", 2, 0.2, 0),
+    ]
+
+
+@pytest.mark.slow
+def test_real_pyspy_owners(hot_collapsed: Path) -> None:
+    owners = owners_from_samples(load_pyspy(hot_collapsed), "hotpkg")
+    assert owners["share"].sum() == pytest.approx(1.0)
+    work = owners.filter(pl.col("owner") != "hotpkg.work:<module>")
+    assert work["owner"][0] == "hotpkg.work:loop_heavy"
