@@ -6,7 +6,9 @@
 `by="function"`: hotspots (sorted by `sort`), the other ranking, bottlenecks over the
 threshold, and the cProfile vs py-spy cross-check when both exist. `by="module"`: self time
 per module (cProfile) and inclusive share per module (py-spy). `by="owner"`: the deepest
-project frame's share (py-spy exact, cProfile estimated). py-spy-only targets get the
+project frame's share (py-spy exact, cProfile estimated). `by="category"`: self time by
+bottleneck category (rbprofile.analysis.categories). `targets=True` puts the optimization
+targets table (rbprofile.analysis.targets) first. py-spy-only targets get the
 sampled views. Tables cut to `top` rows carry an "(other ...)" row so shares still sum to 1.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
@@ -27,7 +29,11 @@ from rbprofile.analysis.pstats_source import CProfile, load_pstats
 from rbprofile.analysis.pyspy_source import Samples, load_pyspy
 from rbprofile.render import Document, Table
 
-By = Literal["function", "module", "owner"]
+if TYPE_CHECKING:
+    from rbprofile.analysis.categories import Categorized
+    from rbprofile.analysis.rules import RuleSet
+
+By = Literal["function", "module", "owner", "category"]
 PCT = "{:.1%}"
 SECONDS = "{:.4f}"
 
@@ -42,6 +48,7 @@ class AnalyzeOptions:
     depth: int = 3
     project: str = "rustybt"
     profiles_dir: Path | None = None
+    targets: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,50 @@ def _owner_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
     return tables
 
 
-BUILDERS = {"function": _function_tables, "module": _module_tables, "owner": _owner_tables}
+def _categorized(data: Loaded) -> tuple[Categorized, RuleSet]:
+    from rbprofile.analysis.categories import categorize, sampled_functions
+    from rbprofile.analysis.rules import load_rules
+
+    rules = load_rules()
+    if data.profile is not None:
+        return categorize(data.profile.functions, rules, samples=data.samples), rules
+    assert data.samples is not None
+    functions = sampled_functions(data.samples)
+    return categorize(functions, rules, samples=data.samples, unit="samples"), rules
+
+
+def _category_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
+    categorized, _ = _categorized(data)
+    unit = "cProfile self seconds" if categorized.unit == "s" else "py-spy samples"
+    evidence = ", ".join(categorized.evidence_kinds) or "none (rules only)"
+    note = f"Self time ({unit}) by primary category; shares sum to 100%. Evidence: {evidence}."
+    functions = categorized.functions.head(opts.top)
+    return [
+        _table("categories", "Bottleneck categories", categorized.summary, note),
+        _table("category_functions", f"Top {opts.top} functions by category", functions),
+    ]
+
+
+def _target_table(data: Loaded, opts: AnalyzeOptions) -> Table:
+    from rbprofile.analysis.targets import optimization_targets
+
+    categorized, rules = _categorized(data)
+    return optimization_targets(
+        categorized,
+        profile=data.profile,
+        samples=data.samples,
+        speedups=rules.speedups,
+        project=opts.project,
+        top=opts.top,
+    )
+
+
+BUILDERS = {
+    "function": _function_tables,
+    "module": _module_tables,
+    "owner": _owner_tables,
+    "category": _category_tables,
+}
 
 
 def _notes(data: Loaded) -> tuple[list[str], dict[str, object]]:
@@ -175,6 +225,8 @@ def _notes(data: Loaded) -> tuple[list[str], dict[str, object]]:
 
 def analyze_loaded(data: Loaded, opts: AnalyzeOptions) -> Document:
     tables = BUILDERS[opts.by](data, opts)
+    if opts.targets:
+        tables.insert(0, _target_table(data, opts))
     notes, meta = _notes(data)
     meta |= {"by": opts.by, "project": opts.project, "depth": opts.depth, "top": opts.top}
     return Document(

@@ -25,6 +25,7 @@ class ByChoice(enum.StrEnum):
     function = "function"
     module = "module"
     owner = "owner"
+    category = "category"
 
 
 def analyze(
@@ -56,6 +57,9 @@ def analyze(
     project: Annotated[
         str, typer.Option("--project", help="Top-level package under profile (owners, modules).")
     ] = "rustybt",
+    targets: Annotated[
+        bool, typer.Option("--targets", help="Add optimization targets, ranked by removable time.")
+    ] = False,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
@@ -67,7 +71,7 @@ def analyze(
         ),
     ] = None,
 ) -> None:
-    """Where the time goes: hotspots and bottlenecks, modules, owners, cProfile vs py-spy."""
+    """Where the time goes: hotspots, bottlenecks, modules, owners, categories, targets."""
     from rbprofile.analysis.analyze import AnalyzeOptions, analyze_run
     from rbprofile.render import render
 
@@ -80,6 +84,7 @@ def analyze(
         depth=depth,
         project=project,
         profiles_dir=profiles_dir,
+        targets=targets,
     )
     try:
         document = analyze_run(target, options)
