@@ -36,7 +36,7 @@ DECIDING_SHARE = 0.5  # evidence decides a category when it covers more than hal
 LOOP_LINES = "py-spy line samples in for/while bodies"
 DECIMAL_VS_FLOAT = "self time decimal minus float run"
 DECIMAL_NATIVE = "py-spy native _decimal/libmpdec frames"
-DECIMAL_METHOD = "cProfile decimal.Decimal entry"
+DECIMAL_METHOD = "decimal module entry (decimal.Decimal method)"
 
 
 class OwnSample(NamedTuple):

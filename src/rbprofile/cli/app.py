@@ -21,6 +21,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("ingest", "ingest", "ingest"),
     ("run", "run", "run"),
     ("analyze", "analyze", "analyze"),
+    ("categorize", "categorize", "categorize"),
     ("compare", "compare", "compare"),
     ("report", "report", "report"),
 ]

@@ -1,0 +1,62 @@
+"""`rbprofile categorize TARGET`: bottleneck categories with the rule or evidence behind each.
+
+Wiring only: parse, call `rbprofile.analysis.categorize_run.categorize_run`, render, map errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rbprofile.errors import RbprofileError
+from rbprofile.render import OutputFormat
+
+
+def categorize(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A label under the profiles dir, a run directory, a .pstats file, "
+            "or a py-spy speedscope .json / collapsed .txt file."
+        ),
+    ] = "baseline",
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Scenario of a label holding several.")
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="TOML file adding or overriding rules ([[rule]], [speedup])."),
+    ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Show the rule or evidence that decided each function."),
+    ] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Functions shown by --explain.")] = 25,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
+        OutputFormat.table
+    ),
+    profiles_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--profiles-dir",
+            help="Profiles root (default: $RBPROFILE_PROFILES_DIR or docs/performance/profiles).",
+        ),
+    ] = None,
+) -> None:
+    """Share of the run per category: Decimal arithmetic, loops, subprocesses, data processing,
+    indicators, datetime/calendar, I/O, Python overhead, other."""
+    from rbprofile.analysis.categorize_run import CategorizeOptions, categorize_run
+    from rbprofile.render import render
+
+    options = CategorizeOptions(
+        scenario=scenario, rules=rules, explain=explain, top=top, profiles_dir=profiles_dir
+    )
+    try:
+        document = categorize_run(target, options)
+    except RbprofileError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    render(document, fmt, sys.stdout)
