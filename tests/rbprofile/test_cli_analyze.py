@@ -1,0 +1,113 @@
+"""`rbprofile analyze` through the CLI: formats, exit codes, stdout vs stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from io import StringIO
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from rbprofile.cli.app import app
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+
+from hotprofiles import copy_hotpkg, cprofile_hotpkg, write_pstats
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def hot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_hotpkg(tmp_path_factory.mktemp("cli"))
+    return cprofile_hotpkg(root, root / "hot.pstats")
+
+
+@pytest.fixture
+def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hot: Path) -> Path:
+    root = tmp_path / "profiles"
+    run = root / "baseline" / "daily"
+    run.mkdir(parents=True)
+    (run / "cprofile.pstats").write_bytes(hot.read_bytes())
+    monkeypatch.setenv("RBPROFILE_PROFILES_DIR", str(root))
+    monkeypatch.setenv("RBPROFILE_HOME", str(tmp_path / "home"))
+    return root
+
+
+def test_json_by_function(profiles: Path) -> None:
+    result = runner.invoke(app, ["analyze", "baseline", "--format", "json", "--sort", "self"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["meta"]["target"] == "baseline/daily"
+    assert doc["tables"]["top_self"]["rows"][0]["function"] == "hotpkg.work:loop_heavy"
+    assert set(doc["tables"]) == {"top_self", "top_cumulative", "bottlenecks"}
+
+
+def test_csv_modules_round_trip(profiles: Path) -> None:
+    args = ["analyze", "baseline", "--by", "module", "--project", "hotpkg", "--depth", "1"]
+    result = runner.invoke(app, [*args, "--format", "csv", "--top", "50"])
+    assert result.exit_code == 0, result.output
+    frame = pl.read_csv(StringIO(result.stdout))
+    assert frame.columns == ["module", "kind", "functions", "self_s", "share"]
+    assert frame["module"][0] == "hotpkg"
+    assert frame["share"].sum() == pytest.approx(1.0, abs=1e-9)
+
+
+def test_owner_markdown_and_table(profiles: Path) -> None:
+    result = runner.invoke(app, ["analyze", "baseline", "--by", "owner", "--project", "hotpkg"])
+    assert result.exit_code == 0, result.output
+    assert "hotpkg.work:loop_heavy" in result.stdout
+    result = runner.invoke(
+        app, ["analyze", "baseline", "--by", "owner", "--project", "hotpkg", "--format", "markdown"]
+    )
+    assert "## Owners (cProfile, estimated)" in result.stdout
+
+
+def test_targets_and_categories(profiles: Path) -> None:
+    args = ["analyze", "baseline", "--by", "category", "--targets", "--project", "hotpkg"]
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    tables = json.loads(result.stdout)["tables"]
+    assert tables["targets"]["rows"][0]["target"] == "hotpkg.work:loop_heavy"
+    assert sum(r["share"] for r in tables["categories"]["rows"]) == pytest.approx(1.0)
+
+
+def test_corrupt_pstats_is_one_line_on_stderr(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pstats"
+    bad.write_bytes(b"\x00\x01")
+    result = runner.invoke(app, ["analyze", str(bad)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and str(bad) in result.stderr
+
+
+def test_missing_label_and_bad_option(profiles: Path) -> None:
+    result = runner.invoke(app, ["analyze", "nope"])
+    assert result.exit_code == 1 and "labels: baseline" in result.stderr
+    result = runner.invoke(app, ["analyze", "baseline", "--by", "colour"])
+    assert result.exit_code == 2
+
+
+def test_hand_built_file_exact_markdown(tmp_path: Path) -> None:
+    main, work = ("/n/app.py", 1, "main"), ("/n/app.py", 5, "work")
+    path = write_pstats(
+        tmp_path / "h.pstats",
+        {main: (1, 1, 1.0, 4.0, {}), work: (3, 3, 3.0, 3.0, {main: (3, 3, 3.0, 3.0)})},
+    )
+    result = runner.invoke(
+        app, ["analyze", str(path), "--by", "module", "--project", "app", "--format", "markdown"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "# rbprofile analyze: h.pstats\n\n"
+        f"cProfile: {path} -- 4.0000 s total (pstats total_tt), 2 functions; "
+        "shares are of that total.\n\n"
+        "## Self time by module (cProfile)\n\n"
+        "| module | kind | functions | self_s | share |\n"
+        "| --- | --- | ---: | ---: | ---: |\n"
+        "| app | project | 2 | 4.0000 | 100.0% |\n\n"
+        "Self time by module (app at depth 3); shares sum to 100%.\n"
+    )
