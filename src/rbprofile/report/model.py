@@ -7,8 +7,11 @@ A `Section` is a heading plus markdown blocks. A section whose data is missing i
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import polars as pl
 
 from rbprofile.render import Table
 from rbprofile.render.markdown import table_lines
@@ -32,9 +35,24 @@ def missing(title: str, reason: str, level: int = 2) -> Section:
     return Section(title, (f"_Not available: {reason}_",), level)
 
 
+_MARKUP = re.compile(r"[*<>\[\]`]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def md_text(text: str) -> str:
+    """Escape what GitHub would read as markup in a plain-text cell (`__init__`, `<locals>`)."""
+    return _MARKUP.sub(lambda m: "\\" + m.group(0), text)
+
+
 def table_block(table: Table, *, limit: int | None = None) -> str:
-    """A titled markdown table (bold caption line, then the table, then its notes)."""
+    """A titled markdown table (bold caption line, then the table, then its notes).
+
+    String cells are plain text: markdown markup in them is escaped.
+    """
     frame = table.frame if limit is None else table.frame.head(limit)
+    text_columns = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    frame = frame.with_columns(
+        pl.col(c).map_elements(md_text, return_dtype=pl.String) for c in text_columns
+    )
     shown = Table(table.name, table.title, frame, table.notes, table.formats)
     lines = [f"**{table.title}**", ""]
     lines.extend(table_lines(shown) if frame.height else ["_No rows._"])
@@ -77,3 +95,4 @@ class ReportContext:
     links: LinkBase
     profiles_dir: Path
     compare: tuple[str, str] | None = None
+    project: str = "rustybt"  # the package under profile: module depth, owners, targets

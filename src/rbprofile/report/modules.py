@@ -2,7 +2,8 @@
 inclusive share per module (py-spy stacks), and a module breakdown bar chart beside the run.
 
 Tables come from `rbprofile.analysis.modules` (`module_self_table`, `module_inclusive_table`)
-with the project `rustybt` cut at depth 3 (`rustybt.finance.decimal`), as `analyze --by module`.
+with the project (`rustybt` by default) cut at depth 3 (`rustybt.finance.decimal`), as
+`analyze --by module` does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from rbprofile.report.model import ReportContext, Section, missing, table_block
 from rbprofile.report.runs import Run
 
 TITLE = "Module-Level Analysis"
-PROJECT = "rustybt"
 DEPTH = 3
 TOP = 15
 CHART_TOP = 12
@@ -32,7 +32,7 @@ def self_block(ctx: ReportContext, run: Run) -> list[str]:
         return [
             f"_Self time by module not available: {run.why_missing('cprofile.pstats', 'cprofile')}_"
         ]
-    frame = module_self_table(profile.functions, PROJECT, DEPTH)
+    frame = module_self_table(profile.functions, ctx.project, DEPTH)
     top = frame.head(CHART_TOP)
     chart = charts.module_bars(
         [(m, s * 100) for m, s in top.select("module", "share").iter_rows()],
@@ -49,25 +49,25 @@ def self_block(ctx: ReportContext, run: Run) -> list[str]:
     return [ctx.links.image(f"module breakdown {run.name}", chart), table_block(table)]
 
 
-def inclusive_block(run: Run) -> str:
+def inclusive_block(ctx: ReportContext, run: Run) -> str:
     samples = run.samples
     title = "Inclusive time by module (py-spy stacks)"
     if samples is None:
         return f"**{title}**\n\n_Not available: {run.why_missing('pyspy.collapsed.txt', 'pyspy')}_"
-    frame = module_inclusive_table(samples, PROJECT, DEPTH)
+    frame = module_inclusive_table(samples, ctx.project, DEPTH)
     note = "Inclusive: share of samples whose stack passes through the module (overlaps)."
     return table_block(Table("inclusive", title, frame.head(TOP), notes=(note,), formats=FORMATS))
 
 
 def run_section(ctx: ReportContext, run: Run) -> Section:
-    return Section(run.name, (*self_block(ctx, run), inclusive_block(run)), level=3)
+    return Section(run.name, (*self_block(ctx, run), inclusive_block(ctx, run)), level=3)
 
 
 def section(ctx: ReportContext) -> list[Section]:
     if not ctx.runs:
         return [missing(TITLE, "no runs")]
     intro = (
-        f"Project modules ({PROJECT}) at depth {DEPTH}; everything else by top-level "
+        f"Project modules ({ctx.project}) at depth {DEPTH}; everything else by top-level "
         "package (polars, pandas, decimal, builtins, ...)."
     )
     return [Section(TITLE, (intro,)), *(run_section(ctx, r) for r in ctx.runs)]

@@ -211,9 +211,11 @@ def context(profiles: Path, tmp_path: Path) -> Callable[..., Any]:
     from rbprofile.report.model import LinkBase, ReportContext
     from rbprofile.report.runs import load_runs
 
-    def make(*labels: str, compare: tuple[str, str] | None = None) -> ReportContext:
+    def make(
+        *labels: str, compare: tuple[str, str] | None = None, project: str = "rustybt"
+    ) -> ReportContext:
         runs = tuple(load_runs(list(labels), profiles))
-        return ReportContext(labels, runs, LinkBase(tmp_path / "docs"), profiles, compare)
+        return ReportContext(labels, runs, LinkBase(tmp_path / "docs"), profiles, compare, project)
 
     return make
 

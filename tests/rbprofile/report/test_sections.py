@@ -14,6 +14,8 @@ from rbprofile.report import (
     methodology,
     modules,
     raw_data,
+    summary,
+    targets,
 )
 
 SIM_CPU = dict(MEASURES)["simulate_cpu_s"]  # compare's name for the measure
@@ -192,3 +194,37 @@ def test_categories_missing_without_cprofile(make_run, context) -> None:
         "### baseline/smoke\n\n_Not available: cprofile skipped for baseline/smoke: "
         "not requested (--profiler)_\n"
     )
+
+
+def test_targets_rank_the_known_hot_spot_first(make_run, context) -> None:
+    make_run("baseline")
+    ctx = context("baseline", project="report_tinyprog")
+    text = targets.section(ctx)[1].markdown()
+    first = next(r for r in text.splitlines() if r.startswith("| 1 |"))
+    assert first.startswith("| 1 | report_tinyprog:money |")
+    assert "Assumed kernel speedups:" in text
+
+
+def test_targets_missing_without_cprofile(make_run, context) -> None:
+    make_run("baseline", profilers=("pyspy", "memory"))
+    text = targets.section(context("baseline"))[1].markdown()
+    assert "_Not available: cprofile skipped for baseline/smoke" in text
+
+
+def test_summary_findings_come_from_the_measured_files(make_run, context) -> None:
+    make_run("baseline")
+    make_run("baseline-float", numeric="float")
+    text = summary.section(context("baseline", project="report_tinyprog")).markdown()
+    assert text.startswith(
+        "## Executive Summary\n\n**Top findings**\n\n- **baseline/smoke** "
+        "(Decimal, Polars code in profile): median of 3 unprofiled repeats: "
+        "simulate CPU 0.250 s, total wall 0.750 s; most self time: "
+        "`report_tinyprog:money` ("
+    )
+    assert "largest module by self time: `report_tinyprog` (" in text
+    assert (
+        "- Decimal overhead, smoke: +25.0% vs baseline-float/smoke (within the 30% target;" in text
+    )
+    targets_part = text.split("**Top optimization targets**")[1]
+    assert targets_part.startswith("\n\n- `report_tinyprog:money` in baseline/smoke (")
+    assert "expected whole-run speedup" in targets_part

@@ -1,0 +1,50 @@
+"""`rbprofile report [LABEL ...] [--compare BEFORE AFTER]`: profiling-results markdown on stdout.
+
+Only the markdown goes to stdout; progress goes to stderr as plain lines (no escape codes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rbprofile.cli.options import ProfilesDirOption
+from rbprofile.errors import RbprofileError
+
+
+def report(
+    labels: Annotated[
+        list[str] | None,
+        typer.Argument(help="Labels under the profiles directory.", show_default="baseline"),
+    ] = None,
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option(metavar="BEFORE AFTER", help="Add a Comparison of two labels."),
+    ] = None,
+    profiles_dir: ProfilesDirOption = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where the report will be saved; links are relative to it."),
+    ] = None,
+) -> None:
+    """Write the profiling-results markdown for LABEL(s) to stdout.
+
+    Typical use: `rbprofile report baseline > docs/performance/profiling-results.md`
+    (links are relative to --output-dir, default docs/performance).
+    """
+    from rbprofile.report.build import build_report
+
+    try:
+        text = build_report(
+            labels or ["baseline"],
+            compare=compare,
+            profiles_dir=profiles_dir,
+            output_dir=output_dir,
+            progress=lambda title: typer.echo(f"report: {title}", err=True),
+        )
+    except RbprofileError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    typer.echo(text, nl=False)

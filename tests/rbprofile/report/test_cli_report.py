@@ -1,0 +1,62 @@
+"""`rbprofile report` through CliRunner: markdown only on stdout, progress on stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from rbprofile.cli.app import app
+from rbprofile.report.build import SECTION_TITLES
+
+runner = CliRunner()
+
+
+def test_report_default_label_writes_only_markdown_to_stdout(make_run, profiles, tmp_path) -> None:
+    make_run("baseline")
+    result = runner.invoke(app, ["report", "--output-dir", str(tmp_path / "docs")])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("# Profiling results: baseline\n")
+    assert "\x1b" not in result.stdout
+    assert "report:" not in result.stdout
+    assert [f"report: {t}" for t in SECTION_TITLES] == result.stderr.splitlines()
+    for title in SECTION_TITLES:
+        assert f"\n## {title}\n" in result.stdout
+
+
+def test_report_with_compare_and_profiles_dir(
+    make_run, profiles: Path, tmp_path, monkeypatch
+) -> None:
+    make_run("baseline")
+    make_run("after")
+    monkeypatch.delenv("RBPROFILE_PROFILES_DIR")
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "baseline",
+            "after",
+            "--compare",
+            "baseline",
+            "after",
+            "--profiles-dir",
+            str(profiles),
+            "--output-dir",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "# Profiling results: baseline, after\n" in result.stdout
+    assert "`rbprofile report baseline after --compare baseline after`" in result.stdout
+    assert (
+        "[differential flamegraph, smoke](compare/baseline_vs_after/diff_smoke.svg)"
+        in result.stdout
+    )
+
+
+def test_unknown_label_is_one_line_error_and_exit_1(profiles, tmp_path) -> None:
+    result = runner.invoke(app, ["report", "missing", "--output-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: no runs for label 'missing'")
+    assert result.stderr.count("\n") == 1
