@@ -42,6 +42,10 @@ class PolarsDataPortal:
         self._times = self.reader.times
         self._times_ns = self.reader._times_ns
         self._columns: dict[tuple[AssetLike, ...], tuple[list[int], pd.Index]] = {}
+        self._last_columns: tuple[tuple[AssetLike, ...], tuple[list[int], pd.Index]] = (
+            (),
+            ([], pd.Index([], dtype=object)),
+        )
         self._row = -1
         self._on_bar = False
         self._dt: pd.Timestamp | None = None
@@ -124,11 +128,15 @@ class PolarsDataPortal:
             )
 
     def _history_columns(self, key: tuple[AssetLike, ...]) -> tuple[list[int], pd.Index]:
+        last_key, last_hit = self._last_columns
+        if key == last_key:  # same objects: compared by identity in C, no Python __hash__
+            return last_hit
         hit = self._columns.get(key)
         if hit is None:
             assets = [self._asset(a) for a in key]
             hit = ([self._col[a.sid] for a in assets], pd.Index(assets, dtype=object))
             self._columns[key] = hit
+        self._last_columns = (key, hit)
         return hit
 
     def _polars_history(
