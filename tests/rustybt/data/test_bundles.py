@@ -162,3 +162,42 @@ def test_invalid_name_and_spec(bundle_root: Path) -> None:
         write_bundle(BundleSpec("x", "daily", 1, SPEC.end, SPEC.start, 1), bundle_root)
     with pytest.raises(RustyBTError, match="at least one asset"):
         write_bundle(BundleSpec("x", "daily", 0, SPEC.start, SPEC.end, 1), bundle_root)
+
+
+def test_same_size_edit_is_caught_by_hash(bundle_root: Path) -> None:
+    write_bundle(SPEC, bundle_root)
+    bars = bundle_root / "t" / "bars.parquet"
+    data = bytearray(bars.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    bars.write_bytes(bytes(data))
+    with pytest.raises(BundleCorrupt, match="does not match its recorded sha256"):
+        load_bundle("t")
+
+
+def test_list_bundles_skips_partial_and_hidden_dirs(bundle_root: Path) -> None:
+    write_bundle(SPEC, bundle_root)
+    (bundle_root / ".t.tmp-abc").mkdir()
+    (bundle_root / "half-written").mkdir()
+    assert list_bundles(bundle_root) == ["t"]
+    assert list_bundles(bundle_root / "nowhere") == []
+
+
+@pytest.mark.parametrize(
+    ("fixture", "per_session"),
+    [("minute_bundle", [390, 210, 390]), ("hourly_bundle", [7, 4, 7])],
+)
+def test_intraday_bars_per_session_on_disk(
+    fixture: str, per_session: list[int], request: pytest.FixtureRequest
+) -> None:
+    bundle: Bundle = request.getfixturevalue(fixture)
+    counts = (
+        bundle.bars().group_by(pl.col("dt").dt.date().alias("day"), "sid").len().sort("day", "sid")
+    )
+    days = [date(2024, 11, 27), date(2024, 11, 29), date(2024, 12, 2)]
+    assert counts["day"].unique().sort().to_list() == days  # Thanksgiving (11-28) absent
+    for day, n in zip(days, per_session, strict=True):
+        assert counts.filter(pl.col("day") == day)["len"].to_list() == [n, n, n]
+    last = bundle.bars().filter(pl.col("dt").dt.date() == date(2024, 11, 29))["dt"].max()
+    expected = "2024-11-29 17:59" if fixture == "minute_bundle" else "2024-11-29 17:30"
+    assert str(last)[:16] == expected
+    assert bundle.metadata.sessions == 3
