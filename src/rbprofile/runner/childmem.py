@@ -73,17 +73,26 @@ class _Entry:
     count: int = 0
 
 
+LineKey = tuple[str, int]  # (filename, line) of the allocating frame
+FuncKey = tuple[str, str, int]  # (qualified name, filename, def line)
+
+
 @dataclass
 class MemoryProbe:
+    """Sampling thread for tracemalloc; `report()` resolves lines to functions afterwards.
+
+    Each snapshot keeps only its `lines_per_snapshot` largest allocating lines, so the
+    probe's own memory and time stay small next to the backtest's; resolving lines to
+    functions (parsing source files) happens after the run, not while it is measured.
+    """
+
     interval_s: float = 0.25
+    lines_per_snapshot: int = 500
     baseline_mib: float = 0.0
+    traced_peak_mib: float = 0.0
     collections: dict[str, int] = field(default_factory=lambda: {"0": 0, "1": 0, "2": 0})
     gc_time_s: float = 0.0
-    snapshots: int = 0
-    _peak: dict[tuple[str, str, int], _Entry] = field(default_factory=dict)
-    _total: dict[tuple[str, str, int], _Entry] = field(default_factory=dict)
-    _last: dict[tuple[str, str, int], int] = field(default_factory=dict)
-    traced_peak_mib: float = 0.0
+    _snapshots: list[dict[LineKey, tuple[int, int]]] = field(default_factory=list)
     _gc_t0: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -122,27 +131,37 @@ class MemoryProbe:
         snap = tracemalloc.take_snapshot().filter_traces(
             (tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, __file__))
         )
-        live: dict[tuple[str, str, int], _Entry] = {}
-        for stat in snap.statistics("lineno"):
-            frame = stat.traceback[0]
-            name, line = function_at(frame.filename, frame.lineno)
-            entry = live.setdefault((name, frame.filename, line), _Entry())
-            entry.size += stat.size
-            entry.count += stat.count
-        for key, entry in live.items():
-            peak = self._peak.setdefault(key, _Entry())
-            if entry.size > peak.size:
-                peak.size, peak.count = entry.size, entry.count
-            grown = entry.size - self._last.get(key, 0)
-            if grown > 0:
-                total = self._total.setdefault(key, _Entry())
-                total.size += grown
-                total.count += entry.count
-        self._last = {key: e.size for key, e in live.items()}
-        self.snapshots += 1
+        stats = snap.statistics("lineno")[: self.lines_per_snapshot]
+        frames = ((st.traceback[0], st) for st in stats)
+        self._snapshots.append({(f.filename, f.lineno): (st.size, st.count) for f, st in frames})
+
+    def _by_function(self) -> tuple[dict[FuncKey, _Entry], dict[FuncKey, _Entry]]:
+        """(peak, total) per function over the snapshots (see the module docstring)."""
+        peak: dict[FuncKey, _Entry] = {}
+        total: dict[FuncKey, _Entry] = {}
+        last: dict[FuncKey, int] = {}
+        for lines in self._snapshots:
+            live: dict[FuncKey, _Entry] = {}
+            for (filename, lineno), (size, count) in lines.items():
+                name, first = function_at(filename, lineno)
+                entry = live.setdefault((name, filename, first), _Entry())
+                entry.size += size
+                entry.count += count
+            for key, entry in live.items():
+                best = peak.setdefault(key, _Entry())
+                if entry.size > best.size:
+                    best.size, best.count = entry.size, entry.count
+                grown = entry.size - last.get(key, 0)
+                if grown > 0:
+                    acc = total.setdefault(key, _Entry())
+                    acc.size += grown
+                    acc.count += entry.count
+            last = {key: e.size for key, e in live.items()}
+        return peak, total
 
     def report(self, polars_frames: list[dict[str, Any]]) -> dict[str, Any]:
-        by_peak, by_total = _top(self._peak), _top(self._total)
+        peak, total = self._by_function()
+        by_peak, by_total = _top(peak), _top(total)
         flagged = sorted(
             {
                 (r["function"], r["file"], r["line"])
@@ -153,9 +172,10 @@ class MemoryProbe:
         return {
             "baseline_mib": self.baseline_mib,
             "tracemalloc": {
-                "method": f"snapshots every {self.interval_s:.2f} s; peak = largest live size "
-                "per function; total = sum of live-size increases between snapshots (lower bound)",
-                "snapshots": self.snapshots,
+                "method": f"snapshots every {self.interval_s:.2f} s (largest "
+                f"{self.lines_per_snapshot} lines each); peak = largest live size per function; "
+                "total = sum of live-size increases between snapshots (lower bound)",
+                "snapshots": len(self._snapshots),
                 "traced_peak_mib": self.traced_peak_mib,
                 "top_by_peak": by_peak,
                 "top_by_total": by_total,
@@ -167,7 +187,7 @@ class MemoryProbe:
         }
 
 
-def _top(table: dict[tuple[str, str, int], _Entry]) -> list[dict[str, Any]]:
+def _top(table: dict[FuncKey, _Entry]) -> list[dict[str, Any]]:
     rows = sorted(table.items(), key=lambda kv: kv[1].size, reverse=True)[:TOP]
     return [
         {"function": name, "file": file, "line": line, "size_mib": e.size / MIB, "count": e.count}

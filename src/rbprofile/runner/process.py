@@ -56,11 +56,13 @@ class Finished:
     waited: Any = None  # what `wait` returned (e.g. memory samples)
 
     def tail(self, lines: int = 3) -> str:
+        """The child's `error:` line if it printed one, else its last `lines` lines."""
         try:
             text = self.log.read_text(errors="replace").strip().splitlines()
         except OSError:
             return ""
-        return " | ".join(text[-lines:])
+        errors = [line for line in text if line.startswith("error: ")]
+        return errors[-1].removeprefix("error: ") if errors else " | ".join(text[-lines:])
 
     def describe_failure(self) -> str:
         if self.returncode < 0:

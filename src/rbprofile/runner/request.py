@@ -75,10 +75,10 @@ def ensure_bundle(name: str, notify: Callable[[str], None]) -> None:
             f"bundle {name!r} not found; ingest it first or choose one of: "
             f"{', '.join(list_bundles()) or 'none yet (run `rbprofile ingest all`)'}"
         )
-    from rbprofile.ingest import ingest
+    from rbprofile.ingest import ingest_scenarios
 
     notify(f"bundle {name!r} is missing; ingesting it first (rbprofile ingest {name})")
-    ingest([name])
+    ingest_scenarios([name])
 
 
 def bundle_facts(name: str) -> tuple[dict[str, Any], dict[str, Any]]:

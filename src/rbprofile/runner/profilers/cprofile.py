@@ -18,12 +18,16 @@ FUNCTIONS = "functions.parquet"
 TOP = 20
 
 
-def summary_text(pstats_path: Path, top: int = TOP) -> str:
-    """Top `top` by cumulative time: ncalls, tottime, percall, cumtime, percall, function."""
+def summary_text(pstats_path: Path, top: int = TOP, shown_as: str | None = None) -> str:
+    """Top `top` by cumulative time: ncalls, tottime, percall, cumtime, percall, function.
+
+    `shown_as` replaces the file path in pstats' header (the final, not the temporary, path).
+    """
     out = io.StringIO()
     stats = pstats.Stats(str(pstats_path), stream=out)
     stats.sort_stats(pstats.SortKey.CUMULATIVE).print_stats(top)
-    return out.getvalue()
+    text = out.getvalue()
+    return text.replace(str(pstats_path), shown_as, 1) if shown_as else text
 
 
 def write_functions(pstats_path: Path, dest: Path) -> int:
@@ -44,7 +48,7 @@ def profile(ctx: ProfilerContext) -> ProfilerOutcome:
     except RbprofileError as exc:
         return failed(exc.message)
     shutil.move(work / PSTATS, ctx.run_dir / PSTATS)
-    (ctx.run_dir / SUMMARY).write_text(summary_text(ctx.run_dir / PSTATS))
+    (ctx.run_dir / SUMMARY).write_text(summary_text(ctx.run_dir / PSTATS, shown_as=PSTATS))
     count = write_functions(ctx.run_dir / PSTATS, ctx.run_dir / FUNCTIONS)
     return ProfilerOutcome(
         "ok",

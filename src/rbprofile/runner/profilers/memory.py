@@ -46,7 +46,7 @@ def memory_document(
     return {
         "schema_version": SCHEMA_VERSION,
         "interval_s": INTERVAL_S,
-        "samples": [[round(t - zero, 4), round(m, 3)] for t, m in samples],
+        "samples": [[round(t - zero, 4), m] for t, m in samples],
         "marks": {k: round(v - zero, 4) for k, v in marks.items()},
         "baseline_mib": baseline,
         "peak_mib": max([*mibs, baseline]),

@@ -1,0 +1,99 @@
+"""`rbprofile run`: parse, call `run_profiles`, show progress on stderr, summary on stdout."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from rbprofile.errors import EXIT_DOMAIN, EXIT_INTERRUPTED, RbprofileError
+from rbprofile.render import OutputFormat, render
+from rbprofile.runner.orchestrate import StepEvent, run_profiles
+from rbprofile.runner.request import RunRequest, parse_profilers
+from rbprofile.runner.summary import summary_document
+from rustybt.errors import RustyBTError
+
+
+class RunFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Numeric(enum.StrEnum):
+    decimal = "decimal"
+    float = "float"
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[StepEvent], None]]:
+    console = Console(stderr=True)
+    tasks: dict[tuple[str, str], TaskID] = {}
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+
+        def on_event(ev: StepEvent) -> None:
+            key = (ev.scenario, ev.step)
+            if ev.state == "notice":
+                console.print(f"{ev.scenario}: {ev.detail}", markup=False, highlight=False)
+            elif ev.state == "start":
+                tasks[key] = bar.add_task(f"{ev.scenario} · {ev.step}", total=1)
+            else:
+                note = f" ({ev.detail})" if ev.detail and ev.state != "ok" else ""
+                bar.update(
+                    tasks[key],
+                    completed=1,
+                    description=f"{ev.scenario} · {ev.step}: {ev.state}{note}",
+                )
+                bar.stop_task(tasks[key])
+
+        yield on_event
+
+
+def run(
+    target: Annotated[
+        str, typer.Argument(help="daily, hourly, minute, smoke, all, or path/to/algo.py")
+    ] = "all",
+    profiler: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--profiler",
+            "-p",
+            help="cprofile, pyspy, memory, all or none; repeat or comma-separate [default: all]",
+        ),
+    ] = None,
+    label: Annotated[str, typer.Option(help="name of this code configuration")] = "baseline",
+    repeat: Annotated[int, typer.Option(min=1, help="plain timing runs")] = 3,
+    numeric: Annotated[Numeric, typer.Option(help="money type of the engine")] = Numeric.decimal,
+    rate: Annotated[int, typer.Option(min=1, max=10_000, help="py-spy samples per second")] = 100,
+    bundle: Annotated[
+        str | None, typer.Option(help="bundle to run on (default: the scenario's)")
+    ] = None,
+    profiles_dir: Annotated[Path | None, typer.Option(help="root of the run directories")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing run")] = False,
+    fmt: Annotated[RunFormat, typer.Option("--format", help="summary format")] = RunFormat.table,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log lines on stderr")] = False,
+) -> None:
+    """Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`."""
+    try:
+        request = RunRequest(
+            target, parse_profilers(profiler or ["all"]), label, repeat, numeric.value, rate,
+            bundle, profiles_dir, force,
+        )  # fmt: skip
+        with _progress() as on_event:
+            summary = run_profiles(request, on_event, sys.stderr if verbose else None)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: the partial run was removed; earlier results are intact", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except (RbprofileError, RustyBTError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(getattr(exc, "exit_code", EXIT_DOMAIN)) from None
+    render(summary_document(summary), OutputFormat(fmt.value), sys.stdout)
+    if summary.failed:
+        raise typer.Exit(EXIT_DOMAIN)

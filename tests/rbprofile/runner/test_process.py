@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rbprofile.runner.process import ChildSpec, spawn
+
+SLEEPER = (
+    "import subprocess, sys, time\n"
+    "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+    "print(p.pid, flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a container's init may never reap orphans)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_interrupt_stops_the_whole_child_group(tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    def interrupted(proc: subprocess.Popen[bytes]) -> None:
+        seen.append(proc.pid)
+        time.sleep(0.5)  # let the grandchild start
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        spawn([sys.executable, "-c", SLEEPER], tmp_path / "log", wait=interrupted)
+    out = subprocess.run(["pgrep", "-g", str(seen[0])], capture_output=True, text=True)
+    grandchild = int((tmp_path / "log").read_text().split()[0])
+    group = [int(pid) for pid in out.stdout.split()]
+    assert set(group) <= {grandchild}  # at most the orphaned grandchild, as a zombie
+    assert not _running(seen[0])
+    assert not _running(grandchild)
+
+
+def test_finished_describes_exit_status_and_signal(tmp_path: Path) -> None:
+    failed = spawn([sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"], tmp_path / "a")
+    assert failed.returncode == 3
+    assert failed.describe_failure() == "the child process exited with status 3: boom"
+    killed = spawn([sys.executable, "-c", "import os; os.kill(os.getpid(), 9)"], tmp_path / "b")
+    assert killed.describe_failure() == "the child process was killed by SIGKILL"
+
+
+def test_child_argv_runs_the_child_module_of_this_interpreter(tmp_path: Path) -> None:
+    spec = ChildSpec(Path("/s/algo.py"), "smoke", "float")
+    assert spec.argv("cprofile", tmp_path) == [
+        sys.executable, "-m", "rbprofile.runner.child", "--mode", "cprofile", "--out",
+        str(tmp_path), "--strategy", "/s/algo.py", "--bundle", "smoke", "--numeric", "float",
+    ]  # fmt: skip

@@ -1,0 +1,160 @@
+"""`rbprofile run` through the CLI: exit codes, stdout vs stderr, refusals, interrupts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rbprofile.cli.app import app
+from rbprofile.runner.rundir import RunDir
+from rustybt.data.bundles import Bundle
+
+runner = CliRunner()
+
+FAILING_ALGO = """\
+from rustybt.api import symbols
+
+
+def initialize(context):
+    context.assets = symbols("SYM000")
+
+
+def handle_data(context, data):
+    raise ValueError("strategy bug on purpose")
+"""
+
+
+@pytest.fixture
+def home(smoke_bundle: Bundle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Bundles from the session's smoke bundle; profiles under tmp (never docs/)."""
+    monkeypatch.setenv("RBPROFILE_HOME", str(smoke_bundle.path.parent.parent))
+    monkeypatch.setenv("RBPROFILE_PROFILES_DIR", str(tmp_path / "profiles"))
+    monkeypatch.delenv("RBPROFILE_PYSPY", raising=False)
+    return tmp_path / "profiles"
+
+
+def _old_run(profiles: Path) -> Path:
+    old = profiles / "baseline" / "smoke"
+    old.mkdir(parents=True)
+    (old / "manifest.json").write_text('{"old": true}')
+    return old
+
+
+def test_overwrite_without_force_is_refused_and_the_old_run_survives(home: Path) -> None:
+    old = _old_run(home)
+    result = runner.invoke(app, ["run", "smoke", "--profiler", "none"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "already exists" in result.stderr and "--force" in result.stderr
+    assert (old / "manifest.json").read_text() == '{"old": true}'
+
+
+def test_a_concurrent_run_of_the_same_label_and_scenario_stops(home: Path) -> None:
+    with RunDir(home / "baseline" / "smoke", force=False):
+        result = runner.invoke(app, ["run", "smoke", "--profiler", "none", "--repeat", "1"])
+    assert result.exit_code == 1
+    assert "another rbprofile run (pid " in result.stderr
+    assert not (home / "baseline" / "smoke").exists()
+
+
+def test_unknown_profiler_is_a_usage_error(home: Path) -> None:
+    result = runner.invoke(app, ["run", "smoke", "--profiler", "cprofile,perf"])
+    assert result.exit_code == 2
+    assert "unknown profiler 'perf'" in result.stderr
+
+
+def test_strategy_file_without_bundle_says_what_to_pass(home: Path, tmp_path: Path) -> None:
+    algo = tmp_path / "my_algo.py"
+    algo.write_text(FAILING_ALGO)
+    result = runner.invoke(app, ["run", str(algo)])
+    assert result.exit_code == 1
+    assert "--bundle daily" in result.stderr
+
+
+@pytest.mark.slow
+def test_timing_only_run_of_a_user_strategy_file(home: Path) -> None:
+    algo = Path(__file__).parents[2] / "rustybt" / "examples" / "sma_crossover.py"
+    args = ["run", str(algo), "--bundle", "smoke", "--profiler", "none", "--repeat", "1"]
+    result = runner.invoke(app, [*args, "--label", "mine", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    [row] = doc["tables"]["runs"]["rows"]
+    assert row["scenario"] == "sma_crossover"
+    assert (row["cprofile"], row["pyspy"], row["memory"]) == ("skipped",) * 3
+    run_dir = home / "mine" / "sma_crossover"
+    assert row["path"] == str(run_dir)
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "manifest.json", "run.log.jsonl", "timing.json",
+    ]  # fmt: skip
+    assert "sma_crossover · timing: ok" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_failing_strategy_fails_the_run_and_leaves_nothing(home: Path, tmp_path: Path) -> None:
+    algo = tmp_path / "broken.py"
+    algo.write_text(FAILING_ALGO)
+    args = ["run", str(algo), "--bundle", "smoke", "--profiler", "none", "--repeat", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "backtest failed" in result.stderr and "strategy bug on purpose" in result.stderr
+    assert list((home / "baseline").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_pyspy_unavailable_still_writes_cprofile_and_says_why(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RBPROFILE_PYSPY", "/nonexistent/py-spy")
+    args = ["run", "smoke", "--profiler", "cprofile", "--profiler", "pyspy", "--repeat", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "pyspy failed: py-spy not found at $RBPROFILE_PYSPY=/nonexistent/py-spy" in result.stdout
+    run_dir = home / "baseline" / "smoke"
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["profilers"]["pyspy"]["status"] == "failed"
+    assert "pip install py-spy" in manifest["profilers"]["pyspy"]["reason"]
+    assert manifest["profilers"]["cprofile"]["status"] == "ok"
+    assert manifest["profilers"]["memory"]["status"] == "skipped"
+    assert {"cprofile.pstats", "cprofile_summary.txt", "functions.parquet"} <= {
+        p.name for p in run_dir.iterdir()
+    }
+    assert not list(run_dir.glob("pyspy.*"))
+
+
+def _wait_for(predicate: object, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_ctrl_c_removes_the_partial_run_and_keeps_the_old_one(home: Path) -> None:
+    old = _old_run(home)
+    cmd = [sys.executable, "-m", "rbprofile", "run", "smoke", "--force", "--repeat", "50"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    label = home / "baseline"
+    _wait_for(lambda: any(label.glob(".smoke.tmp-*/.work/plain-2")))  # a child is running
+    children = subprocess.run(
+        ["pgrep", "-f", "rbprofile.runner.child"], capture_output=True, text=True
+    )
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert stdout == ""
+    assert "interrupted" in stderr
+    assert sorted(p.name for p in label.iterdir()) == ["smoke"]  # no tmp dir, no lock
+    assert (old / "manifest.json").read_text() == '{"old": true}'
+    for pid in map(int, children.stdout.split()):
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists() and os.getpgid(pid) == os.getpgid(0):
+            continue  # not ours: another test session's child
+        assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
