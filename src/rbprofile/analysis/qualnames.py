@@ -7,12 +7,17 @@ an indentation stack, much cheaper than `ast`) and cached.
 
     QualnameIndex().qualname(file, name, line, *, is_def_line) -> str
 
-Falls back to `name` when the file cannot be read or nothing matches.
+For cProfile's (first line, name) pairs the interpreter's own answer is read first: the
+fresh `__pycache__` .pyc of the file holds every code object's `co_qualname` (3.11+), and
+unmarshalling it is ~10x faster than scanning large sources. Falls back to `name` when the
+file cannot be read or nothing matches.
 """
 
 from __future__ import annotations
 
 import bisect
+import importlib.util
+import marshal
 import re
 import sysconfig
 from dataclasses import dataclass
@@ -77,11 +82,52 @@ def _source_path(file: str) -> Path | None:
     return None
 
 
+PycTable = dict[tuple[int, str], str]
+
+
+def _pyc_table(source: Path) -> PycTable | None:
+    """(co_firstlineno, co_name) -> co_qualname from a fresh .pyc, or None."""
+    try:
+        data = Path(importlib.util.cache_from_source(str(source))).read_bytes()
+        stat = source.stat()
+    except (OSError, ValueError, NotImplementedError):
+        return None
+    flags = int.from_bytes(data[4:8], "little")
+    fresh = flags != 0 or (
+        int.from_bytes(data[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
+        and int.from_bytes(data[12:16], "little") == stat.st_size & 0xFFFFFFFF
+    )
+    if not fresh:
+        return None
+    try:
+        code = marshal.loads(memoryview(data)[16:])
+    except (EOFError, ValueError, TypeError):
+        return None
+    table: PycTable = {}
+    todo = [code]
+    while todo:
+        current = todo.pop()
+        qualname = getattr(current, "co_qualname", None)
+        if qualname is None:
+            return None
+        table[(current.co_firstlineno, current.co_name)] = qualname
+        todo.extend(c for c in current.co_consts if hasattr(c, "co_firstlineno"))
+    return table
+
+
 class QualnameIndex:
     """Cached per-file scope tables; one instance per analysis."""
 
     def __init__(self) -> None:
         self._files: dict[str, _FileIndex | None] = {}
+        self._pycs: dict[str, PycTable | None] = {}
+
+    def _pyc(self, file: str) -> PycTable | None:
+        if file not in self._pycs:
+            source = _source_path(file)
+            frozen = file.startswith("<frozen ")
+            self._pycs[file] = _pyc_table(source) if source and not frozen else None
+        return self._pycs[file]
 
     def _index(self, file: str) -> _FileIndex | None:
         if file not in self._files:
@@ -98,6 +144,10 @@ class QualnameIndex:
 
     def qualname(self, file: str, name: str, line: int | None, *, is_def_line: bool) -> str:
         """The qualified name of `name` defined at (or, for py-spy, running at) `line`."""
+        if is_def_line and line is not None:
+            table = self._pyc(file)
+            if table is not None and (line, name) in table:
+                return table[(line, name)]
         index = self._index(file)
         if index is None or line is None or line <= 0:
             return name
