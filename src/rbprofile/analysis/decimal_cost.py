@@ -5,7 +5,10 @@ category "Decimal arithmetic"):
     decimal_vs_float(decimal_fns, float_fns, float_label) -> pl.DataFrame
         the same scenario run in both numeric modes: each function's self time difference
         (decimal - float, floored at 0) is its Decimal cost; share = cost / decimal self.
-        A function absent from the float run costs all its self time.
+        A function absent from the float run costs all its self time. The float times are
+        first scaled by the runs' machine drift: the median decimal/float self-time ratio
+        over functions with >= 1 ms in both runs (when there are at least 3), so a run that
+        was merely slower overall (a busy machine) does not look like Decimal cost.
     decimal_native(samples) -> pl.DataFrame
         py-spy --native: share of a function's own samples with `_decimal`/libmpdec frames
         below it (`nm_mpd_qmul (.../_decimal/_decimal.c:4193)`).
@@ -40,16 +43,27 @@ if TYPE_CHECKING:
     from rbprofile.analysis.pyspy_source import Samples
 
 DECIMAL_MODULES = ("decimal", "_decimal", "_pydecimal")
+DRIFT_MIN_S = 1e-3  # functions this slow in both runs calibrate the machine drift
+DRIFT_MIN_FUNCTIONS = 3
 
 
 def _is_decimal_module(module: str | None) -> bool:
     return module is not None and module.split(".", 1)[0] in DECIMAL_MODULES
 
 
+def machine_drift(joined: pl.DataFrame) -> float:
+    """Median decimal/float self-time ratio of functions slow enough in both runs (else 1)."""
+    both = joined.filter((pl.col("self_s") >= DRIFT_MIN_S) & (pl.col("float_s") >= DRIFT_MIN_S))
+    if both.height < DRIFT_MIN_FUNCTIONS:
+        return 1.0
+    ratio = both.select((pl.col("self_s") / pl.col("float_s")).median()).item()
+    return float(ratio)
+
+
 def decimal_vs_float(
     decimal_fns: pl.DataFrame, float_fns: pl.DataFrame, float_label: str
 ) -> pl.DataFrame:
-    """Per function with self time: (decimal self - float self) / decimal self."""
+    """Per function with self time: (decimal self - drift x float self) / decimal self."""
     floats = float_fns.group_by("key").agg(pl.col("self_s").sum().alias("float_s"))
     joined = (
         decimal_fns.filter(pl.col("self_s") > 0)
@@ -57,8 +71,11 @@ def decimal_vs_float(
         .agg(pl.col("self_s").sum())
         .join(floats, on="key", how="left")
         .with_columns(pl.col("float_s").fill_null(0.0))
-        .with_columns((pl.col("self_s") - pl.col("float_s")).clip(lower_bound=0).alias("cost_s"))
         .sort("key")
+    )
+    drift = machine_drift(joined)
+    costs = joined.with_columns(
+        (pl.col("self_s") - drift * pl.col("float_s")).clip(lower_bound=0).alias("cost_s")
     )
     rows = [
         {
@@ -68,10 +85,10 @@ def decimal_vs_float(
             "share": r["cost_s"] / r["self_s"],
             "detail": (
                 f"self {r['self_s']:.4f} s decimal vs {r['float_s']:.4f} s float "
-                f"({float_label}): Decimal cost {r['cost_s']:.4f} s"
+                f"({float_label}, x{drift:.2f} machine drift): Decimal cost {r['cost_s']:.4f} s"
             ),
         }
-        for r in joined.iter_rows(named=True)
+        for r in costs.iter_rows(named=True)
     ]
     return evidence_frame(rows)
 
