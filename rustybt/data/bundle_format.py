@@ -1,0 +1,154 @@
+"""The bundle format's fixed parts: file names, specs, metadata.json, hashing, the calendar.
+
+Format history: 1 -- first version. Unknown versions are refused, not guessed at.
+See docs/bundle-format.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import warnings
+from dataclasses import asdict, dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rustybt.data import validation
+from rustybt.errors import DatesOutOfRange, RustyBTError
+from rustybt.gens.clock import Frequency
+
+FORMAT_VERSION = 1
+BARS_FILE = "bars.parquet"
+ASSETS_FILE = "assets.parquet"
+METADATA_FILE = "metadata.json"
+BARS_SCHEMA = validation.BARS_SCHEMA
+ASSETS_SCHEMA = validation.ASSETS_SCHEMA
+# Fixed writer options: the same frame gives the same bytes in any process.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "statistics": True,
+    "row_group_size": 262_144,
+}
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+DateLike = date | str | pd.Timestamp
+
+
+@dataclass(frozen=True)
+class BundleSpec:
+    """What to synthesize."""
+
+    name: str
+    frequency: Frequency
+    assets: int
+    start: date
+    end: date
+    seed: int
+    calendar: str = "XNYS"
+
+
+@dataclass(frozen=True)
+class BundleMetadata:
+    """metadata.json, read back."""
+
+    format_version: int
+    name: str
+    calendar: str
+    frequency: Frequency
+    first_session: date
+    last_session: date
+    sessions: int
+    asset_count: int
+    seed: int | None
+    row_count: int
+    files: dict[str, str]
+    content_hash: str
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["first_session"] = self.first_session.isoformat()
+        data["last_session"] = self.last_session.isoformat()
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> BundleMetadata:
+        data = json.loads(text)
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported format_version {data.get('format_version')!r}")
+        data["first_session"] = date.fromisoformat(data["first_session"])
+        data["last_session"] = date.fromisoformat(data["last_session"])
+        return cls(**data)
+
+
+@lru_cache(maxsize=8)
+def get_calendar(name: str = "XNYS") -> Any:
+    """An exchange_calendars calendar, built once per process.
+
+    exchange_calendars 4.13 trips a pandas 3.1 deprecation warning while building; it is the
+    library's, not ours, so it is silenced here, where its lazy caches are built.
+    """
+    import exchange_calendars
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*\.values returning an ndarray")
+        calendar = exchange_calendars.get_calendar(name)
+        session = calendar.sessions[len(calendar.sessions) // 2]
+        calendar.minute_to_session(calendar.session_minutes(session)[0])  # build lazy caches
+        calendar.sessions_minutes(session, session)
+    return calendar
+
+
+def default_bundle_root() -> Path:
+    """`$RBPROFILE_HOME/bundles`, else `~/.rbprofile/bundles`."""
+    env = os.environ.get("RBPROFILE_HOME")
+    home = Path(env).expanduser() if env else Path.home() / ".rbprofile"
+    return home / "bundles"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def content_hash(files: dict[str, str]) -> str:
+    """sha256 over the sorted (relative path, sha256) pairs."""
+    text = "".join(f"{path}\t{files[path]}\n" for path in sorted(files))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise RustyBTError(
+            f"invalid bundle name {name!r}; use letters, digits, '_', '.', '-' (no leading '.')"
+        )
+
+
+def calendar_sessions(calendar: Any, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
+    """Sessions in [start, end]; DatesOutOfRange when outside the calendar's bounds."""
+    first, last = calendar.first_session, calendar.last_session
+    lo, hi = day(start), day(end)
+    if lo > hi:
+        raise DatesOutOfRange(f"start {lo.date()} is after end {hi.date()}; swap them")
+    if lo < first or hi > last:
+        raise DatesOutOfRange(
+            f"{lo.date()}..{hi.date()} is outside the {calendar.name} calendar "
+            f"({first.date()}..{last.date()}); choose dates within it"
+        )
+    sessions: pd.DatetimeIndex = calendar.sessions_in_range(lo, hi)
+    if len(sessions) == 0:
+        raise DatesOutOfRange(f"no {calendar.name} sessions in {lo.date()}..{hi.date()}; widen it")
+    return sessions
+
+
+def day(value: DateLike) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return (ts.tz_convert(None) if ts.tzinfo is not None else ts).normalize()
