@@ -42,7 +42,7 @@ BUILTIN_ORIGIN = "built-in"
 _FIELDS = {"name", "category", "priority", "module", "function", "file", "enabled"}
 _RULE_HEADER = re.compile(r"^\s*\[\[\s*rule\s*\]\]")
 _TABLE_HEADER = re.compile(r"^\s*\[")
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def parse_rules(text: str, origin: str) -> tuple[list[Rule], dict[str, float]]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = f"invalid TOML: {_TOML_LINE.sub('', str(exc))}"
-        raise _error(origin, _toml_line(exc), message) from None
+        raise _error(origin, _toml_line(exc, text), message) from None
     lines = text.splitlines()
     unknown = sorted(set(data) - {"rule", "speedup"})
     if unknown:
@@ -237,9 +237,11 @@ def _key_line(lines: list[str], start: int, end: int, key: str | None, table: bo
     return start + 1
 
 
-def _toml_line(exc: tomllib.TOMLDecodeError) -> int:
+def _toml_line(exc: tomllib.TOMLDecodeError, text: str) -> int:
     found = _TOML_LINE.search(str(exc))
-    return int(found.group(1)) if found else 1
+    if found and found.group(1):
+        return int(found.group(1))
+    return max(len(text.splitlines()), 1) if "end of document" in str(exc) else 1
 
 
 def _error(origin: str, line: int, message: str) -> RbprofileError:
