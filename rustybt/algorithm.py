@@ -15,8 +15,10 @@ import pandas as pd
 from rustybt.assets import Asset
 from rustybt.errors import RustyBTError, StrategyError
 from rustybt.finance.blotter import Blotter
+from rustybt.finance.commission import PerShare
 from rustybt.finance.decimal.ledger import DecimalLedger
 from rustybt.finance.pricing import MoneyPrices, PriceSource
+from rustybt.finance.slippage import VolumeShareSlippage
 from rustybt.numeric import Money, NumericMode, whole_shares
 from rustybt.protocol import Portfolio, Position, Positions
 
@@ -180,6 +182,20 @@ class TradingAlgorithm:
     def get_open_orders(self, asset: Asset | None = None) -> list[int]:
         sid = None if asset is None else self._sid_of(asset)
         return [o.id for o in self.blotter.open_orders.values() if sid is None or o.sid == sid]
+
+    def set_slippage(self, model: VolumeShareSlippage) -> None:
+        """Use ``model`` for fills (call from initialize)."""
+        self._before_trading("set_slippage")
+        self.blotter.set_slippage(model)
+
+    def set_commission(self, model: PerShare) -> None:
+        """Use ``model`` for commissions (call from initialize)."""
+        self._before_trading("set_commission")
+        self.blotter.set_commission(model)
+
+    def _before_trading(self, what: str) -> None:
+        if self.datetime is not None:
+            raise RustyBTError(f"{what} works only in initialize; move the call there")
 
     # -- state ----------------------------------------------------------------------------
 

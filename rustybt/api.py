@@ -16,6 +16,8 @@ import pandas as pd
 
 from rustybt.assets import Asset
 from rustybt.errors import RustyBTError
+from rustybt.finance.commission import PerShare
+from rustybt.finance.slippage import VolumeShareSlippage
 
 if TYPE_CHECKING:
     from rustybt.algorithm import TradingAlgorithm
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 _CURRENT: ContextVar[TradingAlgorithm | None] = ContextVar("rustybt_algorithm", default=None)
 
 __all__ = [
+    "PerShare",
+    "VolumeShareSlippage",
     "all_assets",
     "cancel_order",
     "get_datetime",
@@ -33,6 +37,8 @@ __all__ = [
     "order_target_value",
     "order_value",
     "record",
+    "set_commission",
+    "set_slippage",
     "sid",
     "symbol",
     "symbols",
@@ -86,6 +92,16 @@ def cancel_order(order_id: int) -> None:
 
 def get_open_orders(asset: Asset | None = None) -> list[int]:
     return _algo().get_open_orders(asset)
+
+
+def set_slippage(model: VolumeShareSlippage) -> None:
+    """Use ``model`` (e.g. ``VolumeShareSlippage(volume_limit=0.1)``) for fills; initialize only."""
+    _algo().set_slippage(model)
+
+
+def set_commission(model: PerShare) -> None:
+    """Use ``model`` (e.g. ``PerShare(cost="0.01", min_trade_cost=0)``); initialize only."""
+    _algo().set_commission(model)
 
 
 def record(**values: Any) -> None:

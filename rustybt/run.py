@@ -27,7 +27,9 @@ from rustybt.gens.simulation import simulate
 from rustybt.numeric import numeric_mode
 
 Hook = Callable[..., Any]
-PERF_COLUMNS = ("session", "portfolio_value", "cash", "positions_value", "returns")
+PERF_COLUMNS = (
+    "session", "portfolio_value", "cash", "positions_value", "returns", "orders", "transactions",
+)  # fmt: skip
 
 
 @dataclass
@@ -113,10 +115,16 @@ def run_algorithm(
 def _perf_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     if not rows:
         return pl.DataFrame(
-            schema={"session": pl.Date, **dict.fromkeys(PERF_COLUMNS[1:], pl.Float64)}
+            schema={
+                "session": pl.Date,
+                **dict.fromkeys(PERF_COLUMNS[1:5], pl.Float64),
+                **dict.fromkeys(PERF_COLUMNS[5:], pl.Int64),
+            }
         )
     dated = [{**row, "session": row["session"].date()} for row in rows]
-    return pl.DataFrame(dated, infer_schema_length=None)
+    frame = pl.DataFrame(dated, infer_schema_length=None)
+    rest = [c for c in frame.columns if c not in PERF_COLUMNS]
+    return frame.select(*PERF_COLUMNS, *rest)
 
 
 def load_algorithm_file(path: str | Path) -> dict[str, Any]:

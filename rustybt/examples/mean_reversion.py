@@ -30,14 +30,16 @@ def handle_data(context: Any, data: Any) -> None:
         return
     for asset, z in zip(context.assets, zscore(closes), strict=True):
         side = context.side[asset]
-        if side == 0 and abs(z) > ENTRY_Z:  # NaN (a flat window) never enters
-            if data.can_trade(asset):
-                side = -1 if z > 0 else 1
-                order_target_percent(asset, side * context.weight)
-        elif (side > 0 and z >= 0) or (side < 0 and z <= 0):
-            if data.can_trade(asset):
-                side = 0
-                order_target(asset, 0)
+        enter = side == 0 and abs(z) > ENTRY_Z  # NaN (a flat window) never enters
+        reverted = (side > 0 and z >= 0) or (side < 0 and z <= 0)
+        if not (enter or reverted) or not data.can_trade(asset):
+            continue
+        if enter:
+            side = -1 if z > 0 else 1
+            order_target_percent(asset, side * context.weight)
+        else:
+            side = 0
+            order_target(asset, 0)
         context.side[asset] = side
     sides = list(context.side.values())
     record(longs=sides.count(1), shorts=sides.count(-1))

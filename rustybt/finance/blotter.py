@@ -23,6 +23,9 @@ from rustybt.numeric import Money, NumericMode
 class Blotter:
     """Places, cancels and fills orders. ``slippage`` and ``commission`` are swappable models."""
 
+    slippage: VolumeShareSlippage
+    commission: PerShare
+
     def __init__(
         self,
         numeric: NumericMode,
@@ -30,12 +33,28 @@ class Blotter:
         commission: PerShare | None = None,
     ) -> None:
         self.numeric = numeric
-        self.slippage = slippage or VolumeShareSlippage(numeric)
-        self.commission = commission or PerShare(numeric)
+        self.set_slippage(slippage or VolumeShareSlippage())
+        self.set_commission(commission or PerShare())
         self.open_orders: dict[int, Order] = {}
         self.orders: dict[int, Order] = {}
         self._open_by_sid: dict[int, int] = {}  # sid -> signed shares still to fill
         self._next_id = 1
+
+    def set_slippage(self, model: VolumeShareSlippage) -> None:
+        model.bind(self.numeric)
+        self.slippage = model
+
+    def set_commission(self, model: PerShare) -> None:
+        model.bind(self.numeric)
+        self.commission = model
+
+    @property
+    def source(self) -> str:
+        """Where this blotter's fills come from, for error messages."""
+        return (
+            f"blotter fill priced by {type(self.slippage).__name__}, "
+            f"commission by {type(self.commission).__name__}"
+        )
 
     def order(self, sid: int, amount: int, dt: pd.Timestamp, limit: Money | None = None) -> int:
         """Queue an order; returns its id. ``amount`` is signed whole shares (non-zero)."""

@@ -13,12 +13,18 @@ class PerShare:
     minimum, later partial fills pay only what the per-share cost adds beyond what was paid.
     """
 
-    def __init__(
-        self, numeric: NumericMode, cost: object = "0.005", min_trade_cost: object = "1"
-    ) -> None:
+    numeric: NumericMode
+    cost: Money
+    min_trade_cost: Money
+
+    def __init__(self, cost: object = "0.005", min_trade_cost: object = "1") -> None:
+        self._params = (cost, min_trade_cost)
+
+    def bind(self, numeric: NumericMode) -> None:
+        """Convert the parameters to the run's money type (the blotter calls this)."""
         self.numeric = numeric
-        self.cost = numeric.money(cost, "PerShare cost")
-        self.min_trade_cost = numeric.money(min_trade_cost, "PerShare min_trade_cost")
+        self.cost = numeric.money(self._params[0], "PerShare cost")
+        self.min_trade_cost = numeric.money(self._params[1], "PerShare min_trade_cost")
 
     def calculate(self, order: Order, fill_amount: int) -> Money:
         """Commission for a fill of ``fill_amount`` shares, given what ``order`` already paid."""

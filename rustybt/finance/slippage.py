@@ -17,12 +17,17 @@ class VolumeShareSlippage:
     (base = max(open, limit)); the impacted price never crosses the limit.
     """
 
-    def __init__(
-        self, numeric: NumericMode, volume_limit: float = 0.025, price_impact: object = "0.1"
-    ) -> None:
-        self.numeric = numeric
+    numeric: NumericMode
+    price_impact: Money
+
+    def __init__(self, volume_limit: float = 0.025, price_impact: object = "0.1") -> None:
         self.volume_limit = volume_limit
-        self.price_impact = numeric.money(price_impact, "VolumeShareSlippage price_impact")
+        self._price_impact = price_impact
+
+    def bind(self, numeric: NumericMode) -> None:
+        """Convert the parameters to the run's money type (the blotter calls this)."""
+        self.numeric = numeric
+        self.price_impact = numeric.money(self._price_impact, "VolumeShareSlippage price_impact")
 
     def fill(self, order: Order, bar: MoneyBar, volume_used: int) -> tuple[Money, int] | None:
         """``(price, signed amount)`` for this bar, or None when nothing fills."""

@@ -39,6 +39,7 @@ def simulate(
     bar_event, end_event = ClockEvent.BAR, ClockEvent.SESSION_END
     start_event, bts_event = ClockEvent.SESSION_START, ClockEvent.BEFORE_TRADING_START
     per_bar_metrics = metrics.wants_bars
+    source = blotter.source
     session = pd.Timestamp(0, tz="UTC")  # set by SESSION_START, which comes first
     orders_before = fills = 0
     for dt, event in clock:
@@ -47,7 +48,7 @@ def simulate(
             if blotter.open_orders:
                 txns = blotter.fill(dt, bar_of)
                 for txn in txns:
-                    ledger.process_transaction(txn)
+                    ledger.process_transaction(txn, source)
                 fills += len(txns)
                 if transactions is not None:
                     transactions.extend(txns)
