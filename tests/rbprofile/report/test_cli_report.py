@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from rbprofile.cli.app import app
@@ -60,3 +66,41 @@ def test_unknown_label_is_one_line_error_and_exit_1(profiles, tmp_path) -> None:
     assert result.stdout == ""
     assert result.stderr.startswith("error: no runs for label 'missing'")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_report_on_a_real_smoke_run(profiles: Path, tmp_path: Path) -> None:
+    """`rbprofile run smoke --profiler all` for real (cProfile, py-spy, memory), then report."""
+    env = {**os.environ, "RBPROFILE_HOME": str(tmp_path / "home")}
+    run = [
+        sys.executable,
+        "-m",
+        "rbprofile",
+        "run",
+        "smoke",
+        "--profiler",
+        "all",
+        "--repeat",
+        "3",
+        "--label",
+        "baseline",
+        "--profiles-dir",
+        str(profiles),
+    ]
+    done = subprocess.run(run, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "docs"
+    result = runner.invoke(
+        app, ["report", "--profiles-dir", str(profiles), "--output-dir", str(out)]
+    )
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert [line[3:] for line in text.splitlines() if line.startswith("## ")] == list(
+        SECTION_TITLES
+    )
+    assert "(Decimal, Polars code in profile)" in text
+    assert "rustybt.run:run_algorithm" in text
+    for link in re.findall(r"\]\(([^)]+)\)", text):
+        assert Path(os.path.normpath(out / link)).exists(), link
+    for chart in ("memory_timeline.svg", "modules.svg"):
+        assert ET.parse(profiles / "baseline" / "smoke" / chart).getroot().tag.endswith("svg")
