@@ -6,13 +6,13 @@ import enum
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_DOMAIN, EXIT_INTERRUPTED, RbprofileError
 from rbprofile.render import OutputFormat, render
 from rbprofile.runner.orchestrate import StepEvent, run_profiles
@@ -75,7 +75,7 @@ def run(
     bundle: Annotated[
         str | None, typer.Option(help="bundle to run on (default: the scenario's)")
     ] = None,
-    profiles_dir: Annotated[Path | None, typer.Option(help="root of the run directories")] = None,
+    profiles_dir: ProfilesDirOption = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing run")] = False,
     fmt: Annotated[RunFormat, typer.Option("--format", help="summary format")] = RunFormat.table,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log lines on stderr")] = False,

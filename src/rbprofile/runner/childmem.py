@@ -28,6 +28,7 @@ import psutil  # type: ignore[import-untyped]
 MIB = 1024 * 1024
 FLAG_BYTES = 100 * 1000 * 1000  # 100 MB
 TOP = 20
+_OWN_FILES = frozenset({__file__, tracemalloc.__file__, threading.__file__})
 
 
 def rss_mib() -> float:
@@ -124,16 +125,24 @@ class MemoryProbe:
         self.collections[gen] = self.collections.get(gen, 0) + 1
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval_s):
+        wait = self.interval_s
+        while not self._stop.wait(wait):
+            started = time.perf_counter()
             self._snapshot()
+            # Never spend more than ~1/4 of the run snapshotting a large heap.
+            wait = max(self.interval_s, 3 * (time.perf_counter() - started))
 
     def _snapshot(self) -> None:
-        snap = tracemalloc.take_snapshot().filter_traces(
-            (tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, __file__))
-        )
-        stats = snap.statistics("lineno")[: self.lines_per_snapshot]
-        frames = ((st.traceback[0], st) for st in stats)
-        self._snapshots.append({(f.filename, f.lineno): (st.size, st.count) for f, st in frames})
+        stats = tracemalloc.take_snapshot().statistics("lineno")
+        lines: dict[LineKey, tuple[int, int]] = {}
+        for st in stats:
+            frame = st.traceback[0]
+            if frame.filename in _OWN_FILES:
+                continue
+            lines[(frame.filename, frame.lineno)] = (st.size, st.count)
+            if len(lines) == self.lines_per_snapshot:
+                break
+        self._snapshots.append(lines)
 
     def _by_function(self) -> tuple[dict[FuncKey, _Entry], dict[FuncKey, _Entry]]:
         """(peak, total) per function over the snapshots (see the module docstring)."""
@@ -172,7 +181,7 @@ class MemoryProbe:
         return {
             "baseline_mib": self.baseline_mib,
             "tracemalloc": {
-                "method": f"snapshots every {self.interval_s:.2f} s (largest "
+                "method": f"snapshots every {self.interval_s:.2f} s or more (largest "
                 f"{self.lines_per_snapshot} lines each); peak = largest live size per function; "
                 "total = sum of live-size increases between snapshots (lower bound)",
                 "snapshots": len(self._snapshots),

@@ -1,0 +1,123 @@
+"""`rbprofile run`: the whole job's wall time, and what the harness adds over doing it by hand.
+
+- run_all: `rbprofile run all --profiler all` (3 scenarios x 3 timing repeats + cProfile,
+  py-spy and memory), bundles ingested beforehand; target < 240 s.
+- per step on one scenario (`daily`): the harness's step time (from its progress events:
+  spawning, post-processing such as pstats -> summary/parquet, moving files) over the same
+  profiler run by hand on the same child command (plain `subprocess.run`, py-spy's own
+  command lines, memory_profiler's `memory_usage` on the same child), as a ratio;
+  target <= 1.05. Harness and by-hand runs alternate; each ratio is of medians over REPS.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from memory_profiler import memory_usage
+
+from rbprofile.ingest import ingest_scenarios
+from rbprofile.runner.orchestrate import StepEvent, run_profiles
+from rbprofile.runner.process import ChildSpec
+from rbprofile.runner.profilers import pyspy
+from rbprofile.runner.request import RunRequest
+from rbprofile.scenarios import SCENARIOS
+
+SCENARIO = "daily"
+REPEATS = 3
+REPS = 3
+TARGET_RUN_ALL_S = 240.0
+TARGET_RATIO = 1.05
+
+
+def _run_all(profiles: Path) -> float:
+    cmd = [sys.executable, "-m", "rbprofile", "run", "all", "--profiler", "all"]
+    start = time.perf_counter()
+    subprocess.run([*cmd, "--profiles-dir", str(profiles)], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _harness_steps(profiles: Path) -> dict[str, float]:
+    steps: dict[str, float] = {}
+
+    def on_event(ev: StepEvent) -> None:
+        if ev.state in ("ok", "failed") and ev.elapsed_s is not None:
+            steps[ev.step] = ev.elapsed_s
+
+    request = RunRequest(SCENARIO, repeat=REPEATS, profiles_dir=profiles, force=True)
+    run_profiles(request, on_event)
+    return steps
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _by_hand(work: Path) -> dict[str, float]:
+    scenario = SCENARIOS[SCENARIO]
+    spec = ChildSpec(scenario.strategy_file, scenario.bundle)
+
+    def child(mode: str, name: str) -> list[str]:
+        return spec.argv(mode, work / name)
+
+    def run(cmd: list[str]) -> None:
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    binary = pyspy.find_binary()
+    recordings = [
+        pyspy.record_cmd(
+            binary, fmt, work / name, 100, native=True, idle=idle, child=child("plain", fmt)
+        )
+        for fmt, name, idle in pyspy.FORMATS
+    ]
+
+    def memory() -> None:
+        proc = subprocess.Popen(child("memory", "memory"), stdout=subprocess.DEVNULL)
+        memory_usage(proc, interval=0.1, timestamps=True)
+        proc.wait()
+
+    return {
+        "timing": _timed(lambda: [run(child("plain", f"plain{i}")) for i in range(REPEATS)]),
+        "cprofile": _timed(lambda: run(child("cprofile", "cprofile"))),
+        "pyspy": _timed(lambda: [run(cmd) for cmd in recordings]),
+        "memory": _timed(memory),
+    }
+
+
+def main() -> list[dict[str, object]]:
+    ingest_scenarios("all")
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-harness-") as tmp:
+        root = Path(tmp)
+        run_all = _run_all(root / "all")
+        rows.append(
+            {"measure": "run all --profiler all", "seconds": run_all,
+             "target": f"< {TARGET_RUN_ALL_S:.0f} s", "met": run_all < TARGET_RUN_ALL_S}
+        )  # fmt: skip
+        harness: dict[str, list[float]] = {}
+        hand: dict[str, list[float]] = {}
+        for rep in range(REPS):
+            for step, secs in _harness_steps(root / "harness").items():
+                harness.setdefault(step, []).append(secs)
+            for step, secs in _by_hand(root / f"hand{rep}").items():
+                hand.setdefault(step, []).append(secs)
+        for step in hand:
+            h, m = statistics.median(harness[step]), statistics.median(hand[step])
+            rows.append(
+                {"measure": f"{SCENARIO} {step}: harness / by hand", "seconds": h,
+                 "by_hand_s": m, "ratio": h / m, "target": f"<= {TARGET_RATIO}",
+                 "met": h / m <= TARGET_RATIO}
+            )  # fmt: skip
+    return rows
+
+
+if __name__ == "__main__":
+    for row in main():
+        print(row)
