@@ -8,9 +8,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import polars as pl
+if TYPE_CHECKING:  # polars is imported by the renderers, not by `--help`
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Document:
         return self.tables[0] if self.tables else None
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     table = "table"
     markdown = "markdown"
     json = "json"

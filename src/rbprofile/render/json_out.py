@@ -1,4 +1,4 @@
-"""JSON renderer: {"title", "notes", "meta", "tables": {name: {"title", "notes", "rows": [...]}}}."""
+"""JSON renderer: {"title", "notes", "meta", "tables": {name: {"title", "notes", "rows"}}}."""
 
 from __future__ import annotations
 

@@ -21,7 +21,10 @@ def table_lines(table: Table) -> list[str]:
     sep = "| " + " | ".join(aligns) + " |"
     rows = [
         "| "
-        + " | ".join(_escape(format_cell(v, table.formats.get(c))) for c, v in zip(frame.columns, row, strict=True))
+        + " | ".join(
+            _escape(format_cell(v, table.formats.get(c)))
+            for c, v in zip(frame.columns, row, strict=True)
+        )
         + " |"
         for row in frame.iter_rows()
     ]

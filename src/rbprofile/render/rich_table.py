@@ -20,7 +20,12 @@ def render(doc: Document, out: TextIO) -> None:
         for name, dtype in zip(table.frame.columns, table.frame.dtypes, strict=True):
             rt.add_column(name, justify="right" if dtype.is_numeric() else "left")
         for row in table.frame.iter_rows():
-            rt.add_row(*(format_cell(v, table.formats.get(c)) for c, v in zip(table.frame.columns, row, strict=True)))
+            rt.add_row(
+                *(
+                    format_cell(v, table.formats.get(c))
+                    for c, v in zip(table.frame.columns, row, strict=True)
+                )
+            )
         console.print(rt)
         for note in table.notes:
             console.print(note, markup=False)
