@@ -49,10 +49,19 @@ def _hottest(ctx: ReportContext, run: Run) -> list[str]:
     return found
 
 
+def _memory(run: Run) -> str:
+    memory = run.memory or {}
+    peak, base = memory.get("peak_mib"), memory.get("baseline_mib")
+    if not isinstance(peak, int | float):
+        return f"memory not profiled ({run.why_missing('memory.json', 'memory')})"
+    growth = f", {peak - base:+.1f} MiB over baseline" if isinstance(base, int | float) else ""
+    return f"peak memory {peak:.1f} MiB{growth}"
+
+
 def run_finding(ctx: ReportContext, run: Run) -> str:
     seen = run.code_seen()
     code = f" ({', '.join(seen)} code in profile)" if seen else ""
-    parts = [_timing(run), *_hottest(ctx, run)]
+    parts = [_timing(run), *_hottest(ctx, run), _memory(run)]
     return f"**{run.name}**{code}: " + "; ".join(parts) + "."
 
 

@@ -222,6 +222,7 @@ def test_summary_findings_come_from_the_measured_files(make_run, context) -> Non
         "`report_tinyprog:money` ("
     )
     assert "largest module by self time: `report_tinyprog` (" in text
+    assert "; peak memory 120.5 MiB, +70.5 MiB over baseline." in text
     assert (
         "- Decimal overhead, smoke: +25.0% vs baseline-float/smoke (within the 30% target;" in text
     )
