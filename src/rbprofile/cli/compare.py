@@ -11,22 +11,28 @@ from typing import Annotated
 
 import typer
 
+from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_REGRESSION, RbprofileError
 from rbprofile.render import OutputFormat
 
+SideArgument = Annotated[
+    str, typer.Argument(help="Label under the profiles dir, a label dir, or a run directory.")
+]
+
 
 def compare(
-    before: Annotated[
-        str, typer.Argument(help="Label under the profiles dir, or a run directory.")
-    ],
-    after: Annotated[str, typer.Argument(help="Label under the profiles dir, or a run directory.")],
+    before: SideArgument,
+    after: SideArgument,
     scenario: Annotated[
         str | None, typer.Option("--scenario", help="Compare only this scenario.")
     ] = None,
     min_change: Annotated[
         float,
         typer.Option(
-            "--min-change", min=0.0, help="Changes under PCT percent are 'not significant'."
+            "--min-change",
+            min=0.0,
+            metavar="PCT",
+            help="Changes under PCT percent are 'not significant'.",
         ),
     ] = 2.0,
     fail_on_regression: Annotated[
@@ -40,7 +46,10 @@ def compare(
     ] = None,
     flamegraph_dir: Annotated[
         Path | None,
-        typer.Option("--flamegraph-dir", help="Write diff_<scenario>.svg flamegraphs here."),
+        typer.Option(
+            "--flamegraph-dir",
+            help="Write one diff flamegraph per scenario here (diff_SCENARIO.svg).",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace existing flamegraph files.")
@@ -48,13 +57,7 @@ def compare(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
         OutputFormat.table
     ),
-    profiles_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--profiles-dir",
-            help="Profiles root (default: $RBPROFILE_PROFILES_DIR or docs/performance/profiles).",
-        ),
-    ] = None,
+    profiles_dir: ProfilesDirOption = None,
 ) -> None:
     """Compare two labels: run-time verdicts, function/module/category deltas, diff flamegraphs."""
     from rbprofile.compare import compare_runs, to_document
