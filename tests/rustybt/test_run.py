@@ -153,17 +153,6 @@ def test_no_lookahead_minute_orders_fill_on_the_next_bar(minute_bundle: Bundle) 
     assert [round(float(t.price), 6) for t in result.transactions[:3]] == opens[1:4]
 
 
-def test_decimal_and_float_agree_on_smoke(smoke_bundle: Bundle) -> None:
-    ns = load_algorithm_file(Path("rustybt/examples/sma_crossover.py").resolve())
-    ns.update(FAST=2, SLOW=4)  # 10 sessions: short windows so the strategy trades
-    dec = run_algorithm(bundle=smoke_bundle, namespace=ns, numeric="decimal")
-    flt = run_algorithm(bundle=smoke_bundle, namespace=ns, numeric="float")
-    assert dec.summary["transactions"] == flt.summary["transactions"] > 0
-    d, f = dec.summary["final_portfolio_value"], flt.summary["final_portfolio_value"]
-    assert isinstance(d, D) and isinstance(f, float)
-    assert abs(float(d) - f) <= 1e-9 * abs(f)
-
-
 def test_strategy_error_names_hook_and_bar(handmade: Bundle) -> None:
     def handle_data(context: Any, data: Any) -> None:
         if data.current(symbol("AAA"), "close") < 10.2:
