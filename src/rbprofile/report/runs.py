@@ -135,15 +135,20 @@ class Run:
         return record if isinstance(record, dict) else {}
 
     def why_missing(self, filename: str, profiler: str) -> str:
-        """Why `filename` is missing: the profiler's recorded status and reason, or its problem."""
+        """Why `filename`'s data is not there: its read error, the profiler's recorded status
+        and reason, or what the manifest says (or that it could not be read)."""
+        if self.file(filename) is not None and filename in self.problems:
+            return self.problems[filename]
         record = self.profiler(profiler)
         status = record.get("status")
         if status in ("failed", "skipped"):
             reason = record.get("reason") or "no reason recorded"
             return f"{profiler} {status} for {self.name}: {reason}"
+        if self.manifest is None:
+            return f"{self.name} has no {filename}; {self.problems['manifest.json']}"
         if not record:
             return f"{profiler} was not run for {self.name} (not in its manifest)"
-        return self.problems.get(filename, f"{self.name} has no {filename}")
+        return f"{self.name} has no {filename}"
 
     def code_seen(self) -> list[str]:
         """'Decimal' / 'Polars' when that code appears in this run's functions table."""

@@ -229,3 +229,27 @@ def test_summary_findings_come_from_the_measured_files(make_run, context) -> Non
     targets_part = text.split("**Top optimization targets**")[1]
     assert targets_part.startswith("\n\n- `report_tinyprog:money` in baseline/smoke (")
     assert "expected whole-run speedup" in targets_part
+
+
+def test_unreadable_files_are_named_with_their_error(make_run, context) -> None:
+    run_dir = make_run("baseline")
+    (run_dir / "cprofile.pstats").write_bytes(b"not marshal data")
+    (run_dir / "memory.json").write_text('{"schema_version": 7}')
+    ctx = context("baseline")
+    cpu_text = cpu.section(ctx)[1].markdown()
+    assert f"_Not available: {run_dir / 'cprofile.pstats'}: not a readable .pstats file" in cpu_text
+    memory_text = memory.section(ctx)[1].markdown()
+    assert f"{run_dir / 'memory.json'} has schema_version 7; this rbprofile reads 1" in memory_text
+
+
+def test_unreadable_manifest_is_the_reason_given(make_run, context) -> None:
+    run_dir = make_run("baseline", profilers=("cprofile",))
+    (run_dir / "manifest.json").write_text("{broken")
+    ctx = context("baseline")
+    assert methodology.section(ctx).markdown() == (
+        "## Profiling Methodology\n\n_Not available: no readable manifest.json "
+        f"({run_dir / 'manifest.json'} could not be read (JSONDecodeError))_\n"
+    )
+    text = memory.section(ctx)[1].markdown()
+    assert "baseline/smoke has no memory.json; " in text
+    assert "manifest.json could not be read (JSONDecodeError)" in text
