@@ -116,6 +116,7 @@ def _function_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
         note = (
             f"Spearman's rank correlation of Python-level self-time shares over the union of "
             f"both top-{opts.top} lists ({check.n} functions): rho = {rho}. "
+            f"py-spy side: {check.window}. "
             "A function disagrees when one profiler's share is more than 2x the other's."
         )
         tables.append(_table("crosscheck", "cProfile vs py-spy", check.table, note))

@@ -9,14 +9,16 @@
 Both sides measure Python-level self time: py-spy charges a sample to the innermost Python
 frame (native frames are skipped), so cProfile's C functions (`decimal:Decimal.quantize`,
 `builtins:len`) are folded into the Python functions that called them, in proportion to
-the self time spent under each caller. A function disagrees when one share is more than
-2x the other.
+the self time spent under each caller. py-spy samples are first cut to the stacks under
+cProfile's entry points (functions with no caller in the pstats, e.g. `run_algorithm`),
+because py-spy also sees interpreter start-up and imports. A function disagrees when one
+share is more than 2x the other.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -26,6 +28,7 @@ from rbprofile.analysis.pyspy_source import Samples
 RATIO = 2.0
 FEW_SAMPLES = 10
 SMALL_CALL_US = 20.0
+FEW_CALLS = 100
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,28 @@ class CrossCheck:
     table: pl.DataFrame
     rho: float | None
     n: int
+    window: str  # which py-spy samples were compared
+
+
+def entry_points(profile: CProfile) -> set[str]:
+    """Python functions nobody in the profile called: where cProfile was switched on."""
+    called = set(profile.edges["callee_key"])
+    python = profile.functions.filter(pl.col("file") != "~")["key"]
+    return {k for k in python if k not in called}
+
+
+def profiled_window(samples: Samples, profile: CProfile) -> tuple[Samples, str]:
+    """py-spy records the whole process (start-up, imports); cProfile often only one call.
+
+    Keep the stacks that pass through one of cProfile's entry points, when any do."""
+    roots = entry_points(profile)
+    kept = tuple(s for s in samples.stacks if any(f.key in roots for f in s.frames))
+    if not kept:
+        return samples, f"all {samples.total} py-spy samples (none under cProfile's entry points)"
+    total = sum(s.count for s in kept)
+    names = ", ".join(sorted(roots & {f.key for s in kept for f in s.frames}))
+    window = replace(samples, stacks=kept, total=total, _frame=[])
+    return window, f"{total} of {samples.total} py-spy samples, those under {names}"
 
 
 def python_self_shares(profile: CProfile) -> dict[str, float]:
@@ -105,13 +130,19 @@ def _reason(
             f"({calls} calls, {per_call_us:.2f} us each)"
         )
     if pyspy_n < FEW_SAMPLES and c_share > p_share:
-        return f"only {pyspy_n} py-spy samples: too few to rank this function"
+        return f"{pyspy_n or 'no'} py-spy samples: too few to rank this function"
     if c_share > p_share:
         return "py-spy saw less: sampling missed its short bursts"
+    if calls < FEW_CALLS:
+        return (
+            f"few calls ({calls}): cProfile's per-call overhead inflates the often-called "
+            "functions elsewhere, which shrinks this function's share"
+        )
     return "py-spy saw more: time in C code or waits that cProfile charges to other entries"
 
 
 def crosscheck(profile: CProfile, samples: Samples, top: int = 20) -> CrossCheck:
+    samples, window = profiled_window(samples, profile)
     c_shares, p_shares = python_self_shares(profile), pyspy_self_shares(samples)
     top_c = sorted(c_shares, key=lambda k: (-c_shares[k], k))[:top]
     top_p = sorted(p_shares, key=lambda k: (-p_shares[k], k))[:top]
@@ -148,4 +179,4 @@ def crosscheck(profile: CProfile, samples: Samples, top: int = 20) -> CrossCheck
         "likely_reason": pl.String,
     }
     table = pl.DataFrame(rows, schema=schema, orient="row").sort(["cprofile_rank", "function"])
-    return CrossCheck(table=table, rho=spearman(c_vals, p_vals), n=len(union))
+    return CrossCheck(table=table, rho=spearman(c_vals, p_vals), n=len(union), window=window)

@@ -11,7 +11,8 @@
 
 Collapsed lines are `frame;frame;... count` with frames `func (file:line)`, `func (file)`
 (`--nolineno`), native `sym (lib.so)`, and optional `thread (0x..)` / `process N:"cmd"`
-roots (`--threads` / `--subprocesses`), which are dropped. A stack is idle when its leaf
+roots (`--threads` / `--subprocesses`), which are dropped, as are the native frames above
+the first Python frame (libc/interpreter start-up). A stack is idle when its leaf
 is a known wait (sleep, select, poll, lock/condition waits) -- py-spy `--idle` adds those.
 """
 
@@ -113,9 +114,11 @@ class _FrameMaker:
         if frame is None:
             native = bool(file) and not file.endswith(_PY_FILE) and not file.startswith("<")
             module = self.resolver.resolve(file).name
+            # py-spy >= 0.4 on Python 3.11+ already reports `co_qualname` ("Book.post").
+            qualified = native or "." in function
             qualname = (
                 function
-                if native
+                if qualified
                 else self.qualnames.qualname(file, function, line, is_def_line=False)
             )
             frame = Frame(function, file, line, module, native, qualname)
@@ -134,7 +137,8 @@ class _FrameMaker:
 
 def _stack(frames: list[Frame], count: int) -> Stack:
     idle = bool(frames) and frames[-1].function in IDLE_LEAVES
-    return Stack(tuple(frames), count, idle)
+    first_python = next((i for i, f in enumerate(frames) if not f.native), 0)
+    return Stack(tuple(frames[first_python:]), count, idle)
 
 
 def _parse_collapsed(path: Path, text: str, maker: _FrameMaker) -> Iterator[Stack]:

@@ -36,6 +36,7 @@ def _pair(tmp_path: Path) -> tuple[Path, Path]:
         "main (/n/app.py:2);loop (/n/app.py:6) 50\n"
         "main (/n/app.py:3) 40\n"
         "main (/n/app.py:4);tiny (/n/app.py:10) 10\n"
+        "<module> (/n/boot.py:1) 20\n"  # start-up outside cProfile's window
     )
     return pstats, collapsed
 
@@ -51,11 +52,12 @@ def test_small_function_called_often_is_flagged(tmp_path: Path) -> None:
     check = crosscheck(load_pstats(pstats), load_pyspy(collapsed))
     rows = {r["function"]: r for r in check.table.iter_rows(named=True)}
     assert check.n == 3
+    assert check.window == "100 of 120 py-spy samples, those under app:main"
     assert rows["app:loop"]["verdict"] == "agree"
     assert rows["app:tiny"]["ratio"] == pytest.approx(4.0)
     assert rows["app:tiny"]["likely_reason"].startswith("cProfile's per-call overhead")
     assert rows["app:main"]["verdict"] == "disagree"
-    assert rows["app:main"]["likely_reason"].startswith("py-spy saw more")
+    assert rows["app:main"]["likely_reason"].startswith("few calls (1): cProfile's per-call")
     assert check.rho == pytest.approx(0.5)  # ranks (3, 1, 2) vs (2, 1, 3)
 
 

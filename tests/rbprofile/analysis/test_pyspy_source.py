@@ -13,7 +13,7 @@ from rbprofile.errors import RbprofileError
 DEC = "dec_new (/build/Modules/_decimal/_decimal.c:2860)"
 SLEEP = "time_sleep (libpython3.11.so.1.0);clock_nanosleep (/usr/lib/libc.so.6)"
 COLLAPSED = f"""\
-thread (0x7F01);<module> (/nowhere/app.py:9);work (/nowhere/app.py:4) 7
+thread (0x7F01);0x7fee5124524a (/usr/lib/libc.so.6);<module> (/nowhere/app.py:9);work (/nowhere/app.py:4) 7
 <module> (/nowhere/app.py:9);work (/nowhere/app.py:5);{DEC} 2
 <module> (/nowhere/app.py:9);pause (/nowhere/app.py:7);{SLEEP} 3
  1
@@ -28,7 +28,7 @@ def test_collapsed_hand_built(tmp_path: Path) -> None:
     assert samples.total == 13
     assert samples.has_native and samples.has_idle
     first = samples.stacks[0]
-    assert [f.function for f in first.frames] == ["<module>", "work"]  # thread root dropped
+    assert [f.function for f in first.frames] == ["<module>", "work"]  # thread, libc dropped
     assert [(f.file, f.line, f.module) for f in first.frames][1] == ("/nowhere/app.py", 4, "app")
     assert first.count == 7 and not first.idle
     decimal_frame = samples.stacks[1].frames[-1]
