@@ -1,7 +1,9 @@
 """The blotter: open orders and their fills against later bars.
 
-An order placed at bar t is eligible from the first bar after t: ``fill(dt, ...)`` skips
-orders created at or after ``dt``, so no order ever fills on the bar it was placed on.
+``fill(dt, ...)`` announces a new bar and fills against it only the orders placed before
+that bar arrived (each order is stamped with the blotter's bar count when placed), so an
+order placed while handling bar t fills at t+1 at the earliest, and one placed in
+before_trading_start can fill on the session's first bar.
 Orders stay open (good till cancelled) until fully filled.
 """
 
@@ -39,6 +41,7 @@ class Blotter:
         self.orders: dict[int, Order] = {}
         self._open_by_sid: dict[int, int] = {}  # sid -> signed shares still to fill
         self._next_id = 1
+        self.bar_count = 0  # bars announced through fill()
 
     def set_slippage(self, model: VolumeShareSlippage) -> None:
         model.bind(self.numeric)
@@ -62,7 +65,7 @@ class Blotter:
             raise RustyBTError(f"order amount must be a non-zero whole number, got {amount!r}")
         if limit is not None:
             self.numeric.check(limit, f"limit price of order for sid {sid}")
-        order = Order(self._next_id, sid, amount, dt, limit)
+        order = Order(self._next_id, sid, amount, dt, self.bar_count, limit)
         self._next_id += 1
         self.open_orders[order.id] = order
         self.orders[order.id] = order
@@ -82,7 +85,8 @@ class Blotter:
     def fill(
         self, dt: pd.Timestamp, bar_of: Callable[[int], MoneyBar | None]
     ) -> list[DecimalTransaction]:
-        """Fill eligible open orders against the bar at ``dt``; returns the transactions."""
+        """A new bar ``dt`` arrived: fill the orders placed before it; returns the fills."""
+        self.bar_count += 1
         txns: list[DecimalTransaction] = []
         if not self.open_orders:
             return txns
@@ -99,7 +103,7 @@ class Blotter:
         volume_used: dict[int, int] = {}
         bars: dict[int, MoneyBar | None] = {}
         for order in list(self.open_orders.values()):
-            if order.created >= dt:
+            if order.bar >= self.bar_count:
                 continue
             sid = order.sid
             bar = bars[sid] if sid in bars else bars.setdefault(sid, bar_of(sid))

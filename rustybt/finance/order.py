@@ -24,6 +24,7 @@ class Order:
     sid: int
     amount: int
     created: pd.Timestamp
+    bar: int  # the blotter's bar count when placed; fills only on a later bar
     limit: Money | None = None
     filled: int = 0
     commission: Money | None = None

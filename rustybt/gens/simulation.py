@@ -45,8 +45,8 @@ def simulate(
     for dt, event in clock:
         if event is bar_event:
             portal.set_bar(dt)
-            if blotter.open_orders:
-                txns = blotter.fill(dt, bar_of)
+            txns = blotter.fill(dt, bar_of)
+            if txns:
                 for txn in txns:
                     ledger.process_transaction(txn, source)
                 fills += len(txns)

@@ -153,3 +153,14 @@ def test_commission_model_from_initialize_applies(handmade: Bundle) -> None:
     result = run(handmade, handle_data, initialize=initialize)
     (txn,) = result.transactions
     assert (txn.amount, txn.price, txn.commission) == (5000, D("10.4"), D("50"))
+
+
+def test_order_from_before_trading_start_fills_on_that_sessions_bar(handmade: Bundle) -> None:
+    def before_trading_start(context: Any, data: Any) -> None:
+        if api.get_datetime().date() == SESSIONS[1]:
+            api.order(api.symbol("AAA"), 10)
+
+    result = run(handmade, before_trading_start=before_trading_start)
+    (txn,) = result.transactions
+    assert txn.dt.date() == SESSIONS[1]
+    assert txn.price == D("10.40") + D("0.1") * (D(10) / D(100_000)) ** 2 * D("10.40")

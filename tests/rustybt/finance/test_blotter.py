@@ -26,18 +26,19 @@ def bars(bar: MoneyBar | None = BAR) -> object:
     return lambda sid: bar
 
 
-def test_order_never_fills_on_its_own_bar() -> None:
+def test_order_fills_on_the_bar_after_it_was_placed() -> None:
     blotter = Blotter(DEC)
-    blotter.order(1, 100, T1)
-    assert blotter.fill(T1, bars()) == []
-    assert blotter.fill(T0, bars()) == []
-    (txn,) = blotter.fill(T2, bars())
-    assert (txn.dt, txn.amount) == (T2, 100)
+    assert blotter.fill(T0, bars()) == []  # bar T0 arrives; the strategy orders while on it
+    blotter.order(1, 100, T0)
+    assert blotter.orders[1].bar == 1
+    (txn,) = blotter.fill(T1, bars())
+    assert (txn.dt, txn.amount) == (T1, 100)
     # 100 / 10,000 = 1% of volume: impact 0.1 * 0.01^2 * 20 = 0.0002
     assert txn.price == D("20.0002")
     assert txn.commission == D("1")  # 0.005 * 100 = 0.50, raised to the 1.00 minimum
     assert blotter.open_orders == {}
     assert blotter.orders[1].status is OrderStatus.FILLED
+    assert blotter.fill(T2, bars()) == []
 
 
 def test_volume_limit_splits_an_order_and_shares_the_bar_between_orders() -> None:
