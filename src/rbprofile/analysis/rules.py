@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -62,12 +62,16 @@ class Rule:
     def where(self) -> str:
         return f"{self.origin}:{self.line}"
 
-    def matches(self, module: str, qualname: str, file: str) -> bool:
-        if self.modules and not any(_module_match(module, p) for p in self.modules):
-            return False
+    def module_matches(self, module: str) -> bool:
+        return not self.modules or any(_module_match(module, p) for p in self.modules)
+
+    def name_matches(self, qualname: str, file: str) -> bool:
         if self.function is not None and not self.function.search(qualname):
             return False
         return not self.files or any(fnmatch.fnmatchcase(file, p) for p in self.files)
+
+    def matches(self, module: str, qualname: str, file: str) -> bool:
+        return self.module_matches(module) and self.name_matches(qualname, file)
 
 
 @lru_cache(maxsize=65536)
@@ -84,10 +88,15 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     speedups: dict[str, float]
+    _by_module: dict[str, tuple[Rule, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def match(self, module: str, qualname: str, file: str) -> Rule | None:
-        for rule in self.rules:
-            if rule.matches(module, qualname, file):
+        candidates = self._by_module.get(module)
+        if candidates is None:  # the module test is the costly part: once per module
+            candidates = tuple(r for r in self.rules if r.module_matches(module))
+            self._by_module[module] = candidates
+        for rule in candidates:
+            if rule.name_matches(qualname, file):
                 return rule
         return None
 
