@@ -26,21 +26,50 @@ def _notes(comparison: Comparison, ctx: ReportContext) -> list[str]:
     return notes
 
 
-def section(ctx: ReportContext) -> Section:
+def comparison_of(ctx: ReportContext) -> Comparison | str:
+    """`compare_runs` for `--compare` (once per report), or why there is none."""
+    if "comparison" not in ctx.cache:
+        ctx.cache["comparison"] = _compare(ctx)
+    result: Comparison | str = ctx.cache["comparison"]
+    return result
+
+
+def _compare(ctx: ReportContext) -> Comparison | str:
     if ctx.compare is None:
-        return missing(
-            TITLE,
+        return (
             "no comparison was asked for; pass `--compare BEFORE AFTER`, "
-            "e.g. `rbprofile report baseline --compare baseline post-rust`",
+            "e.g. `rbprofile report baseline --compare baseline post-rust`"
         )
     before, after = ctx.compare
     out_dir = ctx.links.output_dir / "compare" / f"{before}_vs_{after}"
     try:
-        comparison = compare_runs(
+        return compare_runs(
             before, after, profiles_dir=ctx.profiles_dir, flamegraph_dir=out_dir, force=True
         )
     except RbprofileError as exc:
-        return missing(TITLE, exc.message)
+        return exc.message
+
+
+def summary_lines(ctx: ReportContext) -> list[str]:
+    """One line per compared scenario and the geometric mean, for the Executive Summary."""
+    comparison = comparison_of(ctx)
+    if isinstance(comparison, str):
+        return [] if ctx.compare is None else [f"Comparison not available: {comparison}"]
+    head = f"{comparison.after} vs {comparison.before}"
+    lines = [
+        f"{head}, {t.scenario}: {t.result.describe()} ({t.result.verdict}; {t.measure})"
+        for t in comparison.timings
+    ]
+    if comparison.geomean_speedup is not None:
+        lines.append(f"{head}: geometric-mean speedup {comparison.geomean_speedup:.2f}x")
+    return lines
+
+
+def section(ctx: ReportContext) -> Section:
+    comparison = comparison_of(ctx)
+    if isinstance(comparison, str):
+        return missing(TITLE, comparison)
+    before, after = comparison.before, comparison.after
     doc = to_document(comparison)
     intro = (
         f"`{after}` against `{before}`; verdicts from Welch's t-test at 95% over the timing "

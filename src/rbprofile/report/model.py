@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -96,3 +97,4 @@ class ReportContext:
     profiles_dir: Path
     compare: tuple[str, str] | None = None
     project: str = "rustybt"  # the package under profile: module depth, owners, targets
+    cache: dict[str, Any] = field(default_factory=dict)  # results shared between sections

@@ -10,7 +10,7 @@ from typing import Any
 
 from rbprofile.analysis.hotspots import hotspots
 from rbprofile.analysis.modules import module_self_table
-from rbprofile.report import decimal_overhead, modules, targets
+from rbprofile.report import comparison, decimal_overhead, modules, targets
 from rbprofile.report.derived import categorized
 from rbprofile.report.model import ReportContext, Section, bullets
 from rbprofile.report.runs import Run
@@ -79,6 +79,7 @@ def decimal_findings(ctx: ReportContext) -> list[str]:
 
 def section(ctx: ReportContext) -> Section:
     findings = [run_finding(ctx, r) for r in ctx.runs] + decimal_findings(ctx)
+    findings += comparison.summary_lines(ctx)
     blocks = ["**Top findings**\n\n" + bullets(findings)]
     blocks.append(targets.summary_block(ctx))
     return Section(TITLE, tuple(blocks))

@@ -253,3 +253,11 @@ def test_unreadable_manifest_is_the_reason_given(make_run, context) -> None:
     text = memory.section(ctx)[1].markdown()
     assert "baseline/smoke has no memory.json; " in text
     assert "manifest.json could not be read (JSONDecodeError)" in text
+
+
+def test_summary_states_the_comparison_verdict(make_run, context) -> None:
+    make_run("baseline")
+    make_run("after", numeric="float")
+    text = summary.section(context("baseline", compare=("baseline", "after"))).markdown()
+    assert f"- after vs baseline, smoke: 1.25x faster (faster; {SIM_CPU})\n" in text
+    assert "- after vs baseline: geometric-mean speedup 1.25x\n" in text
