@@ -203,10 +203,10 @@ def _owned_self(functions: pl.DataFrame, categories: dict[str, str], unit: str) 
 
 def cpu_bound(owner: str, idle: Mapping[str, float] | None) -> str:
     if idle is None:
-        return "unknown"
+        return "unknown: no py-spy"
     share = idle.get(owner)
     if share is None:
-        return "unknown"
+        return "unknown: no py-spy samples"
     return "yes" if share < CPU_BOUND_MAX_IDLE else f"no: waits {share:.0%}"
 
 
@@ -359,7 +359,7 @@ def optimization_targets(
         "frame); amdahl_speedup is the whole-run speedup if only that target is accelerated.",
         "Assumed kernel speedups: "
         + ", ".join(f"{k} {v:g}x" for k, v in speedups.items())
-        + " (override with a [speedup] table in --rules, or --speedup CATEGORY=X).",
+        + " (override them with a [speedup] table in a --rules TOML file).",
         "FFI check: worth moving to Rust only above 1 ms cumulative and >= 10 us of work "
         "per call (~1 us to cross the boundary); otherwise accelerate the caller's loop.",
     ]

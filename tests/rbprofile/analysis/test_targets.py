@@ -98,7 +98,7 @@ def test_targets_rank_by_removable_time_with_exact_amdahl() -> None:
     assert (tiny["self_share"], tiny["inclusive_share"]) == (0.25, 0.3)
     assert run["kernel_speedup"] == pytest.approx(3.0)
     assert run["amdahl_speedup"] == pytest.approx(1 / (0.8 + 0.2 / 3))
-    assert {r["cpu_bound"] for r in rows} == {"unknown"}
+    assert {r["cpu_bound"] for r in rows} == {"unknown: no py-spy"}
     assert [r["rank"] for r in rows] == [1, 2, 3]
 
 
@@ -144,7 +144,8 @@ def test_idle_samples_decide_cpu_bound() -> None:
     assert idle == {"proj.engine:hot": 0.1, "proj.engine:tiny": 0.75}
     assert cpu_bound("proj.engine:hot", idle) == "no: waits 10%"
     assert cpu_bound("proj.engine:run", {"proj.engine:run": 0.05}) == "yes"
-    assert cpu_bound("proj.engine:run", None) == "unknown"
+    assert cpu_bound("proj.engine:run", None) == "unknown: no py-spy"
+    assert cpu_bound("proj.engine:other", {}) == "unknown: no py-spy samples"
 
 
 def test_targets_from_py_spy_samples_only() -> None:
