@@ -160,6 +160,17 @@ def whole_shares(value: Money) -> int:
     return int(value)
 
 
+def money_mul(a: Money, b: Money | int) -> Money:
+    """``a * b`` under the explicit context when ``a`` is a Decimal (for value properties
+    that may be read outside the engine's context, e.g. on results after a run)."""
+    return DECIMAL_CONTEXT.multiply(a, b) if type(a) is Decimal else a * b
+
+
+def money_sub(a: Money, b: Money) -> Money:
+    """``a - b`` under the explicit context when ``a`` is a Decimal."""
+    return DECIMAL_CONTEXT.subtract(a, b) if type(a) is Decimal else a - b
+
+
 @contextlib.contextmanager
 def decimal_context() -> Iterator[decimal.Context]:
     """``DECIMAL_CONTEXT`` as the active context (for callers outside the engine, e.g. tests)."""

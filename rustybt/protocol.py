@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from rustybt.assets import Asset
-from rustybt.numeric import Money
+from rustybt.numeric import Money, money_mul, money_sub
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class Position:
 
     @property
     def market_value(self) -> Money:
-        return self.last_sale_price * self.amount
+        return money_mul(self.last_sale_price, self.amount)
 
 
 class Positions(Mapping[Asset, Position]):
@@ -65,4 +65,4 @@ class Portfolio:
 
     @property
     def capital_used(self) -> Money:
-        return self.starting_cash - self.cash
+        return money_sub(self.starting_cash, self.cash)

@@ -22,7 +22,7 @@ from rustybt.data.polars import PolarsDataPortal
 from rustybt.errors import RustyBTError, StrategyError
 from rustybt.finance.decimal.transaction import DecimalTransaction
 from rustybt.finance.metrics import MetricsTracker, PortfolioValues, SessionValues, default_metrics
-from rustybt.gens.clock import trading_clock
+from rustybt.gens.clock import Frequency, trading_clock
 from rustybt.gens.simulation import simulate
 from rustybt.numeric import numeric_mode
 
@@ -54,10 +54,12 @@ def run_algorithm(
     numeric: Literal["decimal", "float"] = "decimal",
     bundle_root: Path | None = None,
     namespace: dict[str, Any] | None = None,
+    data_frequency: Frequency | None = None,
 ) -> BacktestResult:
     """Backtest a strategy on ``bundle`` between ``start`` and ``end`` (default: all of it).
 
     Hooks not passed are taken from ``namespace`` (e.g. ``load_algorithm_file(path)``).
+    The bar frequency is the bundle's; ``data_frequency``, when given, must match it.
     """
     ns = namespace or {}
     initialize = initialize or ns.get("initialize")
@@ -68,6 +70,11 @@ def run_algorithm(
 
     wall0, cpu0 = time.perf_counter(), time.process_time()
     data = load_bundle(bundle, bundle_root) if isinstance(bundle, str) else bundle
+    if data_frequency is not None and data_frequency != data.frequency:
+        raise RustyBTError(
+            f"bundle {data.name!r} holds {data.frequency} bars, not {data_frequency}; "
+            f"pass data_frequency={data.frequency!r} or ingest a {data_frequency} bundle"
+        )
     sessions = data.sessions(start, end)
     portal = PolarsDataPortal(data, start, end)
     wall1, cpu1 = time.perf_counter(), time.process_time()

@@ -180,6 +180,9 @@ def test_start_end_window_and_bad_inputs(handmade: Bundle) -> None:
         run_algorithm(bundle=handmade, initialize=lambda c: None, capital_base="lots")
     with pytest.raises(RustyBTError, match="initialize"):
         run_algorithm(bundle=handmade)
+    with pytest.raises(RustyBTError, match="holds daily bars, not minute"):
+        run_algorithm(bundle=handmade, initialize=lambda c: None, data_frequency="minute")
+    assert run_algorithm(bundle=handmade, initialize=lambda c: None, data_frequency="daily")
 
 
 class FloatSlippage(VolumeShareSlippage):

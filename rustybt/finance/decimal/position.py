@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rustybt.numeric import Money
+from rustybt.numeric import Money, money_mul, money_sub
 
 
 @dataclass(slots=True)
@@ -19,14 +19,16 @@ class DecimalPosition:
 
     @property
     def market_value(self) -> Money:
-        return self.last_sale_price * self.amount
+        return money_mul(self.last_sale_price, self.amount)
 
     @property
     def unrealized_pnl(self) -> Money:
-        return (self.last_sale_price - self.cost_basis) * self.amount
+        return money_mul(money_sub(self.last_sale_price, self.cost_basis), self.amount)
 
     def apply(self, amount: int, price: Money) -> Money:
-        """Add a fill of ``amount`` shares at ``price``; return the realized PnL it closes."""
+        """Add a fill of ``amount`` shares at ``price``; return the realized PnL it closes.
+
+        Called by the ledger inside the numeric mode's context."""
         old = self.amount
         new = old + amount
         realized = price - price  # a zero of the money type

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rustybt.numeric import Money
+from rustybt.numeric import Money, money_mul
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,4 +23,4 @@ class DecimalTransaction:
     @property
     def value(self) -> Money:
         """Signed cash value of the shares traded (excluding commission)."""
-        return self.price * self.amount
+        return money_mul(self.price, self.amount)

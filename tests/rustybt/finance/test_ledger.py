@@ -73,3 +73,18 @@ def test_position_values() -> None:
     pos = DecimalPosition(1, -10, D("5"), D("4"))
     assert pos.market_value == D("-40")
     assert pos.unrealized_pnl == D("10")
+
+
+def test_values_ignore_a_changed_thread_context() -> None:
+    import decimal
+
+    ledger = DecimalLedger(D("100000"), DEC)
+    ledger.process_transaction(txn(1, 1234, D("98.7654321"), D("0")))
+    with decimal.localcontext() as ctx:
+        ctx.prec = 3
+        pos = ledger.positions[1]
+        assert pos.market_value == D("121876.5432114")
+        assert pos.unrealized_pnl == D("0")
+        assert ledger.portfolio_value == D("100000")
+        assert ledger.cash == D("-21876.5432114")  # (the test itself runs at prec 3)
+        assert txn(1, 3, D("1.23456")).value == D("3.70368")
