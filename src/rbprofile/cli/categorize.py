@@ -11,21 +11,19 @@ from typing import Annotated
 
 import typer
 
+from rbprofile.cli.options import (
+    FormatOption,
+    ProfilesDirOption,
+    ScenarioOption,
+    TargetArgument,
+)
 from rbprofile.errors import RbprofileError
 from rbprofile.render import OutputFormat
 
 
 def categorize(
-    target: Annotated[
-        str,
-        typer.Argument(
-            help="A label under the profiles dir, a run directory, a .pstats file, "
-            "or a py-spy speedscope .json / collapsed .txt file."
-        ),
-    ] = "baseline",
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", help="Scenario of a label holding several.")
-    ] = None,
+    target: TargetArgument = "baseline",
+    scenario: ScenarioOption = None,
     rules: Annotated[
         Path | None,
         typer.Option("--rules", help="TOML file adding or overriding rules ([[rule]], [speedup])."),
@@ -35,16 +33,8 @@ def categorize(
         typer.Option("--explain", help="Show the rule or evidence that decided each function."),
     ] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="Functions shown by --explain.")] = 25,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
-        OutputFormat.table
-    ),
-    profiles_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--profiles-dir",
-            help="Profiles root (default: $RBPROFILE_PROFILES_DIR or docs/performance/profiles).",
-        ),
-    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+    profiles_dir: ProfilesDirOption = None,
 ) -> None:
     """Share of the run per category: Decimal arithmetic, loops, subprocesses, data processing,
     indicators, datetime/calendar, I/O, Python overhead, other."""

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from rbprofile.render import OutputFormat
+
 ProfilesDirOption = Annotated[
     Path | None,
     typer.Option(
@@ -14,3 +16,15 @@ ProfilesDirOption = Annotated[
         help="Profiles root (default: $RBPROFILE_PROFILES_DIR or docs/performance/profiles).",
     ),
 ]
+
+TargetArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A label under the profiles dir, a run directory, a .pstats file, "
+        "or a py-spy speedscope .json / collapsed .txt file."
+    ),
+]
+ScenarioOption = Annotated[
+    str | None, typer.Option("--scenario", help="Scenario of a label holding several.")
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
