@@ -27,6 +27,8 @@ def agree(bundle: Bundle, ns: dict[str, Any]) -> tuple[Any, Any]:
     assert isinstance(d, Decimal) and isinstance(f, float)
     assert abs(float(d) - f) <= 1e-9 * abs(f)
     assert dec.perf["orders"].to_list() == flt.perf["orders"].to_list()
+    for v in dec.sessions:  # the accounting identity, exactly, at every session end
+        assert v.portfolio_value == v.cash + sum(a * p for a, p in v.positions.values())
     return dec, flt
 
 
