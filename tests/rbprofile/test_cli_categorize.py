@@ -5,6 +5,7 @@ from __future__ import annotations
 import cProfile
 import importlib.util
 import json
+import sys
 from io import StringIO
 from pathlib import Path
 from types import ModuleType
@@ -14,6 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from rbprofile.cli.app import app
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+
+from catprofiles import catprog_root, pyspy_catprog
 
 runner = CliRunner()
 
@@ -168,3 +173,20 @@ def test_corrupt_pstats_names_the_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["categorize", str(bad)])
     assert result.exit_code == 1
     assert str(bad) in result.stderr
+
+
+@pytest.mark.slow
+def test_a_py_spy_file_alone_categorizes_by_samples(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    collapsed = pyspy_catprog(catprog_root(tmp_path_factory.mktemp("cli-catprog")))
+    result = runner.invoke(app, ["categorize", str(collapsed), "--explain", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["meta"]["unit"] == "samples"
+    assert sum(r["share"] for r in doc["tables"]["categories"]["rows"]) == pytest.approx(1.0)
+    rows = {r["key"]: r for r in doc["tables"]["functions"]["rows"]}
+    assert rows["catprog.main:loop_heavy"]["category"] == "loops"
+    assert rows["catprog.main:decimal_heavy"]["decided_by"] == (
+        "evidence: py-spy native _decimal/libmpdec frames"
+    )

@@ -53,7 +53,7 @@ class Categorized:
     functions: pl.DataFrame
     summary: pl.DataFrame
     unit: str  # "s" (cProfile self seconds) or "samples" (py-spy)
-    evidence_kinds: tuple[str, ...]  # which evidence was available
+    evidence_kinds: tuple[str, ...]  # the kinds of evidence found for at least one function
 
 
 def sampled_functions(samples: Samples) -> pl.DataFrame:
