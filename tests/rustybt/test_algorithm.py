@@ -74,7 +74,7 @@ def test_portfolio_view_is_frozen_and_marked_to_the_current_bar(handmade: Bundle
     assert second.portfolio_value == second.cash + D("1060")
     assert second.pnl == second.portfolio_value - D("1000")
     with pytest.raises(dataclasses.FrozenInstanceError):
-        second.cash = D("0")  # type: ignore[misc]
+        second.cash = D("0")
 
 
 def aaa_not_held(portfolio: Any) -> bool:
@@ -117,7 +117,8 @@ def test_record_becomes_columns_and_before_trading_start_sees_only_past_bars(
 def test_errors_in_hooks_wrap_with_timestamp_and_cause(handmade: Bundle) -> None:
     def before_trading_start(context: Any, data: Any) -> None:
         if api.get_datetime().date() == SESSIONS[2]:
-            {}["missing"]
+            context.lookup = {"present": 1}
+            context.lookup["missing"]  # noqa: B018
 
     with pytest.raises(StrategyError) as info:
         run(handmade, before_trading_start=before_trading_start)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal as D  # noqa: N817  (reads like the hand computation)
 
 import pandas as pd
@@ -22,7 +23,7 @@ DEC = numeric_mode("decimal")
 BAR = MoneyBar(D("20"), D("21"), D("19"), D("20.5"), 10_000)
 
 
-def bars(bar: MoneyBar | None = BAR) -> object:
+def bars(bar: MoneyBar | None = BAR) -> Callable[[int], MoneyBar | None]:
     return lambda sid: bar
 
 
