@@ -118,7 +118,7 @@ def test_errors_in_hooks_wrap_with_timestamp_and_cause(handmade: Bundle) -> None
     def before_trading_start(context: Any, data: Any) -> None:
         if api.get_datetime().date() == SESSIONS[2]:
             context.lookup = {"present": 1}
-            context.lookup["missing"]  # noqa: B018
+            context.lookup["missing"]
 
     with pytest.raises(StrategyError) as info:
         run(handmade, before_trading_start=before_trading_start)
