@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from rbprofile.analysis import hotspots as hs
-from rbprofile.analysis.crosscheck import crosscheck
+from rbprofile.analysis.crosscheck import crosscheck, profiled_window
 from rbprofile.analysis.locate import Sources, locate
 from rbprofile.analysis.modules import ModuleResolver, module_inclusive_table, module_self_table
 from rbprofile.analysis.owners import owners_from_cprofile, owners_from_samples
@@ -56,13 +56,20 @@ class Loaded:
     sources: Sources
     profile: CProfile | None
     samples: Samples | None
+    window: str | None = None  # set when py-spy samples were cut to cProfile's window
 
 
 def load_sources(sources: Sources) -> Loaded:
+    """Load the profiles; with both, py-spy is cut to the stacks cProfile also saw."""
     resolver = ModuleResolver()
     profile = load_pstats(sources.pstats, resolver) if sources.pstats else None
     samples = load_pyspy(sources.pyspy, resolver) if sources.pyspy else None
-    return Loaded(sources, profile, samples)
+    window = None
+    if profile is not None and samples is not None:
+        cut, description = profiled_window(samples, profile)
+        if cut.total != samples.total:
+            samples, window = cut, description
+    return Loaded(sources, profile, samples, window)
 
 
 def top_with_rest(frame: pl.DataFrame, label: str, top: int, other: str) -> pl.DataFrame:
@@ -151,7 +158,9 @@ def _owner_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
         frame = top_with_rest(frame, "owner", opts.top, "owners")
         note = (
             f"Self time of non-{opts.project} code spread to its {opts.project} callers along "
-            "cProfile's caller edges (estimate: assumes every call costs the same)."
+            "cProfile's caller edges (estimate: assumes every call of a function costs the "
+            "same, so a helper shared by several callers, such as functools.cached_property, "
+            "mixes their time; py-spy's owner table is exact)."
         )
         name = "owners" if data.samples is None else "owners_cprofile"
         tables.append(_table(name, "Owners (cProfile, estimated)", frame, note))
@@ -217,10 +226,14 @@ def _notes(data: Loaded) -> tuple[list[str], dict[str, object]]:
     if data.samples is not None:
         native = "with" if data.samples.has_native else "without"
         notes.append(
-            f"py-spy: {data.samples.path} -- {data.samples.total} samples ({data.samples.format}, "
-            f"{native} native frames)."
+            f"py-spy: {data.samples.path} -- {data.samples.format}, {native} native frames."
         )
         meta |= {"pyspy": str(data.samples.path), "samples": data.samples.total}
+    if data.window is not None:
+        notes.append(
+            f"py-spy views use {data.window}; the other samples are interpreter start-up and "
+            "imports, outside the call cProfile measured."
+        )
     return notes, meta
 
 

@@ -51,27 +51,52 @@ class LoopLines:
     lines: frozenset[int]
 
 
+class _Source:
+    """One parsed file: its defs (short name, first line incl. decorators, last line, node),
+    and the loop lines of each def, computed on first use."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.defs = [
+            (
+                n.name,
+                min([n.lineno, *(d.lineno for d in n.decorator_list)]),
+                n.end_lineno or n.lineno,
+                n,
+            )
+            for n in ast.walk(tree)
+            if isinstance(n, _FUNCS)
+        ]
+        self.loops: dict[int, LoopLines] = {}
+
+    def find(self, name: str, line: int) -> ast.AST | None:
+        """The innermost def named `name` (last dotted part) whose span holds `line`."""
+        short = name.rsplit(".", 1)[-1]
+        if short == "<module>":
+            return self.tree
+        spans = [(start, node) for n, start, end, node in self.defs
+                 if n == short and start <= line <= end]  # fmt: skip
+        return max(spans, key=lambda s: s[0])[1] if spans else None
+
+    def loop_lines(self, name: str, line: int) -> LoopLines | None:
+        func = self.find(name, line)
+        if func is None:
+            return None
+        found = self.loops.get(id(func))
+        if found is None:
+            lines = frozenset(n for a, b in _loop_spans(func) for n in range(a, b + 1))
+            first = getattr(func, "lineno", 1)
+            last = getattr(func, "end_lineno", None) or 1 << 30
+            found = self.loops[id(func)] = LoopLines(first, last, lines)
+        return found
+
+
 @lru_cache(maxsize=256)
-def _parse(file: str) -> ast.Module | None:
+def _source(file: str) -> _Source | None:
     try:
-        return ast.parse(Path(file).read_text(encoding="utf-8", errors="replace"), file)
+        return _Source(ast.parse(Path(file).read_text(encoding="utf-8", errors="replace"), file))
     except (OSError, SyntaxError, ValueError):
         return None
-
-
-def _find_function(tree: ast.AST, name: str, line: int) -> ast.AST | None:
-    """The innermost def named `name` (last dotted part) whose span holds `line`."""
-    short = name.rsplit(".", 1)[-1]
-    if short == "<module>":
-        return tree
-    best: ast.AST | None = None
-    for node in ast.walk(tree):
-        if isinstance(node, _FUNCS) and node.name == short:
-            end = node.end_lineno or node.lineno
-            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            if start <= line <= end and (best is None or node.lineno > best.lineno):  # type: ignore[attr-defined]
-                best = node
-    return best
 
 
 def _loop_spans(node: ast.AST) -> list[tuple[int, int]]:
@@ -90,24 +115,14 @@ def _loop_spans(node: ast.AST) -> list[tuple[int, int]]:
     return spans
 
 
-def loop_lines_in(tree: ast.AST, name: str, line: int) -> LoopLines | None:
-    func = _find_function(tree, name, line)
-    if func is None:
-        return None
-    lines = frozenset(n for a, b in _loop_spans(func) for n in range(a, b + 1))
-    first = getattr(func, "lineno", 1)
-    last = getattr(func, "end_lineno", None) or 1 << 30
-    return LoopLines(first, last, lines)
-
-
 def loop_lines(source: str, name: str, line: int) -> LoopLines | None:
     """Loop lines of function `name` running at `line` in `source` (None if not found)."""
-    return loop_lines_in(ast.parse(source), name, line)
+    return _Source(ast.parse(source)).loop_lines(name, line)
 
 
 def _file_loop_lines(file: str, name: str, line: int) -> LoopLines | None:
-    tree = _parse(file)
-    return None if tree is None else loop_lines_in(tree, name, line)
+    source = _source(file)
+    return None if source is None else source.loop_lines(name, line)
 
 
 def _ranges(lines: set[int]) -> str:

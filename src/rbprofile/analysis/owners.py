@@ -23,6 +23,8 @@ from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.pyspy_source import Samples
 
 Fractions = dict[str, float]
+REFINE_SWEEPS = 2
+TOLERANCE = 1e-6
 # callee -> [(caller, self_s, cum_s, ncalls)]
 Callers = dict[str, list[tuple[str, float, float, int]]]
 
@@ -56,62 +58,136 @@ def _weights(edges: list[tuple[str, float, float, int]], index: int) -> list[tup
     return [(e[0], 1.0 / len(edges)) for e in edges]
 
 
+def caller_components(nodes: list[str], callers: Callers) -> list[list[str]]:
+    """Strongly connected components of the callee -> caller graph (Tarjan, iterative),
+    callers' components first: recursion cycles become one component."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            edges = callers.get(node, [])
+            if i < len(edges):
+                work.append((node, i + 1))
+                nxt = edges[i][0]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                out.append(component)
+    return out
+
+
 class _Spreader:
-    def __init__(self, callers: Callers, project_keys: set[str], project: str) -> None:
+    """How time arriving at each function divides among owners (gprof's assumption).
+
+    Components of the caller graph are processed callers first, so a function's callers
+    are settled before it. A recursion cycle (imports running module code that imports
+    again, recursive functions) is taken in one pass, largest cumulative time first, then
+    refined by up to REFINE_SWEEPS sweeps that let cycle edges count."""
+
+    def __init__(
+        self, callers: Callers, project_keys: set[str], project: str, cum: dict[str, float]
+    ) -> None:
         self.callers = callers
+        self.cum = cum
         self.project_keys = project_keys
         self.outside = outside(project)
         self.memo: dict[str, Fractions] = {}
+        nodes = sorted({*callers, *(c for es in callers.values() for c, *_ in es)})
+        for component in caller_components(nodes, callers):
+            self._component(component)
 
-    def _terminal(self, key: str) -> Fractions | None:
-        if key in self.project_keys:
-            return {key: 1.0}
-        if not self.callers.get(key):
-            return {self.outside: 1.0}
-        return None
-
-    def fractions(self, key: str) -> Fractions:
-        """How time arriving at `key` divides among owners (iterative, cycles cut)."""
-        todo, active = [key], set()
-        while todo:
-            current = todo[-1]
-            if current in self.memo:
-                todo.pop()
-                continue
-            terminal = self._terminal(current)
-            if terminal is not None:
-                self.memo[current] = terminal
-                todo.pop()
-                continue
-            active.add(current)
-            pending = [
-                c for c, *_ in self.callers[current] if c not in self.memo and c not in active
-            ]
-            if pending:
-                todo.extend(pending)
-                continue
-            self.memo[current] = self._combine(self.callers[current], 2)
-            active.discard(current)
-            todo.pop()
-        return self.memo[key]
-
-    def _combine(self, edges: list[tuple[str, float, float, int]], index: int) -> Fractions:
-        usable = [e for e in edges if e[0] in self.memo]
-        if not usable:
-            return {self.outside: 1.0}
+    def _mix(self, parts: list[tuple[Fractions, float]]) -> Fractions:
         result: defaultdict[str, float] = defaultdict(float)
-        for caller, weight in _weights(usable, index):
-            for owner, part in self.memo[caller].items():
+        for fractions, weight in parts:
+            for owner, part in fractions.items():
                 result[owner] += weight * part
         return dict(result)
 
+    def _entry(self, members: list[str], inside: set[str]) -> Fractions:
+        """Owners of the time entering a component from outside, weighted by the entering
+        edges' cumulative seconds (else calls)."""
+        edges = [
+            e
+            for m in members
+            if m not in self.project_keys
+            for e in self.callers.get(m, [])
+            if e[0] not in inside
+        ]
+        if not edges:
+            return {self.outside: 1.0}
+        return self._mix([(self.memo[c], w) for c, w in _weights(edges, 2)])
+
+    def _component(self, members: list[str]) -> None:
+        for m in members:
+            if m in self.project_keys:
+                self.memo[m] = {m: 1.0}
+        others = [m for m in members if m not in self.project_keys]
+        if len(members) == 1:
+            if others:
+                self.memo[others[0]] = self._arriving(others[0])
+            return
+        # A recursion cycle: one pass over its members, callers first by cumulative time;
+        # each takes its owners from the callers already settled (outside the cycle, or
+        # earlier in the pass), or, having none, from the time entering the cycle.
+        inside = set(members)
+        entry = self._entry(members, inside)
+        settled = {m for m in members if m in self.project_keys}
+        order = sorted(others, key=lambda k: (-self.cum.get(k, 0.0), k))
+        for m in order:
+            edges = [e for e in self.callers.get(m, []) if e[0] not in inside or e[0] in settled]
+            if edges:
+                self.memo[m] = self._mix([(self.memo[c], w) for c, w in _weights(edges, 2)])
+            else:
+                self.memo[m] = entry
+            settled.add(m)
+        for _ in range(REFINE_SWEEPS):  # cycle edges now see their callers' first answer
+            change = 0.0
+            for m in order:
+                new = self._arriving(m)
+                old = self.memo[m]
+                change = max(change, *(abs(v - old.get(k, 0.0)) for k, v in new.items()))
+                self.memo[m] = new
+            if change < TOLERANCE:
+                break
+
+    def _arriving(self, key: str) -> Fractions:
+        edges = self.callers.get(key)
+        if not edges:
+            return {self.outside: 1.0}
+        return self._mix([(self.memo[c], w) for c, w in _weights(edges, 2)])
+
     def spread_self(self, key: str, self_s: float) -> Fractions:
-        terminal = self._terminal(key)
-        if terminal is not None:
-            return {k: v * self_s for k, v in terminal.items()}
-        for caller, *_ in self.callers[key]:
-            self.fractions(caller)
-        return {k: v * self_s for k, v in self._combine(self.callers[key], 1).items()}
+        if key in self.project_keys:
+            return {key: self_s}
+        edges = self.callers.get(key)
+        if not edges:
+            return {self.outside: self_s}
+        parts = [(self.memo[c], w) for c, w in _weights(edges, 1)]
+        return {k: v * self_s for k, v in self._mix(parts).items()}
 
 
 def _callers(profile: CProfile) -> Callers:
@@ -127,7 +203,8 @@ def owners_from_cprofile(profile: CProfile, project: str) -> pl.DataFrame:
     project_keys = {
         k for k, m in functions.select("key", "module").iter_rows() if in_project(m, project)
     }
-    spreader = _Spreader(_callers(profile), project_keys, project)
+    cum = dict(functions.select("key", "cum_s").iter_rows())
+    spreader = _Spreader(_callers(profile), project_keys, project, cum)
     charged: defaultdict[str, float] = defaultdict(float)
     for key, self_s in functions.select("key", "self_s").iter_rows():
         if self_s > 0:

@@ -81,3 +81,19 @@ def test_real_pyspy_owners(hot_collapsed: Path) -> None:
     assert owners["share"].sum() == pytest.approx(1.0)
     work = owners.filter(pl.col("owner") != "hotpkg.work:<module>")
     assert work["owner"][0] == "hotpkg.work:loop_heavy"
+
+
+def test_cprofile_recursive_helper_splits_by_entering_time(tmp_path: Path) -> None:
+    # p.one and p.two call lib f; f and g recurse into each other; g does the work.
+    one, two = ("/n/p/one.py", 1, "one"), ("/n/p/two.py", 1, "two")
+    f, g = (f"{LIB}/f.py", 1, "f"), (f"{LIB}/g.py", 1, "g")
+    stats = {
+        one: (1, 1, 0.0, 3.0, {}),
+        two: (1, 1, 0.0, 1.0, {}),
+        f: (4, 2, 0.0, 4.0, {one: (3, 1, 0.0, 3.0), two: (1, 1, 0.0, 1.0), g: (1, 0, 0.0, 1.0)}),
+        g: (2, 2, 4.0, 4.0, {f: (2, 2, 4.0, 4.0)}),
+    }
+    profile = load_pstats(write_pstats(tmp_path / "r.pstats", stats))
+    # with project "one", two's share of the cycle is outside it: split 3:1 by entering time
+    charged_one = dict(owners_from_cprofile(profile, "one").select("owner", "charged_s").rows())
+    assert charged_one == pytest.approx({"one:one": 3.0, "(outside one)": 1.0})
