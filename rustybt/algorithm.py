@@ -23,6 +23,11 @@ from rustybt.numeric import Money, NumericMode, whole_shares
 from rustybt.protocol import Portfolio, Position, Positions
 
 Hook = Callable[..., Any]
+# columns the engine writes per session; record() may not shadow them
+RESULT_COLUMNS = frozenset(
+    ("session", "portfolio_value", "cash", "positions_value", "returns", "orders",
+     "transactions", "cumulative_returns", "drawdown")
+)  # fmt: skip
 
 
 class AlgorithmContext:
@@ -200,6 +205,9 @@ class TradingAlgorithm:
     # -- state ----------------------------------------------------------------------------
 
     def record(self, **values: Any) -> None:
+        if not RESULT_COLUMNS.isdisjoint(values):
+            taken = sorted(RESULT_COLUMNS.intersection(values))
+            raise RustyBTError(f"record() names {taken} are results columns; pick other names")
         self.recorded.update(values)
 
     def get_datetime(self) -> pd.Timestamp:

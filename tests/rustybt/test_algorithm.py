@@ -165,3 +165,8 @@ def test_order_from_before_trading_start_fills_on_that_sessions_bar(handmade: Bu
     (txn,) = result.transactions
     assert txn.dt.date() == SESSIONS[1]
     assert txn.price == D("10.40") + D("0.1") * (D(10) / D(100_000)) ** 2 * D("10.40")
+
+
+def test_record_may_not_shadow_result_columns(handmade: Bundle) -> None:
+    with pytest.raises(StrategyError, match=r"record\(\) names \['cash'\] are results columns"):
+        run(handmade, lambda context, data: api.record(cash=1, mine=2))
