@@ -164,3 +164,22 @@ def test_malformed_rules_name_the_file_and_line(tmp_path: Path, text: str, messa
 def test_missing_rules_file_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(RbprofileError, match=r"cannot read rules file .*missing\.toml"):
         load_rules(tmp_path / "missing.toml")
+
+
+def test_file_globs_and_all_given_matchers_must_match(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[[rule]]
+name = "vendored-io"
+category = "I/O"
+priority = 120
+file = ["*/vendor/*.py"]
+function = "^read_"
+""",
+    )
+    rules = load_rules(path)
+    hit = rules.match("app.vendor.csvlib", "read_rows", "/src/app/vendor/csvlib.py")
+    assert hit is not None and hit.name == "vendored-io"
+    assert rules.match("app.vendor.csvlib", "write_rows", "/src/app/vendor/csvlib.py") is None
+    assert rules.match("app.core", "read_rows", "/src/app/core.py") is None
