@@ -111,3 +111,23 @@ def test_hand_built_file_exact_markdown(tmp_path: Path) -> None:
         "| app | project | 2 | 4.0000 | 100.0% |\n\n"
         "Self time by module (app at depth 3); shares sum to 100%.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("by", "tables"),
+    [
+        ("function", {"pyspy_functions"}),
+        ("module", {"modules_inclusive"}),
+        ("owner", {"owners"}),
+    ],
+)
+def test_pyspy_file_alone(tmp_path: Path, by: str, tables: set[str]) -> None:
+    path = tmp_path / "stacks.txt"
+    path.write_text("main (/n/app.py:2);work (/n/app.py:6) 3\nmain (/n/app.py:3) 1\n")
+    result = runner.invoke(
+        app, ["analyze", str(path), "--by", by, "--project", "app", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert set(doc["tables"]) == tables
+    assert doc["meta"]["samples"] == 4

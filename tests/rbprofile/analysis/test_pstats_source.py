@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from hotprofiles import write_pstats
 
+from rbprofile.analysis.analyze import AnalyzeOptions, analyze_run
 from rbprofile.analysis.pstats_source import builtin_identity, load_pstats
 from rbprofile.errors import RbprofileError
 from rbprofile.schema import FUNCTIONS_SCHEMA
@@ -119,3 +120,7 @@ def test_non_rustybt_program_compileall(tmp_path: Path) -> None:
     profile = load_pstats(out)
     assert profile.total_s > 0
     assert "compileall" in set(profile.functions["module"])
+    for by in ("function", "module", "owner", "category"):
+        options = AnalyzeOptions(by=by, project="compileall", targets=True)
+        doc = analyze_run(str(out), options)
+        assert doc.tables[0].name == "targets" and doc.primary_table is not None
