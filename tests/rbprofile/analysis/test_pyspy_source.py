@@ -10,10 +10,11 @@ import pytest
 from rbprofile.analysis.pyspy_source import load_pyspy
 from rbprofile.errors import RbprofileError
 
+LIBC = "0x7fee5124524a (/usr/lib/libc.so.6)"
 DEC = "dec_new (/build/Modules/_decimal/_decimal.c:2860)"
 SLEEP = "time_sleep (libpython3.11.so.1.0);clock_nanosleep (/usr/lib/libc.so.6)"
 COLLAPSED = f"""\
-thread (0x7F01);0x7fee5124524a (/usr/lib/libc.so.6);<module> (/nowhere/app.py:9);work (/nowhere/app.py:4) 7
+thread (0x7F01);{LIBC};<module> (/nowhere/app.py:9);work (/nowhere/app.py:4) 7
 <module> (/nowhere/app.py:9);work (/nowhere/app.py:5);{DEC} 2
 <module> (/nowhere/app.py:9);pause (/nowhere/app.py:7);{SLEEP} 3
  1
