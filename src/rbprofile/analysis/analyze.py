@@ -101,32 +101,41 @@ def _table(name: str, title: str, frame: pl.DataFrame, *notes: str) -> Table:
     return Table(name, title, frame, notes=tuple(notes), formats=_formats(frame))
 
 
+def _hotspot_tables(profile: CProfile, opts: AnalyzeOptions) -> list[Table]:
+    other: hs.SortKey = "self" if opts.sort == "cumulative" else "cumulative"
+    tables = [
+        _table(
+            f"top_{sort}",
+            f"Top {opts.top} by {sort} time (cProfile)",
+            hs.hotspots(profile.functions, profile.total_s, opts.top, sort),
+        )
+        for sort in (opts.sort, other)
+    ]
+    flagged = hs.bottlenecks(profile.functions, profile.total_s, opts.threshold)
+    note = f"Functions whose cumulative time is above {opts.threshold:g}% of the run."
+    return [*tables, _table("bottlenecks", "Bottlenecks", flagged, note)]
+
+
+def _crosscheck_table(profile: CProfile, samples: Samples, opts: AnalyzeOptions) -> Table:
+    check = crosscheck(profile, samples, opts.top)
+    rho = "n/a (fewer than 3 functions)" if check.rho is None else f"{check.rho:.2f}"
+    note = (
+        f"Spearman's rank correlation of Python-level self-time shares over the union of "
+        f"both top-{opts.top} lists ({check.n} functions): rho = {rho}. "
+        f"py-spy side: {check.window}. "
+        "A function disagrees when one profiler's share is more than 2x the other's."
+    )
+    return _table("crosscheck", "cProfile vs py-spy", check.table, note)
+
+
 def _function_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
-    tables: list[Table] = []
     profile, samples = data.profile, data.samples
-    if profile is not None:
-        other: hs.SortKey = "self" if opts.sort == "cumulative" else "cumulative"
-        for sort in (opts.sort, other):
-            ranked = hs.hotspots(profile.functions, profile.total_s, opts.top, sort)
-            tables.append(
-                _table(f"top_{sort}", f"Top {opts.top} by {sort} time (cProfile)", ranked)
-            )
-        flagged = hs.bottlenecks(profile.functions, profile.total_s, opts.threshold)
-        note = f"Functions whose cumulative time is above {opts.threshold:g}% of the run."
-        tables.append(_table("bottlenecks", "Bottlenecks", flagged, note))
+    tables = _hotspot_tables(profile, opts) if profile is not None else []
     if samples is not None:
         sampled = hs.function_samples(samples, opts.top)
         tables.append(_table("pyspy_functions", f"Top {opts.top} by py-spy samples", sampled))
     if profile is not None and samples is not None:
-        check = crosscheck(profile, samples, opts.top)
-        rho = "n/a (fewer than 3 functions)" if check.rho is None else f"{check.rho:.2f}"
-        note = (
-            f"Spearman's rank correlation of Python-level self-time shares over the union of "
-            f"both top-{opts.top} lists ({check.n} functions): rho = {rho}. "
-            f"py-spy side: {check.window}. "
-            "A function disagrees when one profiler's share is more than 2x the other's."
-        )
-        tables.append(_table("crosscheck", "cProfile vs py-spy", check.table, note))
+        tables.append(_crosscheck_table(profile, samples, opts))
     return tables
 
 
