@@ -164,6 +164,8 @@ class TradingAlgorithm:
         """Hold ``target`` (a fraction) of current portfolio value in ``asset``."""
         sid = self._sid_of(asset)
         fraction = self.numeric.money(target, "order_target_percent target")
+        if not fraction:  # flat: no price or portfolio value needed
+            return self._place(sid, -self._held(sid), limit_price)
         value = self.numeric.mul(self.portfolio_value(), fraction)
         return self._place(sid, self._shares_for(value, sid) - self._held(sid), limit_price)
 
