@@ -135,7 +135,8 @@ class ModuleResolver:
             if marker in parts:
                 i = len(parts) - parts[::-1].index(marker)
                 if i < len(parts):
-                    return ModuleInfo(_top(parts[i]), "third-party")
+                    top = _top(parts[i])
+                    return ModuleInfo("polars" if top.startswith("_polars") else top, "third-party")
         base = PurePath(file.split(":", 1)[0]).name
         match = _NATIVE_LIB.match(base)
         stem = match.group(1) if match else PurePath(base).stem or base

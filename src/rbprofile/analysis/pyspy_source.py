@@ -12,7 +12,8 @@
 Collapsed lines are `frame;frame;... count` with frames `func (file:line)`, `func (file)`
 (`--nolineno`), native `sym (lib.so)`, and optional `thread (0x..)` / `process N:"cmd"`
 roots (`--threads` / `--subprocesses`), which are dropped, as are the native frames above
-the first Python frame (libc/interpreter start-up). A stack is idle when its leaf
+the first Python frame (libc/interpreter start-up). Native garbage-collector functions
+(`gc_collect_main`, ...) get module `gc`. A stack is idle when its leaf
 is a known wait (sleep, select, poll, lock/condition waits) -- py-spy `--idle` adds those.
 """
 
@@ -34,6 +35,7 @@ from rbprofile.errors import RbprofileError
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 _ROOT = re.compile(r"^(?:thread \(0x[0-9a-fA-F]+\)|process \d+:.*|Thread \d+.*)$")
 _PY_FILE = (".py", ".pyw", ".pyx")
+_GC_FUNCTION = re.compile(r"^(?:gc_collect|_PyGC_|_PyObject_GC_|collect_generations|gc_)")
 IDLE_LEAVES = frozenset(
     {
         "sleep", "time_sleep", "clock_nanosleep", "nanosleep", "select", "poll", "epoll_wait",
@@ -114,6 +116,8 @@ class _FrameMaker:
         if frame is None:
             native = bool(file) and not file.endswith(_PY_FILE) and not file.startswith("<")
             module = self.resolver.resolve(file).name
+            if native and _GC_FUNCTION.match(function):
+                module = "gc"  # the cyclic garbage collector inside libpython
             # py-spy >= 0.4 on Python 3.11+ already reports `co_qualname` ("Book.post").
             qualified = native or "." in function
             qualname = (

@@ -37,6 +37,7 @@ SITE = sysconfig.get_paths()["purelib"]
         ("/usr/lib/x86_64-linux-gnu/libc.so.6", ModuleInfo("<native libc>", "native")),
         ("/b/Python-3.11.7/Modules/_decimal/libmpdec/io.c", ModuleInfo("decimal", "stdlib")),
         (f"{SITE}/polars/polars.abi3.so", ModuleInfo("polars", "third-party")),
+        (f"{SITE}/_polars_runtime_32/_polars_runtime.abi3.so", ModuleInfo("polars", "third-party")),
     ],
 )
 def test_resolver(file: str, expected: ModuleInfo) -> None:

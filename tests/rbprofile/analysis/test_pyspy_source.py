@@ -18,6 +18,7 @@ thread (0x7F01);{LIBC};<module> (/nowhere/app.py:9);work (/nowhere/app.py:4) 7
 <module> (/nowhere/app.py:9);work (/nowhere/app.py:5);{DEC} 2
 <module> (/nowhere/app.py:9);pause (/nowhere/app.py:7);{SLEEP} 3
  1
+<module> (/nowhere/app.py:9);gc_collect_main (/usr/lib/libpython3.11.so.1.0) 2
 """
 
 
@@ -26,7 +27,7 @@ def test_collapsed_hand_built(tmp_path: Path) -> None:
     path.write_text(COLLAPSED)
     samples = load_pyspy(path)
     assert samples.format == "collapsed"
-    assert samples.total == 13
+    assert samples.total == 15
     assert samples.has_native and samples.has_idle
     first = samples.stacks[0]
     assert [f.function for f in first.frames] == ["<module>", "work"]  # thread, libc dropped
@@ -36,7 +37,8 @@ def test_collapsed_hand_built(tmp_path: Path) -> None:
     assert (decimal_frame.module, decimal_frame.native) == ("decimal", True)
     assert samples.stacks[2].idle
     assert samples.stacks[3].frames == () and samples.stacks[3].count == 1
-    assert samples.frame()["count"].to_list() == [7, 2, 3, 1]
+    assert samples.frame()["count"].to_list() == [7, 2, 3, 1, 2]
+    assert samples.stacks[4].frames[-1].module == "gc"
 
 
 def test_speedscope_hand_built(tmp_path: Path) -> None:
