@@ -28,6 +28,9 @@ _SUMMARY_KEYS = (
 )  # fmt: skip
 
 
+_MONEY_KEYS = frozenset(("capital_base", "final_portfolio_value", "commissions"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rustybt", description=rustybt.__doc__)
     parser.add_argument("--version", action="version", version=f"rustybt {rustybt.__version__}")
@@ -80,16 +83,16 @@ def _write_atomic(frame: object, path: Path) -> None:
 
 def format_summary(summary: dict[str, object], timings: dict[str, float]) -> str:
     width = max(len(k) for k in _SUMMARY_KEYS)
-    lines = [f"{key:<{width}}  {_fmt(summary.get(key))}" for key in _SUMMARY_KEYS]
+    lines = [f"{key:<{width}}  {_fmt(key, summary.get(key))}" for key in _SUMMARY_KEYS]
     lines.append(f"{'simulate_wall_s':<{width}}  {timings['simulate_wall_s']:.3f}")
     return "\n".join(lines)
 
 
-def _fmt(value: object) -> str:
+def _fmt(key: str, value: object) -> str:
+    if key in _MONEY_KEYS and isinstance(value, float | Decimal):
+        return f"{value:.2f}"
     if isinstance(value, float):
         return f"{value:.6g}"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
     return "-" if value is None else str(value)
 
 

@@ -75,6 +75,7 @@ def test_run_writes_one_row_per_session(tmp_path: Path, root: Path) -> None:
     assert perf["orders"].to_list() == [1, 1, 1, 1]
     assert perf["transactions"].to_list() == [0, 1, 1, 1]
     assert "numeric                float" in err
+    assert "capital_base           100000.00" in err
     assert "sessions               4" in err
     assert f"wrote 4 sessions to {out}" in err
     code, err = cli("run", str(algo), "--bundle", "handmade", "--bundle-root", str(root),
