@@ -10,6 +10,8 @@ from typing import Any
 import polars as pl
 import pytest
 from handmade import SESSIONS, write_handmade
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rustybt.api import order, order_target, set_slippage, symbol
 from rustybt.data.bundles import Bundle
@@ -212,3 +214,36 @@ def test_load_algorithm_file_errors(tmp_path: Path) -> None:
     empty.write_text("x = 1\n")
     with pytest.raises(RustyBTError, match="defines no initialize"):
         load_algorithm_file(empty)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    plan=st.lists(
+        st.tuples(st.integers(0, 1), st.integers(-3000, 3000), st.sampled_from([None, "10.3"])),
+        max_size=8,
+    )
+)
+def test_cash_equals_capital_minus_fills_for_any_order_plan(
+    handmade: Bundle, plan: list[tuple[int, int, str | None]]
+) -> None:
+    """Any order plan: cash == capital - sum(amount * price) - commissions, exactly, and the
+    identity holds at every session end."""
+
+    def handle_data(context: Any, data: Any) -> None:
+        day = context.day = getattr(context, "day", -1) + 1
+        for sid, amount, limit in plan[day * 2 : day * 2 + 2]:
+            order(symbol(("AAA", "BBB")[sid]), amount, limit_price=limit)
+
+    result = run_algorithm(bundle=handmade, initialize=lambda c: None, handle_data=handle_data)
+    spent = sum((t.price * t.amount + t.commission for t in result.transactions), D(0))
+    assert result.sessions[-1].cash == D("100000") - spent
+    for v in result.sessions:
+        assert v.portfolio_value == v.cash + sum((a * p for a, p in v.positions.values()), D(0))
+    held: dict[int, int] = {}
+    for t in result.transactions:
+        held[t.sid] = held.get(t.sid, 0) + t.amount
+    assert {s: a for s, a in held.items() if a} == {
+        s: a for s, (a, _) in result.sessions[-1].positions.items()
+    }
