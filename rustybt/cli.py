@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--start", default=None, help="first session, YYYY-MM-DD")
     run.add_argument("--end", default=None, help="last session, YYYY-MM-DD")
     run.add_argument("--capital-base", default="100000", help="starting cash (default 100000)")
-    run.add_argument("--numeric", choices=("decimal", "float"), default="decimal")
+    run.add_argument(
+        "--numeric", choices=("decimal", "float"), default="decimal", help="money type"
+    )
     run.add_argument("--output", type=Path, default=None, help="write results as Parquet")
     run.add_argument("--force", action="store_true", help="overwrite an existing --output")
     return parser
