@@ -2,7 +2,7 @@
 
     locate(target, scenario=None, profiles_dir=None) -> Sources
         target: a LABEL under the profiles dir (`--scenario` picks one of its scenarios; a
-        label holding one scenario uses it), a RUN_DIR, a `.pstats` file, a py-spy
+        label holding one scenario uses it), LABEL/SCENARIO, a RUN_DIR, a `.pstats` file, a py-spy
         speedscope `.json` or collapsed `.txt` file.
     Sources: name (e.g. "baseline/daily" or the file name), run_dir, pstats, pyspy (paths or
         None; a run's collapsed stacks are preferred to its speedscope file).
@@ -97,8 +97,11 @@ def locate(target: str, scenario: str | None = None, profiles_dir: Path | None =
             return _from_run_dir(given, given.name)
         return _from_label_dir(given, given.name, scenario)
     root = default_profiles_dir(profiles_dir)
-    if (root / target).is_dir() and not given.is_absolute():
-        return _from_label_dir(root / target, target, scenario)
+    under = root / target
+    if under.is_dir() and not given.is_absolute():
+        if _is_run_dir(under):  # "label/scenario"
+            return _from_run_dir(under, target)
+        return _from_label_dir(under, target, scenario)
     raise RbprofileError(
         f"{target!r} is not a file, run directory or label under {root} "
         f"(labels: {_labels(root)}); run `rbprofile run all --label {target}` or pass a path."

@@ -44,6 +44,7 @@ def test_label_with_several_scenarios_needs_one(tmp_path: Path) -> None:
     )
     with pytest.raises(RbprofileError, match="no run for scenario 'hourly'"):
         locate("baseline", "hourly", tmp_path)
+    assert locate("baseline/daily", profiles_dir=tmp_path).name == "baseline/daily"
 
 
 def test_run_dir_and_files(tmp_path: Path) -> None:
