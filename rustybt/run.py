@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
 import polars as pl
 
 from rustybt import api
@@ -69,14 +70,7 @@ def run_algorithm(
     capital = mode.money(capital_base, "capital_base")
 
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    data = load_bundle(bundle, bundle_root) if isinstance(bundle, str) else bundle
-    if data_frequency is not None and data_frequency != data.frequency:
-        raise RustyBTError(
-            f"bundle {data.name!r} holds {data.frequency} bars, not {data_frequency}; "
-            f"pass data_frequency={data.frequency!r} or ingest a {data_frequency} bundle"
-        )
-    sessions = data.sessions(start, end)
-    portal = PolarsDataPortal(data, start, end)
+    data, sessions, portal = _load(bundle, bundle_root, data_frequency, start, end)
     wall1, cpu1 = time.perf_counter(), time.process_time()
 
     algo = TradingAlgorithm(
@@ -91,7 +85,7 @@ def run_algorithm(
     metrics = default_metrics()
     tracker = MetricsTracker(metrics)
     transactions: list[DecimalTransaction] = []
-    clock = trading_clock(data.calendar, sessions, data.metadata.frequency)
+    clock = trading_clock(data.calendar, sessions, data.frequency)
     with mode.context(), api.running(algo):
         algo.initialize()
         rows = list(simulate(algo, clock, portal, tracker, transactions))
@@ -99,16 +93,7 @@ def run_algorithm(
     perf = _perf_frame(rows)
     wall2, cpu2 = time.perf_counter(), time.process_time()
 
-    summary.update(
-        numeric=mode.name,
-        capital_base=capital,
-        sessions=len(rows),
-        first_session=rows[0]["session"].date() if rows else None,
-        last_session=rows[-1]["session"].date() if rows else None,
-        orders=len(algo.blotter.orders),
-        transactions=len(transactions),
-        commissions=algo.ledger.commissions,
-    )
+    summary.update(_run_facts(algo, rows, transactions))
     timings = {
         "load_wall_s": wall1 - wall0,
         "load_cpu_s": cpu1 - cpu0,
@@ -117,6 +102,38 @@ def run_algorithm(
     }
     values = next(m for m in metrics if isinstance(m, PortfolioValues)).history
     return BacktestResult(perf, summary, timings, portal, values, transactions)
+
+
+def _load(
+    bundle: str | Bundle,
+    root: Path | None,
+    data_frequency: Frequency | None,
+    start: DateLike | None,
+    end: DateLike | None,
+) -> tuple[Bundle, pd.DatetimeIndex, PolarsDataPortal]:
+    """The bundle, the run's sessions and a data portal over them (the load phase)."""
+    data = load_bundle(bundle, root) if isinstance(bundle, str) else bundle
+    if data_frequency is not None and data_frequency != data.frequency:
+        raise RustyBTError(
+            f"bundle {data.name!r} holds {data.frequency} bars, not {data_frequency}; "
+            f"pass data_frequency={data.frequency!r} or ingest a {data_frequency} bundle"
+        )
+    return data, data.sessions(start, end), PolarsDataPortal(data, start, end)
+
+
+def _run_facts(
+    algo: TradingAlgorithm, rows: list[dict[str, Any]], txns: list[DecimalTransaction]
+) -> dict[str, object]:
+    return {
+        "numeric": algo.numeric.name,
+        "capital_base": algo.ledger.starting_cash,
+        "sessions": len(rows),
+        "first_session": rows[0]["session"].date() if rows else None,
+        "last_session": rows[-1]["session"].date() if rows else None,
+        "orders": len(algo.blotter.orders),
+        "transactions": len(txns),
+        "commissions": algo.ledger.commissions,
+    }
 
 
 def _perf_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
