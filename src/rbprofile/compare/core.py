@@ -123,20 +123,20 @@ class _Collected:
 
 
 def _collect_functions(scenario: str, before: Run, after: Run, out: _Collected) -> None:
-    sides = {"BEFORE": load_functions(before.path), "AFTER": load_functions(after.path)}
-    missing = [name for name, frame in sides.items() if frame is None]
-    if missing:
+    try:
+        before_fns, after_fns = load_functions(before.path), load_functions(after.path)
+    except ValueError as exc:
+        out.problems.append(f"{scenario}: no function deltas: {exc}")
+        return
+    if before_fns is None or after_fns is None:
+        missing = [side for side, f in (("BEFORE", before_fns), ("AFTER", after_fns)) if f is None]
         out.problems.append(
             f"{scenario}: no functions.parquet on the {' and '.join(missing)} "
             f"side{'s' * (len(missing) - 1)}; "
             "function, module and category deltas need `rbprofile run --profiler cprofile`"
         )
         return
-    assert sides["BEFORE"] is not None and sides["AFTER"] is not None
-    (b, b_filled), (a, a_filled) = (
-        ensure_categories(sides["BEFORE"]),
-        ensure_categories(sides["AFTER"]),
-    )
+    (b, b_filled), (a, a_filled) = ensure_categories(before_fns), ensure_categories(after_fns)
     if b_filled or a_filled:
         out.notes.append(
             f"{scenario}: categories assigned from the built-in rules at compare time."

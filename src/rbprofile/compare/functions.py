@@ -32,11 +32,18 @@ CHANGE_COLUMNS = (
 
 
 def load_functions(run_dir: Path) -> pl.DataFrame | None:
-    """The run's functions table (FUNCTIONS_SCHEMA), or None when it was not profiled."""
+    """The run's functions table (FUNCTIONS_SCHEMA), or None when it was not profiled.
+
+    ValueError names the file when it is unreadable or lacks the schema's columns.
+    """
     path = run_dir / FUNCTIONS_FILE
     if not path.is_file():
         return None
-    return validate(pl.read_parquet(path), FUNCTIONS_SCHEMA, str(path))
+    try:
+        frame = pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise ValueError(f"{path} is unreadable ({exc.__class__.__name__})") from None
+    return validate(frame, FUNCTIONS_SCHEMA, str(path))
 
 
 def ensure_categories(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:

@@ -137,3 +137,15 @@ def test_flamegraph_written_when_both_sides_have_stacks(profiles: Path, tmp_path
     assert "hourly: no diff flamegraph (needs pyspy.collapsed.txt on both sides)" in result.problems
     with pytest.raises(RbprofileError, match=r"diff_daily\.svg exists; pass --force"):
         compare_runs("base", "new", flamegraph_dir=tmp_path / "fg")
+
+
+def test_corrupt_functions_file_is_named(profiles: Path) -> None:
+    write_run(profiles, "base", "daily", STEADY, functions=FN_BEFORE)
+    after = write_run(profiles, "new", "daily", FAST)
+    (after / "functions.parquet").write_bytes(b"not parquet")
+    result = compare_runs("base", "new")
+    assert verdicts(result) == {"daily": "faster"}
+    (problem,) = result.problems
+    assert problem.startswith(
+        f"daily: no function deltas: {after / 'functions.parquet'} is unreadable ("
+    )
