@@ -70,6 +70,7 @@ class ModuleResolver:
         roots = [Path(p).resolve() for p in entries if p]
         self._roots = sorted({r for r in roots if r.is_dir()}, key=lambda p: -len(p.parts))
         self._stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+        self._stdlib_prefix = sysconfig.get_paths()["stdlib"].rstrip("/\\") + "/"
         self._cache: dict[str, ModuleInfo] = {}
 
     def resolve(self, file: str) -> ModuleInfo:
@@ -95,23 +96,24 @@ class ModuleResolver:
         return self._python(file, parts)
 
     def _python(self, file: str, parts: tuple[str, ...]) -> ModuleInfo:
+        if file.startswith(self._stdlib_prefix):
+            return ModuleInfo(_dotted(PurePath(file[len(self._stdlib_prefix) :]).parts), "stdlib")
+        if _STDLIB_DIR.search(file):  # another interpreter's standard library
+            tail = _STDLIB_DIR.split(file)[-1]
+            return ModuleInfo(_dotted(PurePath(tail).parts), "stdlib")
         path = Path(file)
-        if path.is_absolute() or path.exists():
+        if path.exists():
             path = path.resolve()
             if path.is_relative_to(self._stdlib):
                 return ModuleInfo(_dotted(path.relative_to(self._stdlib).parts), "stdlib")
-        if _STDLIB_DIR.search(file):
-            tail = _STDLIB_DIR.split(file)[-1]
-            return ModuleInfo(_dotted(PurePath(tail).parts), "stdlib")
-        if path.exists():
             return ModuleInfo(self._walk_up(path), "local")
-        if not PurePath(file).is_absolute():
+        if not path.is_absolute():
             # py-spy's short file names are already relative to a sys.path entry.
             name = _dotted(parts)
             return ModuleInfo(
                 name, stdlib_kind(name) if _top(name) in sys.stdlib_module_names else "local"
             )
-        return ModuleInfo(PurePath(file).stem, "unknown")
+        return ModuleInfo(path.stem, "unknown")
 
     def _walk_up(self, path: Path) -> str:
         names = [path.stem] if path.stem != "__init__" else []

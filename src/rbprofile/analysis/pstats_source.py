@@ -126,8 +126,8 @@ class _Namer:
         return info, self.qualnames.qualname(file, name, line, is_def_line=True)
 
 
-def _keys(stats: dict[Func, tuple], namer: _Namer) -> tuple[dict[Func, str], list[dict]]:
-    rows: list[dict] = []
+def _keys(stats: dict[Func, tuple], namer: _Namer) -> tuple[dict[Func, str], list[tuple]]:
+    rows: list[tuple] = []
     seen: dict[str, int] = {}
     keys: dict[Func, str] = {}
     for func in sorted(stats, key=lambda f: (f[0], f[1], f[2])):
@@ -140,19 +140,7 @@ def _keys(stats: dict[Func, tuple], namer: _Namer) -> tuple[dict[Func, str], lis
         cc, nc, tt, ct, _ = stats[func]
         file, line, _name = func
         rows.append(
-            {
-                "key": key,
-                "module": info.name,
-                "qualname": qualname,
-                "file": file,
-                "line": line,
-                "ncalls": nc,
-                "primcalls": cc,
-                "self_s": float(tt),
-                "cum_s": float(ct),
-                "category": None,
-                "owner": None,
-            }
+            (key, info.name, qualname, file, line, nc, cc, float(tt), float(ct), None, None)
         )
     return keys, rows
 
@@ -180,7 +168,7 @@ def load_pstats(path: Path, resolver: ModuleResolver | None = None) -> CProfile:
             f"{path}: the profile holds no functions; profile a program that runs."
         )
     keys, rows = _keys(stats, _Namer(resolver or ModuleResolver()))
-    functions = pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA)
+    functions = pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")
     edges = pl.DataFrame(_edge_rows(stats, keys), schema=EDGES_SCHEMA, orient="row")
     total = sum(float(v[2]) for v in stats.values())
     return CProfile(path=path, functions=functions, edges=edges, total_s=total)

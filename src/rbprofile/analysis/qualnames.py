@@ -22,6 +22,7 @@ import re
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
+from types import CodeType
 
 _DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?(def|class)[ \t]+(\w+)", re.MULTILINE)
 
@@ -93,25 +94,27 @@ def _pyc_table(source: Path) -> PycTable | None:
     except (OSError, ValueError, NotImplementedError):
         return None
     flags = int.from_bytes(data[4:8], "little")
-    fresh = flags != 0 or (
-        int.from_bytes(data[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
-        and int.from_bytes(data[12:16], "little") == stat.st_size & 0xFFFFFFFF
+    same_source = (
+        flags != 0
+        or (  # hash-based pycs are checked by the import system
+            int.from_bytes(data[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
+            and int.from_bytes(data[12:16], "little") == stat.st_size & 0xFFFFFFFF
+        )
     )
-    if not fresh:
+    if data[:4] != importlib.util.MAGIC_NUMBER or not same_source:
         return None
     try:
         code = marshal.loads(memoryview(data)[16:])
     except (EOFError, ValueError, TypeError):
         return None
+    if not hasattr(code, "co_qualname"):  # before Python 3.11
+        return None
     table: PycTable = {}
     todo = [code]
     while todo:
         current = todo.pop()
-        qualname = getattr(current, "co_qualname", None)
-        if qualname is None:
-            return None
-        table[(current.co_firstlineno, current.co_name)] = qualname
-        todo.extend(c for c in current.co_consts if hasattr(c, "co_firstlineno"))
+        table[(current.co_firstlineno, current.co_name)] = current.co_qualname
+        todo.extend(c for c in current.co_consts if type(c) is CodeType)
     return table
 
 
