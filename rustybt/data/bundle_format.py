@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import exchange_calendars  # at import time, so run_algorithm() times no imports
 import pandas as pd
 
 from rustybt.data import validation
@@ -93,8 +94,6 @@ def get_calendar(name: str = "XNYS") -> Any:
     exchange_calendars 4.13 trips a pandas 3.1 deprecation warning while building; it is the
     library's, not ours, so it is silenced here, where its lazy caches are built.
     """
-    import exchange_calendars
-
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*\.values returning an ndarray")
         calendar = exchange_calendars.get_calendar(name)
