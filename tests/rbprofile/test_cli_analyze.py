@@ -131,3 +131,14 @@ def test_pyspy_file_alone(tmp_path: Path, by: str, tables: set[str]) -> None:
     doc = json.loads(result.stdout)
     assert set(doc["tables"]) == tables
     assert doc["meta"]["samples"] == 4
+
+
+def test_speedup_override_and_bad_value(profiles: Path) -> None:
+    args = ["analyze", "baseline", "--targets", "--project", "hotpkg", "--format", "json"]
+    result = runner.invoke(app, [*args, "--speedup", "other=7"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)["tables"]["targets"]["rows"][0]
+    assert (row["category"], row["kernel_speedup"]) == ("other", pytest.approx(7.0))
+    result = runner.invoke(app, [*args, "--speedup", "bogus=3"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: bad --speedup 'bogus=3'")

@@ -7,16 +7,17 @@
 threshold, and the cProfile vs py-spy cross-check when both exist. `by="module"`: self time
 per module (cProfile) and inclusive share per module (py-spy). `by="owner"`: the deepest
 project frame's share (py-spy exact, cProfile estimated). `by="category"`: self time by
-bottleneck category (rbprofile.analysis.categories). `targets=True` puts the optimization
-targets table (rbprofile.analysis.targets) first. py-spy-only targets get the
+bottleneck category with the rule or evidence behind each function (the `categorize`
+core, rbprofile.analysis.categorize_run). `targets=True` puts the optimization targets
+table first (`rules` and `speedups` adjust it). py-spy-only targets get the
 sampled views. Tables cut to `top` rows carry an "(other ...)" row so shares still sum to 1.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import polars as pl
 
@@ -28,10 +29,6 @@ from rbprofile.analysis.owners import owners_from_cprofile, owners_from_samples
 from rbprofile.analysis.pstats_source import CProfile, load_pstats
 from rbprofile.analysis.pyspy_source import Samples, load_pyspy
 from rbprofile.render import Document, Table
-
-if TYPE_CHECKING:
-    from rbprofile.analysis.categories import Categorized
-    from rbprofile.analysis.rules import RuleSet
 
 By = Literal["function", "module", "owner", "category"]
 PCT = "{:.1%}"
@@ -49,6 +46,8 @@ class AnalyzeOptions:
     project: str = "rustybt"
     profiles_dir: Path | None = None
     targets: bool = False
+    rules: Path | None = None  # user rules TOML (categories, kernel speedups)
+    speedups: tuple[str, ...] = ()  # "CATEGORY=FACTOR" overrides for --targets
 
 
 @dataclass(frozen=True)
@@ -176,40 +175,25 @@ def _owner_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
     return tables
 
 
-def _categorized(data: Loaded) -> tuple[Categorized, RuleSet]:
-    from rbprofile.analysis.categories import categorize, sampled_functions
-    from rbprofile.analysis.rules import load_rules
-
-    rules = load_rules()
-    if data.profile is not None:
-        return categorize(data.profile.functions, rules, samples=data.samples), rules
-    assert data.samples is not None
-    functions = sampled_functions(data.samples)
-    return categorize(functions, rules, samples=data.samples, unit="samples"), rules
-
-
 def _category_tables(data: Loaded, opts: AnalyzeOptions) -> list[Table]:
-    categorized, _ = _categorized(data)
-    unit = "cProfile self seconds" if categorized.unit == "s" else "py-spy samples"
-    evidence = ", ".join(categorized.evidence_kinds) or "none (rules only)"
-    note = f"Self time ({unit}) by primary category; shares sum to 100%. Evidence: {evidence}."
-    functions = categorized.functions.head(opts.top)
-    return [
-        _table("categories", "Bottleneck categories", categorized.summary, note),
-        _table("category_functions", f"Top {opts.top} functions by category", functions),
-    ]
+    """`categorize --explain`'s tables (rbprofile.analysis.categorize_run), notes attached."""
+    from rbprofile.analysis.categorize_run import CategorizeOptions, categorize_loaded
+
+    options = CategorizeOptions(rules=opts.rules, explain=True, top=opts.top)
+    doc = categorize_loaded(data, options)
+    first, *rest = doc.tables
+    return [replace(first, notes=(*first.notes, *doc.notes)), *rest]
 
 
 def _target_table(data: Loaded, opts: AnalyzeOptions) -> Table:
-    from rbprofile.analysis.targets import optimization_targets
+    from rbprofile.analysis.categorize_run import targets_table
+    from rbprofile.analysis.targets import parse_speedups
 
-    categorized, rules = _categorized(data)
-    return optimization_targets(
-        categorized,
-        profile=data.profile,
-        samples=data.samples,
-        speedups=rules.speedups,
+    return targets_table(
+        data,
         project=opts.project,
+        rules_path=opts.rules,
+        speedups=parse_speedups(opts.speedups),
         top=opts.top,
     )
 

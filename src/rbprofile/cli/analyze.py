@@ -60,6 +60,17 @@ def analyze(
     targets: Annotated[
         bool, typer.Option("--targets", help="Add optimization targets, ranked by removable time.")
     ] = False,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="User rules TOML for categories and speedups.")
+    ] = None,
+    speedup: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--speedup",
+            metavar="CATEGORY=X",
+            help="Override an assumed kernel speedup for --targets (repeatable).",
+        ),
+    ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
@@ -85,6 +96,8 @@ def analyze(
         project=project,
         profiles_dir=profiles_dir,
         targets=targets,
+        rules=rules,
+        speedups=tuple(speedup or ()),
     )
     try:
         document = analyze_run(target, options)
