@@ -2,11 +2,13 @@
 
 - run_all: `rbprofile run all --profiler all` (3 scenarios x 3 timing repeats + cProfile,
   py-spy and memory), bundles ingested beforehand; target < 240 s.
-- per step on one scenario (`daily`): the harness's step time (from its progress events:
-  spawning, post-processing such as pstats -> summary/parquet, moving files) over the same
-  profiler run by hand on the same child command (plain `subprocess.run`, py-spy's own
-  command lines, memory_profiler's `memory_usage` on the same child), as a ratio;
-  target <= 1.05. Harness and by-hand runs alternate; each ratio is of medians over REPS.
+- on one scenario (`daily`): the harness's time over the same work done by hand on the same
+  child commands (plain `subprocess.run` of the child, py-spy's own command lines,
+  memory_profiler's `memory_usage` on the same child); target <= 1.05. Rows per step (from
+  the harness's progress events) and for the whole scenario (the `run_profiles` call,
+  including bundle facts, manifest and pstats -> parquet conversion, against the sum of the
+  by-hand steps). Harness and by-hand runs alternate REPS times; ratios are of the minimum
+  (the least-disturbed run on a shared machine), medians are shown too.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from rbprofile.scenarios import SCENARIOS
 
 SCENARIO = "daily"
 REPEATS = 3
-REPS = 3
+REPS = 5
 TARGET_RUN_ALL_S = 240.0
 TARGET_RATIO = 1.05
 
@@ -50,7 +52,7 @@ def _harness_steps(profiles: Path) -> dict[str, float]:
             steps[ev.step] = ev.elapsed_s
 
     request = RunRequest(SCENARIO, repeat=REPEATS, profiles_dir=profiles, force=True)
-    run_profiles(request, on_event)
+    steps["whole scenario"] = _timed(lambda: run_profiles(request, on_event))
     return steps
 
 
@@ -83,12 +85,13 @@ def _by_hand(work: Path) -> dict[str, float]:
         memory_usage(proc, interval=0.1, timestamps=True)
         proc.wait()
 
-    return {
+    steps = {
         "timing": _timed(lambda: [run(child("plain", f"plain{i}")) for i in range(REPEATS)]),
         "cprofile": _timed(lambda: run(child("cprofile", "cprofile"))),
         "pyspy": _timed(lambda: [run(cmd) for cmd in recordings]),
         "memory": _timed(memory),
     }
+    return {**steps, "whole scenario": sum(steps.values())}
 
 
 def main() -> list[dict[str, object]]:
@@ -109,11 +112,12 @@ def main() -> list[dict[str, object]]:
             for step, secs in _by_hand(root / f"hand{rep}").items():
                 hand.setdefault(step, []).append(secs)
         for step in hand:
-            h, m = statistics.median(harness[step]), statistics.median(hand[step])
+            h, m = min(harness[step]), min(hand[step])
             rows.append(
                 {"measure": f"{SCENARIO} {step}: harness / by hand", "seconds": h,
                  "by_hand_s": m, "ratio": h / m, "target": f"<= {TARGET_RATIO}",
-                 "met": h / m <= TARGET_RATIO}
+                 "met": h / m <= TARGET_RATIO,
+                 "median_ratio": statistics.median(harness[step]) / statistics.median(hand[step])}
             )  # fmt: skip
     return rows
 

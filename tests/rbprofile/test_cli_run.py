@@ -136,25 +136,55 @@ def _wait_for(predicate: object, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.slow
-def test_ctrl_c_removes_the_partial_run_and_keeps_the_old_one(home: Path) -> None:
-    old = _old_run(home)
+def _children(label: Path) -> list[int]:
+    """Pids of the running children writing under `label` (any repeat)."""
+    pattern = f"--out {label}/.smoke.tmp-"
+    found = subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True)
+    return [pid for pid in map(int, found.stdout.split()) if _running(pid)]
+
+
+def _start_run(home: Path) -> subprocess.Popen[str]:
+    """Start `rbprofile run smoke --force` for real and wait until its 2nd child runs."""
     cmd = [sys.executable, "-m", "rbprofile", "run", "smoke", "--force", "--repeat", "50"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     label = home / "baseline"
-    _wait_for(lambda: any(label.glob(".smoke.tmp-*/.work/plain-2")))  # a child is running
-    children = subprocess.run(
-        ["pgrep", "-f", "rbprofile.runner.child"], capture_output=True, text=True
-    )
+    _wait_for(lambda: any(label.glob(".smoke.tmp-*/.work/plain-2")))
+    _wait_for(lambda: _children(label))
+    return proc
+
+
+def _running(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.slow
+def test_ctrl_c_removes_the_partial_run_and_keeps_the_old_one(home: Path) -> None:
+    old = _old_run(home)
+    proc = _start_run(home)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert stdout == ""
     assert "interrupted" in stderr
-    assert sorted(p.name for p in label.iterdir()) == ["smoke"]  # no tmp dir, no lock
+    assert sorted(p.name for p in (home / "baseline").iterdir()) == ["smoke"]  # no tmp, no lock
     assert (old / "manifest.json").read_text() == '{"old": true}'
-    for pid in map(int, children.stdout.split()):
-        stat = Path(f"/proc/{pid}/stat")
-        if stat.exists() and os.getpgid(pid) == os.getpgid(0):
-            continue  # not ours: another test session's child
-        assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    assert _children(home / "baseline") == []
+
+
+@pytest.mark.slow
+def test_a_killed_child_abandons_the_run_and_keeps_the_old_one(home: Path) -> None:
+    old = _old_run(home)
+    proc = _start_run(home)
+    while True:  # a repeat may end between finding its pid and killing it
+        try:
+            os.kill(_children(home / "baseline")[0], signal.SIGKILL)
+            break
+        except (ProcessLookupError, IndexError):
+            continue
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert stdout == ""
+    assert "the child process was killed by SIGKILL" in stderr
+    assert sorted(p.name for p in (home / "baseline").iterdir()) == ["smoke"]
+    assert (old / "manifest.json").read_text() == '{"old": true}'

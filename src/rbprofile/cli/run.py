@@ -16,7 +16,7 @@ from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_DOMAIN, EXIT_INTERRUPTED, RbprofileError
 from rbprofile.render import OutputFormat, render
 from rbprofile.runner.orchestrate import StepEvent, run_profiles
-from rbprofile.runner.request import RunRequest, parse_profilers
+from rbprofile.runner.request import RunRequest, default_label, parse_profilers
 from rbprofile.runner.summary import summary_document
 from rustybt.errors import RustyBTError
 
@@ -68,7 +68,10 @@ def run(
             help="cprofile, pyspy, memory, all or none; repeat or comma-separate [default: all]",
         ),
     ] = None,
-    label: Annotated[str, typer.Option(help="name of this code configuration")] = "baseline",
+    label: Annotated[
+        str | None,
+        typer.Option(help="name of this code configuration [default: baseline, or baseline-float]"),
+    ] = None,
     repeat: Annotated[int, typer.Option(min=1, help="plain timing runs")] = 3,
     numeric: Annotated[Numeric, typer.Option(help="money type of the engine")] = Numeric.decimal,
     rate: Annotated[int, typer.Option(min=1, max=10_000, help="py-spy samples per second")] = 100,
@@ -83,9 +86,16 @@ def run(
     """Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`."""
     try:
         request = RunRequest(
-            target, parse_profilers(profiler or ["all"]), label, repeat, numeric.value, rate,
-            bundle, profiles_dir, force,
-        )  # fmt: skip
+            target,
+            parse_profilers(profiler or ["all"]),
+            label or default_label(numeric.value),
+            repeat,
+            numeric.value,
+            rate,
+            bundle,
+            profiles_dir,
+            force,
+        )
         with _progress() as on_event:
             summary = run_profiles(request, on_event, sys.stderr if verbose else None)
     except KeyboardInterrupt:

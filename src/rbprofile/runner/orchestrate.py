@@ -14,6 +14,7 @@ import shutil
 import statistics
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -152,6 +153,8 @@ def _step(target: Target, step: str, emit: Progress, log: RunLog, fn: Callable[[
 def _measure(
     target: Target, request: RunRequest, tmp: Path, emit: Progress, log: RunLog
 ) -> ScenarioResult:
+    """Children run one after another, timing first on a quiet machine; parent-side
+    post-processing of a profile (pstats conversion) overlaps the next profiler's child."""
     started = mf.utc_now()
     spec = ChildSpec(target.strategy, target.bundle, request.numeric)
     work = tmp / ".work"
@@ -165,19 +168,7 @@ def _measure(
         repeat=request.repeat,
         profilers=list(request.profilers),
     )
-    bundle_block, facts = bundle_facts(target.bundle)
-    rows, last = _step(target, "timing", emit, log, lambda: run_repeats(spec, request.repeat, work))
-    timing = timing_document(rows)
-    mf.write_json(tmp / TIMING, timing)
-    median_wall = statistics.median(r["total_wall_s"] for r in rows)
-    ctx = ProfilerContext(spec, tmp, work, request.rate_hz)
-    profilers: dict[str, dict[str, Any]] = {}
-    for name in NAMES:
-        if name not in request.profilers:
-            profilers[name] = ProfilerOutcome("skipped", reason="not requested").as_manifest(None)
-            continue
-        outcome = _step(target, name, emit, log, partial(PROFILERS[name], ctx))
-        profilers[name] = outcome.as_manifest(median_wall)
+    bundle_block, facts = bundle_facts(target.bundle)  # before timing: keep the machine quiet
     manifest = mf.base_manifest(
         label=request.label,
         scenario=target.name,
@@ -185,6 +176,25 @@ def _measure(
         numeric=request.numeric,
         pyspy_version=pyspy.version(),
     )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rbprofile-post") as post:
+        deferred: list[Future[None]] = []
+        ctx = ProfilerContext(
+            spec, tmp, work, request.rate_hz, defer=lambda fn: deferred.append(post.submit(fn))
+        )
+        run = partial(run_repeats, spec, request.repeat, work)
+        rows, last = _step(target, "timing", emit, log, run)
+        outcomes = {
+            name: _step(target, name, emit, log, partial(PROFILERS[name], ctx))
+            for name in NAMES
+            if name in request.profilers
+        }
+        for future in deferred:
+            future.result()
+    timing = timing_document(rows)
+    mf.write_json(tmp / TIMING, timing)
+    median_wall = statistics.median(r["total_wall_s"] for r in rows)
+    skipped = ProfilerOutcome("skipped", reason="not requested")
+    profilers = {n: outcomes.get(n, skipped).as_manifest(median_wall) for n in NAMES}
     manifest.update(
         bundle=bundle_block,
         scenario_params=_params(target, facts, last),

@@ -20,6 +20,10 @@ from typing import Any
 from rbprofile.errors import RbprofileError
 
 
+class ChildKilledError(RbprofileError):
+    """A child was killed by a signal: the target is abandoned, not marked partly done."""
+
+
 @dataclass(frozen=True)
 class ChildSpec:
     """What the child runs: a strategy file on a bundle, in one numeric mode."""
@@ -63,6 +67,13 @@ class Finished:
             return ""
         errors = [line for line in text if line.startswith("error: ")]
         return errors[-1].removeprefix("error: ") if errors else " | ".join(text[-lines:])
+
+    def raise_if_killed(self) -> None:
+        if self.returncode < 0:
+            raise ChildKilledError(
+                f"{self.describe_failure()}; the partial run was removed, re-run when the "
+                "machine has the memory/time it needs"
+            )
 
     def describe_failure(self) -> str:
         if self.returncode < 0:

@@ -25,6 +25,11 @@ class RunRequest:
     force: bool = False
 
 
+def default_label(numeric: str) -> str:
+    """`baseline`, or `baseline-float` for a float-mode run (its own label, see the docs)."""
+    return "baseline" if numeric == "decimal" else f"baseline-{numeric}"
+
+
 @dataclass(frozen=True)
 class Target:
     name: str  # the run directory name: the scenario, or the strategy file's stem

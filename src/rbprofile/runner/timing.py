@@ -38,6 +38,7 @@ def run_child(
 
 
 def read_result(finished: Finished, work: Path) -> dict[str, Any]:
+    finished.raise_if_killed()
     path = work / "result.json"
     if finished.returncode != 0 or not path.exists():
         raise RbprofileError(

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from rbprofile.errors import EXIT_USAGE, RbprofileError
-from rbprofile.runner.request import parse_profilers, resolve_targets
+from rbprofile.runner.request import default_label, parse_profilers, resolve_targets
 from rbprofile.scenarios import SCENARIOS
 
 
@@ -57,3 +57,8 @@ def test_strategy_file_runs_under_its_stem_and_needs_a_bundle(tmp_path: Path) ->
 def test_unknown_scenario_lists_the_known_ones() -> None:
     with pytest.raises(RbprofileError, match="unknown scenario 'weekly'; choose one of: daily"):
         resolve_targets("weekly", None)
+
+
+def test_a_float_run_gets_its_own_default_label() -> None:
+    assert default_label("decimal") == "baseline"
+    assert default_label("float") == "baseline-float"

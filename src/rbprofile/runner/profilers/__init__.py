@@ -6,6 +6,7 @@ reason saying what to do; it never stops the other profilers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ class ProfilerContext:
     run_dir: Path  # the (temporary) run directory the files go to
     work: Path  # scratch space, removed before the run dir is committed
     rate_hz: int = 100
+    # Parent-side post-processing: run `fn` now, or (orchestrator) while the next child runs.
+    defer: Callable[[Callable[[], None]], None] = field(default=lambda fn: fn())
 
 
 @dataclass

@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import pstats
 import shutil
+from functools import partial
 from pathlib import Path
 
 from rbprofile.errors import RbprofileError
+from rbprofile.runner.process import ChildKilledError
 from rbprofile.runner.profilers import ProfilerContext, ProfilerOutcome, failed
 from rbprofile.runner.timing import run_child
 
@@ -45,14 +47,23 @@ def profile(ctx: ProfilerContext) -> ProfilerOutcome:
     work = ctx.work / "cprofile"
     try:
         finished, _ = run_child(ctx.spec, "cprofile", work)
+    except ChildKilledError:
+        raise
     except RbprofileError as exc:
         return failed(exc.message)
     shutil.move(work / PSTATS, ctx.run_dir / PSTATS)
-    (ctx.run_dir / SUMMARY).write_text(summary_text(ctx.run_dir / PSTATS, shown_as=PSTATS))
-    count = write_functions(ctx.run_dir / PSTATS, ctx.run_dir / FUNCTIONS)
-    return ProfilerOutcome(
-        "ok",
-        wall_s=finished.wall_s,
-        files=[PSTATS, SUMMARY, FUNCTIONS],
-        extra={"functions": count},
-    )
+    outcome = ProfilerOutcome("ok", wall_s=finished.wall_s, files=[PSTATS])
+    ctx.defer(partial(_post_process, ctx.run_dir, outcome))
+    return outcome
+
+
+def _post_process(run_dir: Path, outcome: ProfilerOutcome) -> None:
+    """cprofile_summary.txt and functions.parquet from the pstats (may run on a thread)."""
+    try:
+        (run_dir / SUMMARY).write_text(summary_text(run_dir / PSTATS, shown_as=PSTATS))
+        count = write_functions(run_dir / PSTATS, run_dir / FUNCTIONS)
+    except RbprofileError as exc:
+        outcome.status, outcome.reason = "failed", f"cannot convert the profile: {exc.message}"
+        return
+    outcome.files += [SUMMARY, FUNCTIONS]
+    outcome.extra["functions"] = count

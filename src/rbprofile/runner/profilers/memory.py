@@ -20,6 +20,7 @@ from memory_profiler import memory_usage
 from rbprofile.errors import RbprofileError
 from rbprofile.runner.child import MEMORY_CHILD
 from rbprofile.runner.manifest import write_json
+from rbprofile.runner.process import ChildKilledError
 from rbprofile.runner.profilers import ProfilerContext, ProfilerOutcome, failed
 from rbprofile.runner.timing import run_child
 
@@ -61,6 +62,8 @@ def profile(ctx: ProfilerContext) -> ProfilerOutcome:
     work = ctx.work / "memory"
     try:
         finished, result = run_child(ctx.spec, "memory", work, wait=_sample)
+    except ChildKilledError:
+        raise
     except RbprofileError as exc:
         return failed(exc.message)
     child = json.loads((work / MEMORY_CHILD).read_text())

@@ -92,7 +92,9 @@ def _record(
     output = work / name
     child = ctx.spec.argv("plain", work)
     cmd = record_cmd(binary, fmt, output, ctx.rate_hz, native=native, idle=idle, child=child)
-    return Recording(spawn(cmd, work / "pyspy.log"), output)
+    finished = spawn(cmd, work / "pyspy.log")
+    finished.raise_if_killed()
+    return Recording(finished, output)
 
 
 def _reason(rec: Recording) -> str:
