@@ -22,7 +22,7 @@ from rbprofile.compare.functions import (
     group_deltas,
     load_functions,
 )
-from rbprofile.compare.runs import Run, Side, common_measure, resolve_side
+from rbprofile.compare.runs import Run, Side, common_measure, resolve_side, unlike
 from rbprofile.compare.stats import Sample, TimingVerdict, geometric_mean_speedup, judge
 from rbprofile.errors import RbprofileError
 from rbprofile.schema import FUNCTIONS_SCHEMA
@@ -185,10 +185,13 @@ def compare_runs(
     empty = _empty_tables()
     timings = []
     for name in common:
-        timings.append(_timing(name, left.runs[name], right.runs[name], min_change))
-        _collect_functions(name, left.runs[name], right.runs[name], collected)
+        b, a = left.runs[name], right.runs[name]
+        timings.append(_timing(name, b, a, min_change))
+        if differs := unlike(b, a):
+            collected.notes.append(f"{name}: not like for like ({'; '.join(differs)}).")
+        _collect_functions(name, b, a, collected)
         if flamegraph_dir is not None:
-            _flamegraph(name, left.runs[name], right.runs[name], flamegraph_dir, force, collected)
+            _flamegraph(name, b, a, flamegraph_dir, force, collected)
     return Comparison(
         before=before,
         after=after,

@@ -160,3 +160,33 @@ def common_measure(before: Run, after: Run) -> tuple[str, str]:
         if key in before.timings and key in after.timings:
             return key, description
     raise ValueError("the two runs share no timing measure")
+
+
+# Manifest fields that should match for a like-for-like comparison: (path, what it means).
+LIKE_FOR_LIKE: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("bundle", "content_hash"), "bundle data"),
+    (("numeric",), "numeric mode"),
+    (("versions", "python"), "Python"),
+    (("versions", "polars"), "polars"),
+    (("versions", "pandas"), "pandas"),
+    (("platform", "cpu"), "CPU"),
+    (("platform", "cpu_count"), "CPU count"),
+)
+
+
+def _field(manifest: dict[str, Any], path: tuple[str, ...]) -> object:
+    value: object = manifest
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def unlike(before: Run, after: Run) -> list[str]:
+    """What differs between the two runs' manifests besides the code (fields both recorded)."""
+    found = []
+    for path, what in LIKE_FOR_LIKE:
+        b, a = _field(before.manifest, path), _field(after.manifest, path)
+        if b is not None and a is not None and b != a:
+            shown = (str(b)[:12], str(a)[:12]) if path[-1] == "content_hash" else (b, a)
+            found.append(f"{what} {shown[0]} vs {shown[1]}")
+    return found

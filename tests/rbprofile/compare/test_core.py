@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -148,4 +149,18 @@ def test_corrupt_functions_file_is_named(profiles: Path) -> None:
     (problem,) = result.problems
     assert problem.startswith(
         f"daily: no function deltas: {after / 'functions.parquet'} is unreadable ("
+    )
+
+
+def test_unlike_runs_are_noted(profiles: Path) -> None:
+    for label, after in (("base", STEADY), ("new", FAST)):
+        run = write_run(profiles, label, "daily", after)
+        manifest = json.loads((run / "manifest.json").read_text())
+        manifest["numeric"] = "decimal" if label == "base" else "float"
+        manifest["bundle"] = {"content_hash": "ab" * 32}
+        manifest["versions"] = {"python": "3.11.7" if label == "base" else "3.12.1"}
+        (run / "manifest.json").write_text(json.dumps(manifest))
+    result = compare_runs("base", "new")
+    assert result.notes == (
+        "daily: not like for like (numeric mode decimal vs float; Python 3.11.7 vs 3.12.1).",
     )
