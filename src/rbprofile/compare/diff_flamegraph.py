@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape
 
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>.*?)(?::\d+)?\)$")
 _LINE = re.compile(r"^(?P<stack>.*) (?P<count>\d+)$")
+_ADDRESS = re.compile(r"^0x[0-9a-fA-F]+$")
+NATIVE = "[native]"
 
 WIDTH = 1200
 FRAME_H = 16
@@ -29,12 +31,17 @@ MIN_PX = 0.3
 
 
 def frame_identity(frame: str) -> str:
-    """`func (a/b/c/file.py:12)` -> `func (c/file.py)`; other frames unchanged."""
+    """`func (a/b/c/file.py:12)` -> `func (c/file.py)`; other frames unchanged.
+
+    A native frame without a symbol (`0x7f3a... (libc.so.6)`) becomes `[native] (libc.so.6)`:
+    its address moves from run to run (ASLR), its library does not.
+    """
     match = _FRAME.match(frame.strip())
     if match is None:
         return frame.strip()
     parts = match["file"].replace("\\", "/").split("/")
-    return f"{match['func']} ({'/'.join(parts[-2:])})"
+    func = NATIVE if _ADDRESS.match(match["func"]) else match["func"]
+    return f"{func} ({'/'.join(parts[-2:])})"
 
 
 def parse_collapsed(text: str) -> Counter[tuple[str, ...]]:

@@ -31,7 +31,15 @@ AFTER = """\
 def test_frame_identity_drops_line_and_directory() -> None:
     assert frame_identity("slow_sum (/home/u/proj/calc.py:5)") == "slow_sum (proj/calc.py)"
     assert frame_identity("nm_mpd_qmul (_decimal.c:4193)") == "nm_mpd_qmul (_decimal.c)"
-    assert frame_identity("0x7f3a2b (libc.so.6)") == "0x7f3a2b (libc.so.6)"
+    assert frame_identity("0x7f3a2b (/usr/lib/libc.so.6)") == "[native] (lib/libc.so.6)"
+    assert frame_identity("0x60 (?)") == "[native] (?)"
+
+
+def test_native_addresses_match_across_runs() -> None:
+    # ASLR: the same libc frame has another address in each run
+    before = parse_collapsed("0x7fbae1a4524a (/usr/lib/libc.so.6);main (/p/run.py:3) 5\n")
+    after = parse_collapsed("0x7fda0344524a (/usr/lib/libc.so.6);main (/p/run.py:4) 7\n")
+    assert set(before) == set(after) == {("[native] (lib/libc.so.6)", "main (p/run.py)")}
 
 
 def test_parse_collapsed_merges_stacks_differing_only_by_line() -> None:
