@@ -49,6 +49,7 @@ PROFILERS: dict[str, Callable[[ProfilerContext], ProfilerOutcome]] = {
     "memory": memory.profile,
 }
 T = TypeVar("T")
+WORK = ".work"  # children's scratch space inside the temporary run directory
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,6 @@ def _measure(
     post-processing of a profile (pstats conversion) overlaps the next profiler's child."""
     started = mf.utc_now()
     spec = ChildSpec(target.strategy, target.bundle, request.numeric)
-    work = tmp / ".work"
     log.info(
         "run_start",
         label=request.label,
@@ -176,20 +176,7 @@ def _measure(
         numeric=request.numeric,
         pyspy_version=pyspy.version(),
     )
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rbprofile-post") as post:
-        deferred: list[Future[None]] = []
-        ctx = ProfilerContext(
-            spec, tmp, work, request.rate_hz, defer=lambda fn: deferred.append(post.submit(fn))
-        )
-        run = partial(run_repeats, spec, request.repeat, work)
-        rows, last = _step(target, "timing", emit, log, run)
-        outcomes = {
-            name: _step(target, name, emit, log, partial(PROFILERS[name], ctx))
-            for name in NAMES
-            if name in request.profilers
-        }
-        for future in deferred:
-            future.result()
+    rows, last, outcomes = _run_children(target, request, spec, tmp, emit, log)
     timing = timing_document(rows)
     mf.write_json(tmp / TIMING, timing)
     median_wall = statistics.median(r["total_wall_s"] for r in rows)
@@ -207,8 +194,30 @@ def _measure(
         finished=mf.utc_now(),
     )
     mf.write_json(tmp / mf.MANIFEST, manifest)
-    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(tmp / WORK, ignore_errors=True)
     return ScenarioResult(target.name, tmp.parent / target.name, timing["median"], profilers)
+
+
+def _run_children(
+    target: Target, request: RunRequest, spec: ChildSpec, tmp: Path, emit: Progress, log: RunLog
+) -> tuple[list[dict[str, float]], dict[str, Any], dict[str, ProfilerOutcome]]:
+    """Timing repeats, then one child per requested profiler: (rows, last result, outcomes)."""
+    work = tmp / WORK
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rbprofile-post") as post:
+        deferred: list[Future[None]] = []
+        ctx = ProfilerContext(
+            spec, tmp, work, request.rate_hz, defer=lambda fn: deferred.append(post.submit(fn))
+        )
+        run = partial(run_repeats, spec, request.repeat, work)
+        rows, last = _step(target, "timing", emit, log, run)
+        outcomes = {
+            name: _step(target, name, emit, log, partial(PROFILERS[name], ctx))
+            for name in NAMES
+            if name in request.profilers
+        }
+        for future in deferred:
+            future.result()
+    return rows, last, outcomes
 
 
 def _params(target: Target, facts: dict[str, Any], last: dict[str, Any]) -> dict[str, Any]:
