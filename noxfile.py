@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
@@ -35,10 +37,32 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def profile(session: nox.Session) -> None:
-    """The main job: ingest the scenario bundles, profile them, print the summary."""
+    """The main job: ingest, profile every scenario with every profiler, write the report.
+
+    Regenerates the committed results (`docs/performance/profiles/baseline`, the float-mode
+    `baseline-float`, and `docs/performance/profiling-results.md`): `git diff` shows what moved.
+    """
     _install(session)
     session.run("rbprofile", "ingest", "all")
-    session.run("rbprofile", "ingest", "smoke")
+    session.run("rbprofile", "run", "all", "--profiler", "all", "--label", "baseline", "--force")
+    session.run(
+        "rbprofile",
+        "run",
+        "all",
+        "--profiler",
+        "cprofile",
+        "--numeric",
+        "float",
+        "--label",
+        "baseline-float",
+        "--force",
+    )
+    out = Path("docs/performance/profiling-results.md")
+    tmp = out.with_suffix(".md.tmp")
+    with tmp.open("w") as fh:  # report: markdown on stdout, progress on stderr
+        session.run("rbprofile", "report", "baseline", stdout=fh, stderr=None)
+    tmp.replace(out)
+    session.log(f"wrote {out}")
 
 
 @nox.session
