@@ -80,6 +80,8 @@ def test_pyspy_outputs(smoke_run: tuple[Path, RunSummary, list[StepEvent]]) -> N
     lines = (run_dir / "pyspy.collapsed.txt").read_text().splitlines()
     assert lines and all(line.rsplit(" ", 1)[1].isdigit() for line in lines)
     assert any("run_algorithm (/" in line and "/rustybt/run.py:" in line for line in lines)
+    if load_manifest(run_dir)["profilers"]["pyspy"]["native"]:
+        assert any(".so" in line.split(";")[-1] or ".so)" in line for line in lines)
 
 
 def test_memory_json(smoke_run: tuple[Path, RunSummary, list[StepEvent]]) -> None:
@@ -89,6 +91,8 @@ def test_memory_json(smoke_run: tuple[Path, RunSummary, list[StepEvent]]) -> Non
     assert len(memory["samples"]) >= 3
     assert memory["peak_mib"] > memory["baseline_mib"] > 0
     assert memory["peak_mib"] == max(m for _t, m in memory["samples"])
+    assert memory["rss_includes_tracemalloc"] is True
+    assert 0 < memory["marks"]["before_run"] < memory["marks"]["after_run"]
     assert memory["tracemalloc"]["top_by_peak"] and memory["tracemalloc"]["top_by_total"]
     assert set(memory["gc"]["collections"]) == {"0", "1", "2"}
     assert {f["name"] for f in memory["polars_frames"]} >= {"bars"}
@@ -117,6 +121,10 @@ def test_manifest_and_timing(
     timing = json.loads((run_dir / "timing.json").read_text())
     assert timing["repeats"] == manifest["timing"]["repeats"] == 2
     assert [set(r) for r in timing["runs"]] == [set(RUN_KEYS)] * 2
+    for run in timing["runs"]:
+        assert 0 < run["startup_s"] < run["total_wall_s"]
+        parts = run["startup_s"] + run["import_s"] + run["load_wall_s"] + run["simulate_wall_s"]
+        assert parts < run["total_wall_s"]
     assert manifest["timing"]["wall_s"] == [r["total_wall_s"] for r in timing["runs"]]
     events = [json.loads(line)["event"] for line in (run_dir / "run.log.jsonl").open()]
     assert events[0] == "run_start" and events[-1] == "run_complete"

@@ -49,6 +49,8 @@ def memory_document(
         "interval_s": INTERVAL_S,
         "samples": [[round(t - zero, 4), m] for t, m in samples],
         "marks": {k: round(v - zero, 4) for k, v in marks.items()},
+        # tracemalloc runs in the same process, so RSS here includes its bookkeeping.
+        "rss_includes_tracemalloc": True,
         "baseline_mib": baseline,
         "peak_mib": max([*mibs, baseline]),
         "mean_mib": statistics.fmean(mibs) if mibs else baseline,
