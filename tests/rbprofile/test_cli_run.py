@@ -188,3 +188,16 @@ def test_a_killed_child_abandons_the_run_and_keeps_the_old_one(home: Path) -> No
     assert "the child process was killed by SIGKILL" in stderr
     assert sorted(p.name for p in (home / "baseline").iterdir()) == ["smoke"]
     assert (old / "manifest.json").read_text() == '{"old": true}'
+
+
+@pytest.mark.slow
+def test_a_missing_default_bundle_is_ingested_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RBPROFILE_HOME", str(tmp_path / "empty-home"))
+    monkeypatch.setenv("RBPROFILE_PROFILES_DIR", str(tmp_path / "profiles"))
+    result = runner.invoke(app, ["run", "smoke", "--profiler", "none", "--repeat", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert "bundle 'smoke' is missing; ingesting it first" in result.stderr
+    assert (tmp_path / "empty-home" / "bundles" / "smoke" / "metadata.json").is_file()
+    assert (tmp_path / "profiles" / "baseline" / "smoke" / "timing.json").is_file()

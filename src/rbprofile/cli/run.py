@@ -44,6 +44,8 @@ def _progress() -> Iterator[Callable[[StepEvent], None]]:
                 console.print(f"{ev.scenario}: {ev.detail}", markup=False, highlight=False)
             elif ev.state == "start":
                 tasks[key] = bar.add_task(f"{ev.scenario} · {ev.step}", total=1)
+            elif ev.state == "progress":
+                bar.update(tasks[key], description=f"{ev.scenario} · {ev.step} {ev.detail}")
             else:
                 note = f" ({ev.detail})" if ev.detail and ev.state != "ok" else ""
                 bar.update(

@@ -56,7 +56,7 @@ WORK = ".work"  # children's scratch space inside the temporary run directory
 class StepEvent:
     scenario: str
     step: str  # "timing", "cprofile", "pyspy", "memory", or "notice"
-    state: str  # "start" | "ok" | "failed" | "notice"
+    state: str  # "start" | "progress" (detail "2/3") | "ok" | "failed" | "skipped" | "notice"
     elapsed_s: float | None = None
     detail: str | None = None
 
@@ -208,7 +208,11 @@ def _run_children(
         ctx = ProfilerContext(
             spec, tmp, work, request.rate_hz, defer=lambda fn: deferred.append(post.submit(fn))
         )
-        run = partial(run_repeats, spec, request.repeat, work)
+
+        def repeat_started(i: int) -> None:
+            emit(StepEvent(target.name, "timing", "progress", detail=f"{i + 1}/{request.repeat}"))
+
+        run = partial(run_repeats, spec, request.repeat, work, repeat_started)
         rows, last = _step(target, "timing", emit, log, run)
         outcomes = {
             name: _step(target, name, emit, log, partial(PROFILERS[name], ctx))

@@ -42,9 +42,11 @@ def test_summary_and_progress_events(smoke_run: tuple[Path, RunSummary, list[Ste
     assert not summary.failed
     steps = [(e.step, e.state) for e in events]
     assert steps == [
-        ("timing", "start"), ("timing", "ok"), ("cprofile", "start"), ("cprofile", "ok"),
+        ("timing", "start"), ("timing", "progress"), ("timing", "progress"), ("timing", "ok"),
+        ("cprofile", "start"), ("cprofile", "ok"),
         ("pyspy", "start"), ("pyspy", "ok"), ("memory", "start"), ("memory", "ok"),
     ]  # fmt: skip
+    assert [e.detail for e in events if e.state == "progress"] == ["1/2", "2/2"]
     assert all(e.elapsed_s is not None and e.elapsed_s > 0 for e in events if e.state == "ok")
     assert sorted(p.name for p in run_dir.parent.iterdir()) == ["smoke"]  # no tmp, no lock
 

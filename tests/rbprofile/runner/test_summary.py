@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from rbprofile.render import OutputFormat, render
+from rbprofile.render.json_out import to_obj
+from rbprofile.runner.orchestrate import RunSummary, ScenarioResult
+from rbprofile.runner.profilers import ProfilerOutcome, failed
+from rbprofile.runner.summary import summary_document
+
+
+def _summary() -> RunSummary:
+    profilers = {
+        "cprofile": ProfilerOutcome("ok", wall_s=3.0).as_manifest(2.0),
+        "pyspy": failed("py-spy is not installed (not on PATH); install it").as_manifest(2.0),
+        "memory": ProfilerOutcome("skipped", reason="not requested").as_manifest(2.0),
+    }
+    timing = {"total_wall_s": 2.0, "simulate_wall_s": 0.5}
+    return RunSummary(
+        "baseline", [ScenarioResult("daily", Path("p/baseline/daily"), timing, profilers)]
+    )
+
+
+def test_summary_rows_statuses_and_failure_notes() -> None:
+    summary = _summary()
+    assert summary.failed
+    doc = summary_document(summary)
+    assert doc.table("runs").frame.to_dicts() == [
+        {
+            "scenario": "daily",
+            "wall_median_s": 2.0,
+            "simulate_median_s": 0.5,
+            "cprofile": "ok (1.50x)",
+            "pyspy": "failed",
+            "memory": "skipped",
+            "path": str(Path("p/baseline/daily")),
+        }
+    ]
+    assert doc.notes == ("daily: pyspy failed: py-spy is not installed (not on PATH); install it",)
+    assert to_obj(doc)["meta"]["failed"] is True  # type: ignore[index]
+
+
+def test_summary_renders_in_every_run_format() -> None:
+    from io import StringIO
+
+    for fmt in (OutputFormat.table, OutputFormat.json):
+        out = StringIO()
+        render(summary_document(_summary()), fmt, out)
+        assert "daily" in out.getvalue()
