@@ -42,7 +42,6 @@ class RunDir:
         self._committed = False
 
     def __enter__(self) -> Path:
-        self.final.parent.mkdir(parents=True, exist_ok=True)
         self._acquire()
         try:
             ensure_absent(self.final, force=self.force)
@@ -64,6 +63,9 @@ class RunDir:
                 shutil.rmtree(self.tmp, ignore_errors=True)
         finally:
             self._release()
+        if not self._committed:
+            with contextlib.suppress(OSError):  # a label left empty by a failed first run
+                self.final.parent.rmdir()
 
     def commit(self) -> Path:
         """Rename the finished temporary directory into place (replacing an old run if forced)."""
@@ -83,7 +85,11 @@ class RunDir:
 
     def _acquire(self) -> None:
         while True:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            self.final.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            except FileNotFoundError:  # another run removed the empty label directory
+                continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -31,6 +31,12 @@ def test_failure_inside_the_block_removes_the_partial_directory(tmp_path: Path) 
     assert sorted(p.name for p in final.parent.iterdir()) == ["smoke"]
 
 
+def test_a_failed_first_run_leaves_no_empty_label(tmp_path: Path) -> None:
+    with pytest.raises(KeyboardInterrupt), RunDir(tmp_path / "baseline" / "smoke", force=False):
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_existing_run_is_refused_without_force_and_survives(tmp_path: Path) -> None:
     final = _write_run(tmp_path / "baseline" / "smoke", "old")
     with pytest.raises(RbprofileError, match=r"already exists .*pass --force"):
