@@ -201,3 +201,19 @@ def test_a_missing_default_bundle_is_ingested_first(
     assert "bundle 'smoke' is missing; ingesting it first" in result.stderr
     assert (tmp_path / "empty-home" / "bundles" / "smoke" / "metadata.json").is_file()
     assert (tmp_path / "profiles" / "baseline" / "smoke" / "timing.json").is_file()
+
+
+@pytest.mark.slow
+def test_two_real_processes_on_the_same_run_the_second_stops(home: Path) -> None:
+    first = _start_run(home)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "rbprofile", "run", "smoke", "--profiler", "none"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=60)
+    assert second.returncode == 1
+    assert f"another rbprofile run (pid {first.pid}) is writing" in second.stderr
+    assert second.stdout == ""
