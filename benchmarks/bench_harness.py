@@ -69,8 +69,9 @@ def _by_hand(work: Path) -> dict[str, float]:
     def child(mode: str, name: str) -> list[str]:
         return spec.argv(mode, work / name)
 
-    def run(cmd: list[str]) -> None:
-        subprocess.run(cmd, check=True, capture_output=True)
+    def run(*cmds: list[str]) -> None:
+        for cmd in cmds:
+            subprocess.run(cmd, check=True, capture_output=True)
 
     binary = pyspy.find_binary()
     recordings = [
@@ -86,9 +87,9 @@ def _by_hand(work: Path) -> dict[str, float]:
         proc.wait()
 
     steps = {
-        "timing": _timed(lambda: [run(child("plain", f"plain{i}")) for i in range(REPEATS)]),
+        "timing": _timed(lambda: run(*(child("plain", f"plain{i}") for i in range(REPEATS)))),
         "cprofile": _timed(lambda: run(child("cprofile", "cprofile"))),
-        "pyspy": _timed(lambda: [run(cmd) for cmd in recordings]),
+        "pyspy": _timed(lambda: run(*recordings)),
         "memory": _timed(memory),
     }
     return {**steps, "whole scenario": sum(steps.values())}
