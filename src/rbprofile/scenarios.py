@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Literal
 
 import rustybt
-
 from rbprofile.errors import RbprofileError
 
 Frequency = Literal["daily", "hourly", "minute"]
@@ -42,22 +41,38 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
         Scenario(
-            "daily", "daily", 50, date(2024, 11, 1), date(2026, 10, 30),
+            "daily",
+            "daily",
+            50,
+            date(2024, 11, 1),
+            date(2026, 10, 30),
             EXAMPLES_DIR / "sma_crossover.py",
             "SMA crossover (fast 10 / slow 30) on 2 years of daily bars, 50 assets",
         ),
         Scenario(
-            "hourly", "hourly", 20, date(2026, 5, 1), date(2026, 10, 30),
+            "hourly",
+            "hourly",
+            20,
+            date(2026, 5, 1),
+            date(2026, 10, 30),
             EXAMPLES_DIR / "momentum.py",
             "momentum (rank by N-bar return, hold top K) on 6 months of 60-minute bars, 20 assets",
         ),
         Scenario(
-            "minute", "minute", 10, date(2026, 10, 1), date(2026, 10, 30),
+            "minute",
+            "minute",
+            10,
+            date(2026, 10, 1),
+            date(2026, 10, 30),
             EXAMPLES_DIR / "mean_reversion.py",
             "mean reversion (20-bar z-score) on 1 month of minute bars, 10 assets",
         ),
         Scenario(
-            "smoke", "daily", 3, date(2026, 10, 19), date(2026, 10, 30),
+            "smoke",
+            "daily",
+            3,
+            date(2026, 10, 19),
+            date(2026, 10, 30),
             EXAMPLES_DIR / "sma_crossover.py",
             "SMA crossover on 10 daily sessions, 3 assets (for tests)",
         ),

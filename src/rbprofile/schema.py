@@ -27,7 +27,7 @@ FUNCTIONS_SCHEMA = pl.Schema(
 
 
 def validate(frame: pl.DataFrame, schema: pl.Schema, what: str) -> pl.DataFrame:
-    """Return `frame` with exactly `schema`'s columns and types, or raise ValueError naming `what`."""
+    """`frame` with exactly `schema`'s columns and types; ValueError naming `what` otherwise."""
     missing = [c for c in schema.names() if c not in frame.columns]
     if missing:
         raise ValueError(f"{what}: missing columns {missing}")

@@ -6,7 +6,7 @@ import enum
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,10 +15,9 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_DOMAIN, EXIT_INTERRUPTED, RbprofileError
 from rbprofile.render import OutputFormat, render
-from rbprofile.runner.orchestrate import StepEvent, run_profiles
-from rbprofile.runner.request import RunRequest, default_label, parse_profilers
-from rbprofile.runner.summary import summary_document
-from rustybt.errors import RustyBTError
+
+if TYPE_CHECKING:  # the runner pulls in polars and structlog: import it when a run starts
+    from rbprofile.runner.orchestrate import StepEvent
 
 
 class RunFormat(enum.StrEnum):
@@ -85,7 +84,21 @@ def run(
     fmt: Annotated[RunFormat, typer.Option("--format", help="summary format")] = RunFormat.table,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log lines on stderr")] = False,
 ) -> None:
-    """Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`."""
+    """Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`.
+
+    Each scenario runs in fresh child processes: first `--repeat` plain (unprofiled) timing
+    runs, then one run per profiler. Examples:
+
+    * `rbprofile run daily --profiler cprofile`
+    * `rbprofile run all --profiler all --label post-rust`
+    * `rbprofile run all --numeric float --profiler cprofile` (label baseline-float)
+    * `rbprofile run my_algo.py --bundle daily`
+    """
+    from rbprofile.runner.orchestrate import run_profiles
+    from rbprofile.runner.request import RunRequest, default_label, parse_profilers
+    from rbprofile.runner.summary import summary_document
+    from rustybt.errors import RustyBTError
+
     try:
         request = RunRequest(
             target,
