@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.errors import RbprofileError
+from rbprofile.cli.errors import domain_errors
+from rbprofile.cli.options import FormatOption, ProfilesDirOption, ScenarioOption, TargetArgument
 from rbprofile.render import OutputFormat
 
 
@@ -29,16 +30,8 @@ class ByChoice(enum.StrEnum):
 
 
 def analyze(
-    target: Annotated[
-        str,
-        typer.Argument(
-            help="A label under the profiles dir, a run directory, a .pstats file, "
-            "or a py-spy speedscope .json / collapsed .txt file."
-        ),
-    ] = "baseline",
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", help="Scenario of a label holding several.")
-    ] = None,
+    target: TargetArgument = "baseline",
+    scenario: ScenarioOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Rows per ranking.")] = 20,
     sort: Annotated[
         SortChoice, typer.Option("--sort", help="Rank the first hotspot table by this time.")
@@ -71,16 +64,8 @@ def analyze(
             help="Override an assumed kernel speedup for --targets (repeatable).",
         ),
     ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
-    profiles_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--profiles-dir",
-            help="Profiles root (default: $RBPROFILE_PROFILES_DIR or docs/performance/profiles).",
-        ),
-    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+    profiles_dir: ProfilesDirOption = None,
 ) -> None:
     """Where the time goes: hotspots, bottlenecks, modules, owners, categories, targets."""
     from rbprofile.analysis.analyze import AnalyzeOptions, analyze_run
@@ -99,9 +84,6 @@ def analyze(
         rules=rules,
         speedups=tuple(speedup or ()),
     )
-    try:
+    with domain_errors():
         document = analyze_run(target, options)
-    except RbprofileError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     render(document, fmt, sys.stdout)

@@ -11,13 +11,13 @@ from typing import Annotated
 
 import typer
 
+from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import (
     FormatOption,
     ProfilesDirOption,
     ScenarioOption,
     TargetArgument,
 )
-from rbprofile.errors import RbprofileError
 from rbprofile.render import OutputFormat
 
 
@@ -44,9 +44,6 @@ def categorize(
     options = CategorizeOptions(
         scenario=scenario, rules=rules, explain=explain, top=top, profiles_dir=profiles_dir
     )
-    try:
+    with domain_errors():
         document = categorize_run(target, options)
-    except RbprofileError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     render(document, fmt, sys.stdout)

@@ -11,8 +11,9 @@ from typing import Annotated
 
 import typer
 
+from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import ProfilesDirOption
-from rbprofile.errors import EXIT_REGRESSION, RbprofileError
+from rbprofile.errors import EXIT_REGRESSION
 from rbprofile.render import OutputFormat
 
 SideArgument = Annotated[
@@ -63,7 +64,7 @@ def compare(
     from rbprofile.compare import compare_runs, to_document
     from rbprofile.render import render
 
-    try:
+    with domain_errors():
         comparison = compare_runs(
             before,
             after,
@@ -73,9 +74,6 @@ def compare(
             flamegraph_dir=flamegraph_dir,
             force=force,
         )
-    except RbprofileError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     render(to_document(comparison), fmt, sys.stdout)
     if fail_on_regression is not None:
         slower = comparison.regressions(fail_on_regression)

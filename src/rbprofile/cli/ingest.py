@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from rbprofile.errors import EXIT_DOMAIN, RbprofileError
+from rbprofile.cli.errors import domain_errors
 from rbprofile.render import OutputFormat
 
 DateOption = Annotated[
@@ -63,23 +63,15 @@ def ingest(
     """Write seeded synthetic XNYS bundles for the scenarios (kept if present, unless --force)."""
     from rbprofile.ingest import ingest_scenarios, to_document
     from rbprofile.render import render
-    from rustybt.errors import RustyBTError
 
-    try:
-        with _progress() as progress:
-            outcomes = ingest_scenarios(
-                scenario,
-                assets=assets,
-                seed=seed,
-                force=force,
-                progress=progress,
-                start=start.date() if start else None,
-                end=end.date() if end else None,
-            )
-    except RbprofileError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(exc.exit_code) from None
-    except RustyBTError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_DOMAIN) from None
+    with domain_errors(), _progress() as progress:
+        outcomes = ingest_scenarios(
+            scenario,
+            assets=assets,
+            seed=seed,
+            force=force,
+            progress=progress,
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+        )
     render(to_document(outcomes), fmt, sys.stdout)

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
+from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import ProfilesDirOption
-from rbprofile.errors import RbprofileError
 
 
 def report(
@@ -36,7 +36,7 @@ def report(
     """
     from rbprofile.report.build import build_report
 
-    try:
+    with domain_errors():
         text = build_report(
             labels or ["baseline"],
             compare=compare,
@@ -44,7 +44,4 @@ def report(
             output_dir=output_dir,
             progress=lambda title: typer.echo(f"report: {title}", err=True),
         )
-    except RbprofileError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     typer.echo(text, nl=False)

@@ -12,8 +12,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import ProfilesDirOption
-from rbprofile.errors import EXIT_DOMAIN, EXIT_INTERRUPTED, RbprofileError
+from rbprofile.errors import EXIT_DOMAIN, EXIT_INTERRUPTED
 from rbprofile.render import OutputFormat, render
 
 if TYPE_CHECKING:  # the runner pulls in polars and structlog: import it when a run starts
@@ -97,28 +98,25 @@ def run(
     from rbprofile.runner.orchestrate import run_profiles
     from rbprofile.runner.request import RunRequest, default_label, parse_profilers
     from rbprofile.runner.summary import summary_document
-    from rustybt.errors import RustyBTError
 
     try:
-        request = RunRequest(
-            target,
-            parse_profilers(profiler or ["all"]),
-            label or default_label(numeric.value),
-            repeat,
-            numeric.value,
-            rate,
-            bundle,
-            profiles_dir,
-            force,
-        )
-        with _progress() as on_event:
-            summary = run_profiles(request, on_event, sys.stderr if verbose else None)
+        with domain_errors():
+            request = RunRequest(
+                target,
+                parse_profilers(profiler or ["all"]),
+                label or default_label(numeric.value),
+                repeat,
+                numeric.value,
+                rate,
+                bundle,
+                profiles_dir,
+                force,
+            )
+            with _progress() as on_event:
+                summary = run_profiles(request, on_event, sys.stderr if verbose else None)
     except KeyboardInterrupt:
         typer.echo("interrupted: the partial run was removed; earlier results are intact", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except (RbprofileError, RustyBTError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(getattr(exc, "exit_code", EXIT_DOMAIN)) from None
     render(summary_document(summary), OutputFormat(fmt.value), sys.stdout)
     if summary.failed:
         raise typer.Exit(EXIT_DOMAIN)
