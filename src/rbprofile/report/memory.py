@@ -3,6 +3,7 @@ Polars frame sizes per run, all from memory.json (the chart is drawn from its sa
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -36,12 +37,27 @@ def summary(memory: dict[str, Any]) -> str:
     )
 
 
+def short_path(path: object) -> object:
+    """Drop the machine-specific prefix: `.../site-packages/pandas/x.py` -> `pandas/x.py`,
+    a file under the working directory -> its relative path. Others are kept as recorded."""
+    if not isinstance(path, str):
+        return path
+    marker = "site-packages/"
+    if marker in path:
+        return path.rsplit(marker, 1)[1]
+    try:
+        return Path(path).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path
+
+
 def allocations_table(memory: dict[str, Any]) -> Table:
     traced = memory.get("tracemalloc") or {}
     rows = traced.get("top_by_peak") or []
     frame = pl.DataFrame(
         [
-            {k: r.get(k) for k in ("function", "file", "line", "size_mib", "count")}
+            {k: r.get(k) for k in ("function", "line", "size_mib", "count")}
+            | {"file": short_path(r.get("file"))}
             for r in rows[:TOP]
         ],
         schema={

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from rbprofile.analysis.crosscheck import profiled_window
 from rbprofile.analysis.pstats_source import CProfile, load_pstats
 from rbprofile.analysis.pyspy_source import Samples, load_pyspy
 from rbprofile.errors import RbprofileError
@@ -109,8 +110,15 @@ class Run:
 
     @cached_property
     def samples(self) -> Samples | None:
-        """pyspy.collapsed.txt read by `rbprofile.analysis.pyspy_source.load_pyspy`."""
-        return self._load("pyspy.collapsed.txt", "pyspy", load_pyspy)
+        """pyspy.collapsed.txt read by `rbprofile.analysis.pyspy_source.load_pyspy`.
+
+        Cut to the stacks under cProfile's entry point when the run has both (as `analyze`
+        does), so start-up and imports outside the backtest do not count.
+        """
+        samples = self._load("pyspy.collapsed.txt", "pyspy", load_pyspy)
+        if samples is not None and self.cprofile is not None:
+            samples, _ = profiled_window(samples, self.cprofile)
+        return samples
 
     def _load(self, name: str, profiler: str, loader: Callable[[Path], T]) -> T | None:
         path = self.file(name)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from rbprofile.compare.runs import MEASURES
 from rbprofile.report import (
@@ -261,3 +264,17 @@ def test_summary_states_the_comparison_verdict(make_run, context) -> None:
     text = summary.section(context("baseline", compare=("baseline", "after"))).markdown()
     assert f"- after vs baseline, smoke: 1.25x faster (faster; {SIM_CPU})\n" in text
     assert "- after vs baseline: geometric-mean speedup 1.25x\n" in text
+
+
+def test_memory_paths_lose_their_machine_prefix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from rbprofile.report.memory import short_path
+
+    monkeypatch.chdir(tmp_path)
+    assert (
+        short_path("/x/.nox/p/lib/python3.11/site-packages/pandas/core/a.py") == "pandas/core/a.py"
+    )
+    assert short_path(str(tmp_path / "rustybt" / "numeric.py")) == "rustybt/numeric.py"
+    assert short_path("/elsewhere/mod.py") == "/elsewhere/mod.py"
+    assert short_path(None) is None
