@@ -105,6 +105,9 @@ def test_a_failing_strategy_fails_the_run_and_leaves_nothing(home: Path, tmp_pat
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "backtest failed" in result.stderr and "strategy bug on purpose" in result.stderr
+    # the user's own frame, though the child's log goes with the removed partial run
+    assert "Traceback (strategy code):" in result.stderr
+    assert f'File "{algo}", line 9, in handle_data' in result.stderr
     assert not (home / "baseline").exists()  # no partial run, no empty label left behind
 
 

@@ -128,10 +128,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(exc: Exception) -> int:
+    from rustybt.cli import strategy_frames
     from rustybt.errors import RustyBTError, StrategyError
 
     if isinstance(exc, StrategyError) and exc.__cause__ is not None:
-        traceback.print_exception(exc.__cause__, file=sys.stderr)
+        print(strategy_frames(exc.__cause__), file=sys.stderr)  # the user's frames only
     elif not isinstance(exc, RustyBTError):
         traceback.print_exception(exc, file=sys.stderr)
     print(f"error: {exc}", file=sys.stderr)

@@ -68,6 +68,18 @@ class Finished:
         errors = [line for line in text if line.startswith("error: ")]
         return errors[-1].removeprefix("error: ") if errors else " | ".join(text[-lines:])
 
+    def strategy_traceback(self) -> str:
+        """The user's traceback the child printed (`Traceback (strategy code):` onward), or ""."""
+        try:
+            text = self.log.read_text(errors="replace")
+        except OSError:
+            return ""
+        marker = "Traceback (strategy code):"
+        if marker not in text:
+            return ""
+        lines = text[text.index(marker) :].splitlines()
+        return "\n".join(line for line in lines if not line.startswith("error: ")).rstrip()
+
     def raise_if_killed(self) -> None:
         if self.returncode < 0:
             raise ChildKilledError(

@@ -41,8 +41,10 @@ def read_result(finished: Finished, work: Path) -> dict[str, Any]:
     finished.raise_if_killed()
     path = work / "result.json"
     if finished.returncode != 0 or not path.exists():
+        # the run directory (and this log) is removed on failure: show the user's traceback
+        user_tb = finished.strategy_traceback()
         raise RbprofileError(
-            f"backtest failed ({finished.describe_failure()}); full output in {finished.log}"
+            f"backtest failed ({finished.describe_failure()})" + (f"\n{user_tb}" if user_tb else "")
         )
     result: dict[str, Any] = json.loads(path.read_text())
     return result
