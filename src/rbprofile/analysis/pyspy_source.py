@@ -43,6 +43,8 @@ IDLE_LEAVES = frozenset(
         "pthread_cond_wait", "pthread_cond_timedwait", "sem_wait", "sem_timedwait",
         "futex_wait", "__futex_abstimed_wait_common", "do_futex_wait", "waitpid", "_try_wait",
         "accept", "recv", "recv_into", "readinto", "read", "__GI___poll", "__select",
+        "wait4", "__wait4", "__GI___wait4", "waitid", "ppoll", "pselect", "epoll_pwait",
+        "pause", "sigtimedwait", "__GI___nanosleep",
     }
 )  # fmt: skip
 

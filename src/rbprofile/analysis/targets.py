@@ -45,9 +45,6 @@ FFI_BOUNDARY_S = 1e-6  # ~1 us to cross the Python/Rust boundary once
 FFI_WORK_FACTOR = 10  # work per call must be at least 10x the boundary cost
 CPU_BOUND_MAX_IDLE = 0.1  # CPU-bound when under 10% of its samples wait
 NATIVE_MAJORITY = 0.5
-# wait leaves beyond the loader's idle set (libc names seen with py-spy --native)
-_EXTRA_WAITS = frozenset({"wait4", "__wait4", "__GI___wait4", "waitid", "ppoll", "pselect",
-                          "epoll_pwait", "pause", "sigtimedwait", "__GI___nanosleep"})  # fmt: skip
 PYTHON = "python"  # portion of owned time in pure Python, sped up by the owner's category
 GLUE = "builtin glue"  # C built-ins of the Python-overhead kind (list.append, isinstance ...)
 
@@ -162,13 +159,9 @@ def _owned_samples(samples: Samples, categories: dict[str, str], project: str) -
     return _Owned(total, portions, "samples")
 
 
-def _waiting(stack: Stack) -> bool:
-    return stack.idle or (bool(stack.frames) and stack.frames[-1].function in _EXTRA_WAITS)
-
-
 def idle_shares(samples: Samples, project: str) -> dict[str, float]:
     """Per owner: the share of its py-spy samples that wait (sleep, select, child wait ...)."""
-    idle = [s for s in samples.stacks if _waiting(s)]
+    idle = [s for s in samples.stacks if s.idle]
     waiting = dict(
         owners_from_samples(_subset(samples, idle), project).select("owner", "samples").iter_rows()
     )

@@ -41,6 +41,16 @@ def test_collapsed_hand_built(tmp_path: Path) -> None:
     assert samples.stacks[4].frames[-1].module == "gc"
 
 
+def test_a_child_wait_leaf_is_idle(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_text(
+        "<module> (/nowhere/app.py:9);run (/usr/lib/python3.11/subprocess.py:1262);"
+        "wait4 (/usr/lib/libc.so.6) 4\n<module> (/nowhere/app.py:9);work (/nowhere/app.py:4) 6\n"
+    )
+    samples = load_pyspy(path)
+    assert [s.idle for s in samples.stacks] == [True, False]
+
+
 def test_speedscope_hand_built(tmp_path: Path) -> None:
     doc = {
         "shared": {

@@ -137,7 +137,7 @@ def test_idle_samples_decide_cpu_bound() -> None:
         Stack((run, hot), 9, False),
         Stack((run, hot, frame("clock_nanosleep", native=True)), 1, True),
         Stack((run, tiny), 1, False),
-        Stack((run, tiny, frame("wait4", native=True)), 3, False),  # a child wait
+        Stack((run, tiny, frame("wait4", native=True)), 3, True),  # a child wait: idle
     )
     samples = Samples(Path("s.txt"), stacks, 14, True, True, "collapsed")
     idle = idle_shares(samples, "proj")
