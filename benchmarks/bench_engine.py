@@ -32,7 +32,19 @@ RATIO_TARGET = 1.3
 RSS_TARGET_MIB = {"daily": 250 * 1_000_000 / 2**20}
 
 CHILD = """
-import json, pathlib, resource, sys, time
+import json, pathlib, sys, time
+
+
+def peak_rss_mib():
+    # VmHWM belongs to this process's address space; ru_maxrss would survive execve and
+    # report the parent's peak when the parent was bigger.
+    for line in pathlib.Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 t0 = time.perf_counter()
 import rustybt.run
 import exchange_calendars  # imported lazily by the bundle layer: an import, not simulation
@@ -48,7 +60,7 @@ print(json.dumps({
     "import_s": import_s,
     "simulate_s": simulate_s,
     "simulate_cpu_s": simulate_cpu_s,
-    "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_rss_mib": peak_rss_mib(),
     "transactions": result.summary["transactions"],
     "final_value": round(float(result.summary["final_portfolio_value"]), 2),
 }))

@@ -12,7 +12,7 @@ import os
 import re
 import warnings
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -87,16 +87,28 @@ class BundleMetadata:
         return cls(**data)
 
 
+CALENDAR_MARGIN = timedelta(days=14)
+
+
 @lru_cache(maxsize=8)
-def get_calendar(name: str = "XNYS") -> Any:
-    """An exchange_calendars calendar, built once per process.
+def get_calendar(name: str = "XNYS", start: date | None = None, end: date | None = None) -> Any:
+    """An exchange_calendars calendar, built once per process for each (name, start, end).
+
+    With `start`/`end` (a bundle's first and last session) only that window, padded by two
+    weeks, is built: the library's default spans ~20 years of minutes, which costs a backtest
+    0.1 s and ~55 MB it never uses. Without them, the library's default range.
 
     exchange_calendars 4.13 trips a pandas 3.1 deprecation warning while building; it is the
     library's, not ours, so it is silenced here, where its lazy caches are built.
     """
+    bounds: dict[str, pd.Timestamp] = {}
+    if start is not None:
+        bounds["start"] = pd.Timestamp(start - CALENDAR_MARGIN)
+    if end is not None:
+        bounds["end"] = pd.Timestamp(end + CALENDAR_MARGIN)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*\.values returning an ndarray")
-        calendar = exchange_calendars.get_calendar(name)
+        calendar = exchange_calendars.get_calendar(name, **bounds)
         session = calendar.sessions[len(calendar.sessions) // 2]
         calendar.minute_to_session(calendar.session_minutes(session)[0])  # build lazy caches
         calendar.sessions_minutes(session, session)

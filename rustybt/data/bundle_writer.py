@@ -10,6 +10,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -49,7 +50,7 @@ def write_bundle(
         raise RustyBTError(f"unknown frequency {spec.frequency!r}; use daily, hourly or minute")
     if spec.assets < 1:
         raise RustyBTError(f"a bundle needs at least one asset, got {spec.assets}")
-    calendar = get_calendar(spec.calendar)
+    calendar = get_calendar(spec.calendar, spec.start, spec.end)
     sessions = calendar_sessions(calendar, spec.start, spec.end)
     times = bar_index(calendar, sessions, spec.frequency)
     bars = synthesize_bars(
@@ -91,8 +92,8 @@ def write_bundle_from_frames(
     bundle's first/last session). Raises ValueError naming the first rule a row breaks.
     """
     check_name(name)
-    cal = get_calendar(calendar)
     bars = validation.normalize_bars(bars)
+    cal = _calendar_for(bars, calendar)
     validation.check_ohlcv(bars)
     sessions = validation.check_bar_times(bars, cal, frequency)
     assets = validation.normalize_assets(assets, sessions[0].date(), sessions[-1].date())
@@ -141,7 +142,7 @@ def _metadata(
     calendar: str,
     seed: int | None,
 ) -> BundleMetadata:
-    cal = get_calendar(calendar)
+    cal = _calendar_for(bars, calendar)
     first, last = validation.session_bounds(bars, cal, frequency)
     files = {f: sha256_file(directory / f) for f in (ASSETS_FILE, BARS_FILE)}
     return BundleMetadata(
@@ -174,3 +175,13 @@ def _swap_into_place(tmp: Path, target: Path, force: bool) -> None:
         ) from exc
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _calendar_for(bars: pl.DataFrame, calendar: str) -> Any:
+    """The calendar over the bars' own dates (see `get_calendar` for the padding)."""
+    if bars.height == 0:
+        return get_calendar(calendar)
+    first, last = bars.select(lo=pl.col("dt").min().dt.date(), hi=pl.col("dt").max().dt.date()).row(
+        0
+    )
+    return get_calendar(calendar, first, last)

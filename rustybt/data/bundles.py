@@ -153,7 +153,8 @@ class Bundle:
 
     @cached_property
     def calendar(self) -> Any:
-        return get_calendar(self.metadata.calendar)
+        meta = self.metadata
+        return get_calendar(meta.calendar, meta.first_session, meta.last_session)
 
     @cached_property
     def assets(self) -> list[Asset]:

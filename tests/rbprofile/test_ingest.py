@@ -14,7 +14,6 @@ from rbprofile.errors import RbprofileError
 from rbprofile.ingest import ensure_bundle, ingest, ingest_scenarios
 from rbprofile.paths import bundles_root
 from rustybt.data.bundles import load_bundle
-from rustybt.errors import DatesOutOfRange
 
 runner = CliRunner()
 WEEK = {"start": date(2026, 10, 26), "end": date(2026, 10, 30)}
@@ -82,9 +81,16 @@ def test_bad_requests(bundle_root: Path) -> None:
         ingest("smoke", assets=0)
     with pytest.raises(RbprofileError, match="is after --end"):
         ingest("smoke", start=date(2026, 10, 30), end=date(2026, 10, 1))
-    with pytest.raises(DatesOutOfRange, match="outside the XNYS calendar"):
-        ingest("smoke", start=date(1990, 1, 2), end=date(1990, 2, 1))
     assert not bundle_root.exists() or list(bundle_root.iterdir()) == []
+
+
+def test_a_window_far_from_today_uses_the_calendar_for_that_window(bundle_root: Path) -> None:
+    # the calendar is built for the bundle's own window, not only exchange_calendars' default
+    # ~20 years: January 1990 has 22 XNYS sessions (New Year's Day closed)
+    (meta,) = ingest("smoke", start=date(1990, 1, 1), end=date(1990, 1, 31))
+    assert (meta.first_session, meta.last_session, meta.sessions) == (
+        date(1990, 1, 2), date(1990, 1, 31), 22,
+    )  # fmt: skip
 
 
 def test_cli_ingest_table_and_json(bundle_root: Path) -> None:
