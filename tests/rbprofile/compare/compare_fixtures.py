@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from rbprofile.schema import FUNCTIONS_SCHEMA
 
@@ -85,12 +84,3 @@ def write_run(
     if collapsed is not None:
         (run / "pyspy.collapsed.txt").write_text(collapsed)
     return run
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "profiles"
-    root.mkdir()
-    monkeypatch.setenv("RBPROFILE_PROFILES_DIR", str(root))
-    monkeypatch.setenv("RBPROFILE_HOME", str(tmp_path / "home"))
-    return root

@@ -196,16 +196,6 @@ def pstats_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty profiles dir; RBPROFILE_PROFILES_DIR and RBPROFILE_HOME point into tmp_path."""
-    root = tmp_path / "profiles"
-    root.mkdir()
-    monkeypatch.setenv("RBPROFILE_PROFILES_DIR", str(root))
-    monkeypatch.setenv("RBPROFILE_HOME", str(tmp_path / "home"))
-    return root
-
-
-@pytest.fixture
 def context(profiles: Path, tmp_path: Path) -> Callable[..., Any]:
     """`context(*labels, compare=None) -> ReportContext`; the report goes to tmp_path/docs."""
     from rbprofile.report.model import LinkBase, ReportContext
