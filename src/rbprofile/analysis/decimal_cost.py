@@ -8,7 +8,9 @@ category "Decimal arithmetic"):
         A function absent from the float run costs all its self time. The float times are
         first scaled by the runs' machine drift: the median decimal/float self-time ratio
         over functions with >= 1 ms in both runs (when there are at least 3), so a run that
-        was merely slower overall (a busy machine) does not look like Decimal cost.
+        was merely slower overall (a busy machine) does not look like Decimal cost. A cost
+        under NOISE_FLOOR_S (1 ms) of a function the float run also has is not counted: at
+        tens of microseconds, run-to-run jitter is as large as the difference.
     decimal_native(samples) -> pl.DataFrame
         py-spy --native: share of a function's own samples with `_decimal`/libmpdec frames
         below it (`nm_mpd_qmul (.../_decimal/_decimal.c:4193)`).
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 DECIMAL_MODULES = ("decimal", "_decimal", "_pydecimal")
 DRIFT_MIN_S = 1e-3  # functions this slow in both runs calibrate the machine drift
 DRIFT_MIN_FUNCTIONS = 3
+NOISE_FLOOR_S = 1e-3  # a smaller decimal - float difference is indistinguishable from jitter
 
 
 def _is_decimal_module(module: str | None) -> bool:
@@ -70,12 +73,16 @@ def decimal_vs_float(
         .group_by("key")
         .agg(pl.col("self_s").sum())
         .join(floats, on="key", how="left")
-        .with_columns(pl.col("float_s").fill_null(0.0))
+        .with_columns(
+            pl.col("float_s").is_not_null().alias("in_float"), pl.col("float_s").fill_null(0.0)
+        )
         .sort("key")
     )
     drift = machine_drift(joined)
+    raw_cost = (pl.col("self_s") - drift * pl.col("float_s")).clip(lower_bound=0)
+    noise = pl.col("in_float") & (raw_cost < NOISE_FLOOR_S)
     costs = joined.with_columns(
-        (pl.col("self_s") - drift * pl.col("float_s")).clip(lower_bound=0).alias("cost_s")
+        raw_cost.alias("raw_s"), pl.when(noise).then(0.0).otherwise(raw_cost).alias("cost_s")
     )
     rows = [
         {
@@ -86,6 +93,12 @@ def decimal_vs_float(
             "detail": (
                 f"self {r['self_s']:.4f} s decimal vs {r['float_s']:.4f} s float "
                 f"({float_label}, x{drift:.2f} machine drift): Decimal cost {r['cost_s']:.4f} s"
+                + (
+                    f" ({r['raw_s'] * 1e3:.2f} ms difference is under the "
+                    f"{NOISE_FLOOR_S * 1e3:g} ms noise floor)"
+                    if 0 < r["raw_s"] < NOISE_FLOOR_S and r["cost_s"] == 0
+                    else ""
+                )
             ),
         }
         for r in costs.iter_rows(named=True)

@@ -163,6 +163,19 @@ def test_decimal_vs_float_is_the_self_time_difference() -> None:
     )
 
 
+def test_decimal_vs_float_ignores_differences_under_the_noise_floor() -> None:
+    # 90 us vs 30 us is jitter, not Decimal work; a decimal-only function still counts
+    dec = functions({"a": 0.00009, "b": 0.0025, "c": 0.0004})
+    flt = functions({"a": 0.00003, "b": 0.0005})
+    rows = {r["key"]: r for r in decimal_vs_float(dec, flt, "f").iter_rows(named=True)}
+    assert {k: round(r["share"], 12) for k, r in rows.items()} == {
+        "prog:a": 0.0, "prog:b": 0.8, "prog:c": 1.0,
+    }  # fmt: skip
+    assert rows["prog:a"]["detail"].endswith(
+        "Decimal cost 0.0000 s (0.06 ms difference is under the 1 ms noise floor)"
+    )
+
+
 def test_decimal_vs_float_removes_machine_drift() -> None:
     # the decimal run was 2x slower across the board; only `a` did real Decimal work
     dec = functions({"a": 1.0, "b": 0.4, "c": 0.2, "d": 0.1})
