@@ -3,6 +3,9 @@
     owners_from_samples(samples, project) -> pl.DataFrame
         owner, samples, share, own_samples -- exact: each stack's deepest frame whose module
         is in `project` owns the stack's samples (its own lines and everything below it)
+    function_owners(profile, project) -> dict[str, str]
+        per function key, the project function that owns most of its self time (same
+        spreading as owners_from_cprofile); project functions own themselves
     owners_from_cprofile(profile, project) -> pl.DataFrame
         owner, charged_s, share, own_s -- estimated: a project function keeps its self time;
         a non-project function's self time is spread over its callers in proportion to the
@@ -198,13 +201,27 @@ def _callers(profile: CProfile) -> Callers:
     return callers
 
 
-def owners_from_cprofile(profile: CProfile, project: str) -> pl.DataFrame:
+def _spreader(profile: CProfile, project: str) -> tuple[_Spreader, set[str]]:
     functions = profile.functions
     project_keys = {
         k for k, m in functions.select("key", "module").iter_rows() if in_project(m, project)
     }
     cum = dict(functions.select("key", "cum_s").iter_rows())
-    spreader = _Spreader(_callers(profile), project_keys, project, cum)
+    return _Spreader(_callers(profile), project_keys, project, cum), project_keys
+
+
+def function_owners(profile: CProfile, project: str) -> dict[str, str]:
+    spreader, _ = _spreader(profile, project)
+    owners = {}
+    for key in profile.functions["key"]:
+        shares = spreader.spread_self(key, 1.0)
+        owners[key] = min(shares, key=lambda owner: (-shares[owner], owner))
+    return owners
+
+
+def owners_from_cprofile(profile: CProfile, project: str) -> pl.DataFrame:
+    functions = profile.functions
+    spreader, project_keys = _spreader(profile, project)
     charged: defaultdict[str, float] = defaultdict(float)
     for key, self_s in functions.select("key", "self_s").iter_rows():
         if self_s > 0:

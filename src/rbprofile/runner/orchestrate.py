@@ -177,6 +177,8 @@ def _measure(
         pyspy_version=pyspy.version(),
     )
     rows, last, outcomes = _run_children(target, request, spec, tmp, emit, log)
+    if outcomes.get("cprofile") and outcomes["cprofile"].status == "ok":
+        annotate_run(tmp, log)
     timing = timing_document(rows)
     mf.write_json(tmp / TIMING, timing)
     median_wall = statistics.median(r["total_wall_s"] for r in rows)
@@ -196,6 +198,26 @@ def _measure(
     mf.write_json(tmp / mf.MANIFEST, manifest)
     shutil.rmtree(tmp / WORK, ignore_errors=True)
     return ScenarioResult(target.name, tmp.parent / target.name, timing["median"], profilers)
+
+
+def annotate_run(run_dir: Path, log: RunLog) -> None:
+    """Fill functions.parquet's category and owner once every profiler has run (py-spy line
+    samples are loop evidence). Best effort: the unannotated table stays if this fails."""
+    from rbprofile.analysis.annotate import annotate_functions
+    from rbprofile.analysis.pstats_source import load_pstats
+    from rbprofile.analysis.pyspy_source import load_pyspy
+
+    dest = run_dir / "functions.parquet"
+    collapsed = run_dir / "pyspy.collapsed.txt"
+    try:
+        samples = load_pyspy(collapsed) if collapsed.exists() else None
+        frame = annotate_functions(load_pstats(run_dir / "cprofile.pstats"), samples)
+    except RbprofileError as exc:
+        log.warning("annotate_failed", reason=exc.message)
+        return
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    frame.write_parquet(tmp)
+    tmp.replace(dest)
 
 
 def _run_children(

@@ -69,6 +69,15 @@ def test_pstats_holds_the_ledger_the_portal_and_the_strategy(
     assert functions.schema == FUNCTIONS_SCHEMA
     assert functions.height == len(stats.stats)  # type: ignore[attr-defined]
     assert "rustybt.run:run_algorithm" in functions["key"].to_list()
+    # annotated once every profiler ran: one category each; owners are rustybt functions
+    assert functions["category"].null_count() == 0 and functions["owner"].null_count() == 0
+    row = functions.row(by_predicate=pl.col("key") == "rustybt.run:run_algorithm", named=True)
+    assert row["owner"] == "rustybt.run:run_algorithm"  # a project function owns itself
+    history = functions.row(
+        by_predicate=pl.col("key") == "rustybt.data.polars.portal:PolarsDataPortal.history",
+        named=True,
+    )
+    assert history["category"] == "data processing"  # the project-data rule
 
 
 def test_pyspy_outputs(smoke_run: tuple[Path, RunSummary, list[StepEvent]]) -> None:
