@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from hotprofiles import write_pstats
 
-from rbprofile.analysis.owners import owners_from_cprofile, owners_from_samples
+from rbprofile.analysis.owners import function_owners, owners_from_cprofile, owners_from_samples
 from rbprofile.analysis.pstats_source import load_pstats
 from rbprofile.analysis.pyspy_source import load_pyspy
 
@@ -32,6 +32,26 @@ def test_cprofile_spreads_helper_time_to_project_callers(tmp_path: Path) -> None
     assert rows["a:a"] == pytest.approx(1.0 + 1.5 + 3.0 + 1.0)
     assert rows["(outside a)"] == pytest.approx(2.0 + 0.5 + 1.0)
     assert owners["share"].sum() == pytest.approx(1.0)
+
+
+def test_function_owners_pick_the_caller_owning_most(tmp_path: Path) -> None:
+    # g's self time: 1.5 under a, 0.5 under b -> a; len: via g (mostly a) and directly from a
+    a, b = ("/n/app/a.py", 1, "a"), ("/n/app/b.py", 1, "b")
+    g, length = (f"{LIB}/g.py", 1, "g"), ("~", 0, "<built-in method builtins.len>")
+    orphan = (f"{LIB}/o.py", 1, "o")
+    stats = {
+        a: (1, 1, 1.0, 6.0, {}),
+        b: (1, 1, 2.0, 4.0, {}),
+        g: (4, 4, 2.0, 6.0, {a: (3, 3, 1.5, 4.5), b: (1, 1, 0.5, 1.5)}),
+        length: (10, 10, 5.0, 5.0, {g: (8, 8, 4.0, 4.0), a: (2, 2, 1.0, 1.0)}),
+        orphan: (1, 1, 0.1, 0.1, {}),
+    }
+    profile = load_pstats(write_pstats(tmp_path / "o.pstats", stats))
+    owners = function_owners(profile, "a")
+    assert owners == {
+        "a:a": "a:a", "b:b": "(outside a)", "lib.g:g": "a:a", "builtins:len": "a:a",
+        "lib.o:o": "(outside a)",
+    }  # fmt: skip
 
 
 def test_cprofile_cycles_terminate(tmp_path: Path) -> None:
