@@ -26,7 +26,10 @@ IMPORTS = (
     "import pandas, polars, numpy, exchange_calendars, matplotlib.pyplot, asyncio, "
     "email.mime.multipart, http.server, xml.dom.minidom, unittest, argparse, logging.handlers, "
     "sqlite3, decimal, statistics, json, csv, tarfile, zipfile, difflib, pydoc, doctest, "
-    "rich.console, rich.table, typer, structlog, pyarrow, psutil, memory_profiler\n"
+    "rich.console, rich.table, typer, structlog, pyarrow, psutil, memory_profiler, "
+    "pyarrow.parquet, pyarrow.compute, matplotlib.backends.backend_svg, multiprocessing.pool, "
+    "concurrent.futures, urllib.request, smtplib, imaplib, xmlrpc.server, wsgiref.simple_server, "
+    "pdb, trace, timeit, mailbox, configparser, shelve, venv, hypothesis\n"
 )
 RBPROFILE = [sys.executable, "-m", "rbprofile"]
 
