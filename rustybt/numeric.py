@@ -19,6 +19,7 @@ import contextlib
 import decimal
 import math
 import operator
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal, TypeAlias
@@ -43,7 +44,7 @@ DECIMAL_CONTEXT = decimal.Context(
 _NEAR_INTEGER = 1e-4
 
 
-class NumericMode:
+class NumericMode(ABC):
     """Money arithmetic helpers for one numeric mode. Build with ``numeric_mode(name)``."""
 
     name: Mode
@@ -52,13 +53,13 @@ class NumericMode:
     mul: Callable[[Money, Money], Money] = operator.mul
     div: Callable[[Money, Money], Money] = operator.truediv
 
+    @abstractmethod
     def price(self, value: float) -> Money:
         """A float price from the data layer as money (the conversion boundary)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def money(self, value: object, source: str) -> Money:
         """A user-supplied amount (capital base, limit price, percent) as money."""
-        raise NotImplementedError
 
     def check(self, value: object, source: str) -> None:
         """Raise NumericModeError unless ``value`` is this mode's money type."""
