@@ -45,14 +45,20 @@ def frame_identity(frame: str) -> str:
 
 
 def parse_collapsed(text: str) -> Counter[tuple[str, ...]]:
-    """Stacks (root first, identities as in `frame_identity`) -> sample counts."""
+    """Stacks (root first, identities as in `frame_identity`) -> sample counts.
+
+    Unsymbolized native frames above the first Python frame (the thread's start in libc) are
+    dropped: py-spy --native unwinds them in some samples and not in others, which would
+    split one Python stack into two roots.
+    """
     stacks: Counter[tuple[str, ...]] = Counter()
     for raw in text.splitlines():
         match = _LINE.match(raw.strip())
         if match is None or not match["stack"]:
             continue
-        stack = tuple(frame_identity(f) for f in match["stack"].split(";"))
-        stacks[stack] += int(match["count"])
+        frames = [frame_identity(f) for f in match["stack"].split(";")]
+        start = next((i for i, f in enumerate(frames) if not f.startswith(NATIVE)), len(frames))
+        stacks[tuple(frames[start:])] += int(match["count"])
     return stacks
 
 

@@ -37,9 +37,15 @@ def test_frame_identity_drops_line_and_directory() -> None:
 
 def test_native_addresses_match_across_runs() -> None:
     # ASLR: the same libc frame has another address in each run
-    before = parse_collapsed("0x7fbae1a4524a (/usr/lib/libc.so.6);main (/p/run.py:3) 5\n")
-    after = parse_collapsed("0x7fda0344524a (/usr/lib/libc.so.6);main (/p/run.py:4) 7\n")
-    assert set(before) == set(after) == {("[native] (lib/libc.so.6)", "main (p/run.py)")}
+    before = parse_collapsed("main (/p/run.py:3);0x7fbae1a4524a (/usr/lib/libc.so.6) 5\n")
+    after = parse_collapsed("main (/p/run.py:4);0x7fda0344524a (/usr/lib/libc.so.6) 7\n")
+    assert set(before) == set(after) == {("main (p/run.py)", "[native] (lib/libc.so.6)")}
+
+
+def test_thread_start_frames_do_not_split_a_stack() -> None:
+    # py-spy --native unwinds the thread's libc start in some samples only
+    text = "0x7fbae1a4524a (/usr/lib/libc.so.6);main (/p/run.py:3) 5\nmain (/p/run.py:3) 2\n"
+    assert parse_collapsed(text) == {("main (p/run.py)",): 7}
 
 
 def test_parse_collapsed_merges_stacks_differing_only_by_line() -> None:
