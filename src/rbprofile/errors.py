@@ -16,3 +16,7 @@ class RbprofileError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+class ChildKilledError(RbprofileError):
+    """A child process was killed by a signal: the target is abandoned, not marked partly done."""

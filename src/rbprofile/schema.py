@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import polars as pl
 
-# One row per profiled function (functions.parquet, and what pstats/py-spy loaders return).
+# One row per profiled function (functions.parquet, and what the pstats loader returns).
 # key = f"{module}:{qualname}" -- stable across line moves; used to match functions in compare.
+# category / decided_by / owner are filled at record time (rbprofile.analysis.annotate).
 FUNCTIONS_SCHEMA = pl.Schema(
     {
         "key": pl.String,
@@ -21,14 +22,25 @@ FUNCTIONS_SCHEMA = pl.Schema(
         "self_s": pl.Float64,
         "cum_s": pl.Float64,
         "category": pl.String,
+        "decided_by": pl.String,
         "owner": pl.String,
     }
 )
+# Columns a table written by an older rbprofile may lack (read as null).
+FUNCTIONS_OPTIONAL = frozenset({"decided_by"})
 
 
-def validate(frame: pl.DataFrame, schema: pl.Schema, what: str) -> pl.DataFrame:
+def validate(
+    frame: pl.DataFrame,
+    schema: pl.Schema,
+    what: str,
+    optional: frozenset[str] = FUNCTIONS_OPTIONAL,
+) -> pl.DataFrame:
     """`frame` with exactly `schema`'s columns and types; ValueError naming `what` otherwise."""
-    missing = [c for c in schema.names() if c not in frame.columns]
+    missing = [c for c in schema.names() if c not in frame.columns and c not in optional]
     if missing:
         raise ValueError(f"{what}: missing columns {missing}")
-    return frame.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
+    return frame.select(
+        pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
+        for name, dtype in schema.items()
+    )

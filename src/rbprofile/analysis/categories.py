@@ -46,6 +46,7 @@ _EVIDENCE_RANK = {
     LOOP_LINES: (EVIDENCE_PRIORITY, 3),
 }
 CATEGORY_COLUMNS = ("key", "category", "decided_by", "evidence")
+MIN_LOOP_SAMPLES = 5  # own py-spy samples a function needs before its loop lines count
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def sampled_functions(samples: Samples) -> pl.DataFrame:
         for key in {f.key for f in stack.frames}:
             inclusive[key] += stack.count
     rows = [
-        (key, *first[key], None, None, float(own.get(key, 0)), float(n), None, None)
+        (key, *first[key], None, None, float(own.get(key, 0)), float(n), None, None, None)
         for key, n in inclusive.items()
     ]
     return pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")
@@ -82,8 +83,8 @@ def gather_evidence(
     functions: pl.DataFrame,
     samples: Samples | None,
     float_functions: pl.DataFrame | None,
-    float_label: str,
-    min_loop_samples: int,
+    float_label: str = "float",
+    min_loop_samples: int = MIN_LOOP_SAMPLES,
 ) -> pl.DataFrame:
     """All evidence rows (EVIDENCE_SCHEMA) available for these inputs."""
     parts = [decimal_methods(functions)]
@@ -159,16 +160,46 @@ def categorize(
     float_functions: pl.DataFrame | None = None,
     float_label: str = "float",
     unit: str = "s",
-    min_loop_samples: int = 5,
+    min_loop_samples: int = MIN_LOOP_SAMPLES,
+    evidence: pl.DataFrame | None = None,
 ) -> Categorized:
-    """One primary category per function with the rule or evidence that decided it."""
-    evidence = gather_evidence(functions, samples, float_functions, float_label, min_loop_samples)
-    assigned = assign(functions, rules, evidence)
+    """One primary category per function with the rule or evidence that decided it.
+
+    `evidence` (EVIDENCE_SCHEMA, e.g. recorded with the run) is used as given; without it the
+    evidence the other inputs allow is gathered here."""
+    if evidence is None:
+        evidence = gather_evidence(
+            functions, samples, float_functions, float_label, min_loop_samples
+        )
+    return _categorized(functions, assign(functions, rules, evidence), evidence, unit)
+
+
+def recorded(functions: pl.DataFrame, evidence: pl.DataFrame, unit: str = "s") -> Categorized:
+    """The categories a run recorded (functions.parquet's category and decided_by columns)."""
+    assigned = functions.select(
+        "key",
+        pl.col("category").fill_null(OTHER),
+        pl.col("decided_by").fill_null("recorded category"),
+    ).join(_evidence_texts(evidence), on="key", how="left")
+    return _categorized(functions, assigned.select(CATEGORY_COLUMNS), evidence, unit)
+
+
+def _evidence_texts(evidence: pl.DataFrame) -> pl.DataFrame:
+    by_key: dict[str, list[dict[str, object]]] = {}
+    for ev in evidence.iter_rows(named=True):
+        by_key.setdefault(ev["key"], []).append(ev)
+    rows = [(key, _evidence_text(found)) for key, found in by_key.items()]
+    return pl.DataFrame(rows, schema={"key": pl.String, "evidence": pl.String}, orient="row")
+
+
+def _categorized(
+    functions: pl.DataFrame, assigned: pl.DataFrame, evidence: pl.DataFrame, unit: str
+) -> Categorized:
     total = float(functions["self_s"].sum()) or 1.0
     table = (
         functions.select("key", "module", "qualname", pl.col("self_s").alias("self"))
-        .join(assigned, on="key", how="left", maintain_order="left")
-        .with_columns((pl.col("self") / total).alias("share"))
+        .join(assigned.unique("key", keep="first"), on="key", how="left", maintain_order="left")
+        .with_columns((pl.col("self") / total).alias("share"), pl.col("evidence").fill_null(""))
         .sort(["self", "key"], descending=[True, False])
         .select("key", "module", "qualname", "self", "share", "category", "decided_by", "evidence")
     )

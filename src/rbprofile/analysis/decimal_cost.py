@@ -17,9 +17,6 @@ category "Decimal arithmetic"):
     decimal_methods(functions) -> pl.DataFrame
         cProfile entries of the decimal module itself (`<method 'quantize' of
         'decimal.Decimal' objects>`): share 1.
-    find_float_twin(run_dir) -> Path | None
-        the sibling run (another label, same scenario) whose manifest says numeric "float",
-        preferring `<label>-float`, when `run_dir`'s manifest says "decimal".
 """
 
 from __future__ import annotations
@@ -144,39 +141,6 @@ def decimal_methods(functions: pl.DataFrame) -> pl.DataFrame:
         .unique("key", keep="first", maintain_order=True)
         .cast(dict(EVIDENCE_SCHEMA))  # type: ignore[arg-type]
     )
-
-
-def _manifest(run_dir: Path) -> dict[str, Any] | None:
-    from rbprofile.runner.manifest import load_manifest
-
-    if not (run_dir / "manifest.json").is_file():
-        return None
-    try:
-        return load_manifest(run_dir)
-    except RbprofileError:
-        return None
-
-
-def find_float_twin(run_dir: Path) -> Path | None:
-    """The float-mode run of the same scenario next to a decimal-mode `run_dir`, if any."""
-    manifest = _manifest(run_dir)
-    if manifest is None or manifest.get("numeric", "decimal") != "decimal":
-        return None
-    scenario, label = run_dir.name, run_dir.parent.name
-    bundle_hash = (manifest.get("bundle") or {}).get("content_hash")
-    candidates: list[tuple[bool, str, Path]] = []
-    for other in sorted(run_dir.parent.parent.glob(f"*/{scenario}")):
-        if other == run_dir:
-            continue
-        twin = _manifest(other)
-        if twin is None or twin.get("numeric") != "float":
-            continue
-        twin_hash = (twin.get("bundle") or {}).get("content_hash")
-        if bundle_hash and twin_hash and twin_hash != bundle_hash:
-            continue
-        preferred = other.parent.name == f"{label}-float"
-        candidates.append((preferred, str(twin.get("finished", "")), other))
-    return max(candidates)[2] if candidates else None
 
 
 EMPTY_EVIDENCE = pl.DataFrame(schema=EVIDENCE_SCHEMA)

@@ -140,7 +140,7 @@ def _keys(stats: dict[Func, tuple], namer: _Namer) -> tuple[dict[Func, str], lis
         cc, nc, tt, ct, _ = stats[func]
         file, line, _name = func
         rows.append(
-            (key, info.name, qualname, file, line, nc, cc, float(tt), float(ct), None, None)
+            (key, info.name, qualname, file, line, nc, cc, float(tt), float(ct), None, None, None)
         )
     return keys, rows
 

@@ -1,6 +1,6 @@
 """`rbprofile analyze TARGET`: hotspots, bottlenecks, modules, owners, cProfile vs py-spy.
 
-Wiring only: parse, call `rbprofile.analysis.analyze.analyze_run`, render, map errors.
+Wiring only: parse, call `rbprofile.views.analyze.analyze_run`, render, map errors.
 """
 
 from __future__ import annotations
@@ -48,8 +48,11 @@ def analyze(
         typer.Option("--depth", min=1, help="Project module depth (3: rustybt.finance.decimal)."),
     ] = 3,
     project: Annotated[
-        str, typer.Option("--project", help="Top-level package under profile (owners, modules).")
-    ] = "rustybt",
+        str | None,
+        typer.Option(
+            "--project", help="Top-level package under profile (default: the one the run recorded)."
+        ),
+    ] = None,
     targets: Annotated[
         bool, typer.Option("--targets", help="Add optimization targets, ranked by removable time.")
     ] = False,
@@ -68,7 +71,7 @@ def analyze(
     profiles_dir: ProfilesDirOption = None,
 ) -> None:
     """Where the time goes: hotspots, bottlenecks, modules, owners, categories, targets."""
-    from rbprofile.analysis.analyze import AnalyzeOptions, analyze_run
+    from rbprofile.views.analyze import AnalyzeOptions, analyze_run
     from rbprofile.render import render
 
     options = AnalyzeOptions(

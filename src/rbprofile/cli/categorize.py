@@ -1,6 +1,6 @@
 """`rbprofile categorize TARGET`: bottleneck categories with the rule or evidence behind each.
 
-Wiring only: parse, call `rbprofile.analysis.categorize_run.categorize_run`, render, map errors.
+Wiring only: parse, call `rbprofile.views.categorize.categorize_run`, render, map errors.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def categorize(
 ) -> None:
     """Share of the run per category: Decimal arithmetic, loops, subprocesses, data processing,
     indicators, datetime/calendar, I/O, Python overhead, other."""
-    from rbprofile.analysis.categorize_run import CategorizeOptions, categorize_run
+    from rbprofile.views.categorize import CategorizeOptions, categorize_run
     from rbprofile.render import render
 
     options = CategorizeOptions(

@@ -12,6 +12,7 @@ import typer
 
 from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import ProfilesDirOption
+from rbprofile.report.formats import ReportFormat
 
 
 def report(
@@ -26,8 +27,11 @@ def report(
     profiles_dir: ProfilesDirOption = None,
     output_dir: Annotated[
         Path | None,
-        typer.Option(help="Where the report will be saved; links are relative to it."),
+        typer.Option(help="Where the report will be saved; links and charts are relative to it."),
     ] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="markdown, or json with the same sections.")
+    ] = ReportFormat.markdown,
 ) -> None:
     """Write the profiling-results markdown for LABEL(s) to stdout.
 
@@ -35,13 +39,14 @@ def report(
     (links are relative to --output-dir, default docs/performance).
     """
     from rbprofile.report.build import build_report
+    from rbprofile.report.render import render
 
     with domain_errors():
-        text = build_report(
+        built = build_report(
             labels or ["baseline"],
             compare=compare,
             profiles_dir=profiles_dir,
             output_dir=output_dir,
             progress=lambda title: typer.echo(f"report: {title}", err=True),
         )
-    typer.echo(text, nl=False)
+    typer.echo(render(built, fmt), nl=False)

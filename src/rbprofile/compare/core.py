@@ -16,19 +16,14 @@ import polars as pl
 
 from rbprofile.analysis.modules import module_at_depth
 from rbprofile.compare.diff_flamegraph import write_diff_flamegraph
-from rbprofile.compare.functions import (
-    ensure_categories,
-    function_deltas,
-    group_deltas,
-    load_functions,
-)
-from rbprofile.compare.runs import Run, Side, common_measure, resolve_side, unlike
+from rbprofile.compare.functions import categorized_functions, function_deltas, group_deltas
+from rbprofile.compare.runs import Side, common_measure, resolve_side, timings, unlike
 from rbprofile.compare.stats import Sample, TimingVerdict, geometric_mean_speedup, judge
 from rbprofile.errors import RbprofileError
+from rbprofile.rundir import files
+from rbprofile.rundir.run import Run
 from rbprofile.schema import FUNCTIONS_SCHEMA
 
-COLLAPSED = "pyspy.collapsed.txt"
-DEFAULT_PROJECT = "rustybt"
 DEFAULT_DEPTH = 3
 
 
@@ -66,9 +61,24 @@ class Comparison:
         ]
 
 
-def _timing(scenario: str, before: Run, after: Run, min_change: float) -> ScenarioTiming:
-    key, description = common_measure(before, after)
-    b, a = Sample(before.timings[key]), Sample(after.timings[key])
+def _timing(
+    scenario: str, before: Run, after: Run, min_change: float, out: _Collected
+) -> ScenarioTiming | None:
+    left, right = timings(before), timings(after)
+    measure = common_measure(left, right)
+    if measure is None:
+        sides = [name for name, t in (("BEFORE", left), ("AFTER", right)) if not t]
+        why = (
+            f"the {' and '.join(sides)} side{'s' * (len(sides) - 1)} recorded no timing repeats"
+            if sides
+            else "the two sides share no timing measure"
+        )
+        out.problems.append(
+            f"{scenario}: no run-time verdict ({why}); record both with `rbprofile run`"
+        )
+        return None
+    key, description = measure
+    b, a = Sample(left[key]), Sample(right[key])
     return ScenarioTiming(scenario, description, b, a, judge(b, a, min_change))
 
 
@@ -79,13 +89,13 @@ def _with_scenario(frames: list[tuple[str, pl.DataFrame]], empty: pl.DataFrame) 
     )
 
 
-def _empty_tables() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _empty_tables(project: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     none = pl.DataFrame(schema=FUNCTIONS_SCHEMA)
     deltas = function_deltas(none, none)
     by_category = pl.col("category").fill_null("uncategorized")
     return (
         deltas,
-        group_deltas(deltas, _module_expr(), "module"),
+        group_deltas(deltas, _module_expr(project), "module"),
         group_deltas(deltas, by_category, "category"),
     )
 
@@ -106,9 +116,9 @@ def _problems(before: Side, after: Side) -> list[str]:
     ]
 
 
-def _module_expr() -> pl.Expr:
+def _module_expr(project: str) -> pl.Expr:
     return pl.col("module").map_elements(
-        lambda m: module_at_depth(m, DEFAULT_PROJECT, DEFAULT_DEPTH), return_dtype=pl.String
+        lambda m: module_at_depth(m, project, DEFAULT_DEPTH), return_dtype=pl.String
     )
 
 
@@ -122,28 +132,26 @@ class _Collected:
     flamegraphs: dict[str, Path] = field(default_factory=dict)
 
 
-def _collect_functions(scenario: str, before: Run, after: Run, out: _Collected) -> None:
-    try:
-        before_fns, after_fns = load_functions(before.path), load_functions(after.path)
-    except ValueError as exc:
-        out.problems.append(f"{scenario}: no function deltas: {exc}")
-        return
-    if before_fns is None or after_fns is None:
-        missing = [side for side, f in (("BEFORE", before_fns), ("AFTER", after_fns)) if f is None]
+def _collect_functions(
+    scenario: str, before: Run, after: Run, project: str, out: _Collected
+) -> None:
+    sides = (("BEFORE", before), ("AFTER", after))
+    tables = {side: categorized_functions(run) for side, run in sides}
+    missing = [side for side, run in sides if tables[side] is None]
+    if missing:
+        reasons = "; ".join(
+            run.why_missing(files.FUNCTIONS) for side, run in sides if side in missing
+        )
         out.problems.append(
-            f"{scenario}: no functions.parquet on the {' and '.join(missing)} "
-            f"side{'s' * (len(missing) - 1)}; "
-            "function, module and category deltas need `rbprofile run --profiler cprofile`"
+            f"{scenario}: no function deltas ({reasons}); function, module and category "
+            "deltas need `rbprofile run --profiler cprofile` on both sides"
         )
         return
-    (b, b_filled), (a, a_filled) = ensure_categories(before_fns), ensure_categories(after_fns)
-    if b_filled or a_filled:
-        out.notes.append(
-            f"{scenario}: categories assigned from the built-in rules at compare time."
-        )
+    b, a = tables["BEFORE"], tables["AFTER"]
+    assert b is not None and a is not None
     deltas = function_deltas(b, a)
     out.functions.append((scenario, deltas))
-    out.modules.append((scenario, group_deltas(deltas, _module_expr(), "module")))
+    out.modules.append((scenario, group_deltas(deltas, _module_expr(project), "module")))
     by_category = pl.col("category").fill_null("uncategorized")
     out.categories.append((scenario, group_deltas(deltas, by_category, "category")))
 
@@ -151,12 +159,12 @@ def _collect_functions(scenario: str, before: Run, after: Run, out: _Collected) 
 def _flamegraph(
     scenario: str, before: Run, after: Run, out_dir: Path, force: bool, out: _Collected
 ) -> None:
-    b, a = before.path / COLLAPSED, after.path / COLLAPSED
-    if not (b.is_file() and a.is_file()):
-        out.problems.append(f"{scenario}: no diff flamegraph (needs {COLLAPSED} on both sides)")
+    b, a = before.pyspy_path, after.pyspy_path  # TODO(samples merge): pass the tables
+    if b is None or a is None:
+        out.problems.append(f"{scenario}: no diff flamegraph (needs py-spy samples on both sides)")
         return
     target = out_dir / f"diff_{scenario}.svg"
-    title = f"{scenario}: {before.path.parent.name} -> {after.path.parent.name}"
+    title = f"{scenario}: {before.label} -> {after.label}"
     try:
         out.flamegraphs[scenario] = write_diff_flamegraph(b, a, target, title, force=force)
     except FileExistsError:
@@ -182,25 +190,28 @@ def compare_runs(
     if not common:
         raise RbprofileError(_nothing_to_compare(left, right, scenario))
     collected = _Collected(problems=_problems(left, right))
-    empty = _empty_tables()
-    timings = []
+    project = left.runs[common[0]].project
+    empty = _empty_tables(project)
+    verdicts = []
     for name in common:
         b, a = left.runs[name], right.runs[name]
-        timings.append(_timing(name, b, a, min_change))
+        verdict = _timing(name, b, a, min_change, collected)
+        if verdict is not None:
+            verdicts.append(verdict)
         if differs := unlike(b, a):
             collected.notes.append(f"{name}: not like for like ({'; '.join(differs)}).")
-        _collect_functions(name, b, a, collected)
+        _collect_functions(name, b, a, project, collected)
         if flamegraph_dir is not None:
             _flamegraph(name, b, a, flamegraph_dir, force, collected)
     return Comparison(
         before=before,
         after=after,
         min_change=min_change,
-        timings=tuple(timings),
+        timings=tuple(verdicts),
         functions=_with_scenario(collected.functions, empty[0]),
         modules=_with_scenario(collected.modules, empty[1]),
         categories=_with_scenario(collected.categories, empty[2]),
-        geomean_speedup=geometric_mean_speedup([t.result.speedup for t in timings]),
+        geomean_speedup=geometric_mean_speedup([t.result.speedup for t in verdicts]),
         only_before=tuple(sorted(set(left.runs) - set(right.runs) - set(right.partial))),
         only_after=tuple(sorted(set(right.runs) - set(left.runs) - set(left.partial))),
         problems=tuple(collected.problems),

@@ -12,13 +12,12 @@ before_calls, after_calls; sorted by |change_s|, largest first.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
-from rbprofile.schema import FUNCTIONS_SCHEMA, validate
+from rbprofile.rundir.categories import categorized
+from rbprofile.rundir.run import Run
+from rbprofile.schema import FUNCTIONS_SCHEMA
 
-FUNCTIONS_FILE = "functions.parquet"
 # The status and the self-time / share-of-run columns, in display order.
 CHANGE_COLUMNS = (
     "status",
@@ -31,34 +30,20 @@ CHANGE_COLUMNS = (
 )
 
 
-def load_functions(run_dir: Path) -> pl.DataFrame | None:
-    """The run's functions table (FUNCTIONS_SCHEMA), or None when it was not profiled.
-
-    ValueError names the file when it is unreadable or lacks the schema's columns.
-    """
-    path = run_dir / FUNCTIONS_FILE
-    if not path.is_file():
+def categorized_functions(run: Run) -> pl.DataFrame | None:
+    """The run's functions table with the categories the run recorded (or, for older runs and
+    bare files, the one categorization `rbprofile.rundir.categories` gives); None without it."""
+    table = run.functions
+    if table is None:
         return None
-    try:
-        frame = pl.read_parquet(path)
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise ValueError(f"{path} is unreadable ({exc.__class__.__name__})") from None
-    return validate(frame, FUNCTIONS_SCHEMA, str(path))
-
-
-def ensure_categories(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
-    """Fill an uncategorized table from the built-in rules (`rbprofile.analysis.categories`).
-
-    Returns the table and whether categories were assigned here (False when already recorded).
-    """
-    if frame.height == 0 or frame["category"].is_not_null().any():
-        return frame, False
-    from rbprofile.analysis.categories import categorize
-    from rbprofile.analysis.rules import load_rules
-
-    assigned = categorize(frame, load_rules()).functions.select("key", "category").unique("key")
-    filled = frame.drop("category").join(assigned, on="key", how="left", maintain_order="left")
-    return filled.select(FUNCTIONS_SCHEMA.names()), True
+    if table.height == 0 or table["category"].is_not_null().any():
+        return table
+    result = categorized(run)
+    if result is None:
+        return table
+    assigned = result.functions.select("key", "category").unique("key")
+    filled = table.drop("category").join(assigned, on="key", how="left", maintain_order="left")
+    return filled.select(FUNCTIONS_SCHEMA.names())
 
 
 def _side(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:

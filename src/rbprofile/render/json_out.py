@@ -1,32 +1,52 @@
-"""JSON renderer: {"title", "notes", "meta", "tables": {name: {"title", "notes", "rows"}}}."""
+"""JSON renderer: {"title", "notes", "meta", "tables": {name: {"title", "notes", "rows"}}}.
+
+NaN and infinite floats become null: the output is always valid JSON.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
-from rbprofile.render import Document
+from rbprofile.render import Document, Table
 
 
-def _default(value: object) -> object:
+def json_default(value: object) -> object:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return str(value)
+
+
+def finite(value: Any) -> Any:
+    """`value` with every NaN / infinite float (nested in lists and dicts) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
+
+
+def table_obj(table: Table) -> dict[str, object]:
+    return {
+        "title": table.title,
+        "notes": list(table.notes),
+        "rows": finite(table.frame.to_dicts()),
+    }
 
 
 def to_obj(doc: Document) -> dict[str, object]:
     return {
         "title": doc.title,
         "notes": list(doc.notes),
-        "meta": doc.meta,
-        "tables": {
-            t.name: {"title": t.title, "notes": list(t.notes), "rows": t.frame.to_dicts()}
-            for t in doc.tables
-        },
+        "meta": finite(doc.meta),
+        "tables": {t.name: table_obj(t) for t in doc.tables},
     }
 
 
 def render(doc: Document, out: TextIO) -> None:
-    json.dump(to_obj(doc), out, indent=2, default=_default)
+    json.dump(to_obj(doc), out, indent=2, default=json_default, allow_nan=False)
     out.write("\n")

@@ -1,4 +1,5 @@
-"""SVG charts written beside the run data: memory timeline, module breakdown bars.
+"""SVG charts drawn by the report, beside it (never into the measured run data): memory
+timeline, module breakdown bars.
 
 Drawn with matplotlib's Agg backend and written deterministically (fixed `svg.hashsalt`, no
 date or tool version in the metadata), so the same measured files give byte-identical SVGs.
@@ -12,7 +13,10 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rbprofile.rundir.memory import Memory
 
 MEMORY_CHART = "memory_timeline.svg"
 MODULES_CHART = "modules.svg"
@@ -47,6 +51,7 @@ def write_atomic(path: Path, data: bytes) -> Path:
     """Write `data` to `path` via a temp file + rename; skip when the content is already there."""
     if path.is_file() and path.read_bytes() == data:
         return path
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -58,16 +63,17 @@ def write_atomic(path: Path, data: bytes) -> Path:
     return path
 
 
-def memory_timeline(memory: dict[str, Any], title: str, path: Path) -> Path:
+def memory_timeline(memory: Memory, title: str, path: Path) -> Path:
     """Resident memory over time from memory.json's samples, with baseline and peak marked."""
-    samples = memory["samples"]
+    samples = memory.samples
     fig, ax = _figure()
     with _rc():
         ax.plot([s[0] for s in samples], [s[1] for s in samples], color="#1f77b4", lw=1.2)
-        for key, style, text in (("baseline_mib", ":", "baseline"), ("peak_mib", "--", "peak")):
-            if memory.get(key) is not None:
-                ax.axhline(memory[key], color="#7f7f7f", ls=style, lw=0.8)
-                ax.annotate(f"{text} {memory[key]:.1f} MiB", (0, memory[key]), fontsize=8)
+        marks = (("baseline", ":", memory.baseline_mib), ("peak", "--", memory.peak_mib))
+        for text, style, value in marks:
+            if value is not None:
+                ax.axhline(value, color="#7f7f7f", ls=style, lw=0.8)
+                ax.annotate(f"{text} {value:.1f} MiB", (0, value), fontsize=8)
         ax.set_xlabel("time since start (s)")
         ax.set_ylabel("resident memory (MiB)")
         ax.set_title(title)

@@ -1,17 +1,53 @@
-"""Comparison (with `--compare BEFORE AFTER`): `rbprofile.compare.compare_runs` rendered through
-its own `to_document`, plus relative links to the differential flamegraphs it draws.
+"""Comparison (with `--compare BEFORE AFTER`): the document of `rbprofile compare`, plus
+relative links to the differential flamegraphs it draws.
 
 Diff flamegraphs go to `<output_dir>/compare/<before>_vs_<after>/` (redrawn on each report).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rbprofile.compare.core import Comparison, compare_runs
 from rbprofile.compare.document import to_document
 from rbprofile.errors import RbprofileError
-from rbprofile.report.model import ReportContext, Section, bullets, missing, table_block
+from rbprofile.report.model import Block, ReportContext, Section, bullets, missing
 
 TITLE = "Comparison"
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The comparison `--compare` asked for, or why there is none."""
+
+    comparison: Comparison | None
+    why_not: str | None = None
+
+
+def compared(ctx: ReportContext) -> Compared:
+    """`compare_runs` for `--compare` (once per report)."""
+    if "comparison" not in ctx.cache:
+        ctx.cache["comparison"] = _compare(ctx)
+    result: Compared = ctx.cache["comparison"]
+    return result
+
+
+def _compare(ctx: ReportContext) -> Compared:
+    if ctx.compare is None:
+        return Compared(
+            None,
+            "no comparison was asked for; pass `--compare BEFORE AFTER`, "
+            "e.g. `rbprofile report baseline --compare baseline post-rust`",
+        )
+    before, after = ctx.compare
+    out_dir = ctx.links.output_dir / "compare" / f"{before}_vs_{after}"
+    try:
+        found = compare_runs(
+            before, after, profiles_dir=ctx.profiles_dir, flamegraph_dir=out_dir, force=True
+        )
+    except RbprofileError as exc:
+        return Compared(None, exc.message)
+    return Compared(found)
 
 
 def _notes(comparison: Comparison, ctx: ReportContext) -> list[str]:
@@ -26,35 +62,12 @@ def _notes(comparison: Comparison, ctx: ReportContext) -> list[str]:
     return notes
 
 
-def comparison_of(ctx: ReportContext) -> Comparison | str:
-    """`compare_runs` for `--compare` (once per report), or why there is none."""
-    if "comparison" not in ctx.cache:
-        ctx.cache["comparison"] = _compare(ctx)
-    result: Comparison | str = ctx.cache["comparison"]
-    return result
-
-
-def _compare(ctx: ReportContext) -> Comparison | str:
-    if ctx.compare is None:
-        return (
-            "no comparison was asked for; pass `--compare BEFORE AFTER`, "
-            "e.g. `rbprofile report baseline --compare baseline post-rust`"
-        )
-    before, after = ctx.compare
-    out_dir = ctx.links.output_dir / "compare" / f"{before}_vs_{after}"
-    try:
-        return compare_runs(
-            before, after, profiles_dir=ctx.profiles_dir, flamegraph_dir=out_dir, force=True
-        )
-    except RbprofileError as exc:
-        return exc.message
-
-
 def summary_lines(ctx: ReportContext) -> list[str]:
     """One line per compared scenario and the geometric mean, for the Executive Summary."""
-    comparison = comparison_of(ctx)
-    if isinstance(comparison, str):
-        return [] if ctx.compare is None else [f"Comparison not available: {comparison}"]
+    result = compared(ctx)
+    comparison = result.comparison
+    if comparison is None:
+        return [] if ctx.compare is None else [f"Comparison not available: {result.why_not}"]
     head = f"{comparison.after} vs {comparison.before}"
     lines = [
         f"{head}, {t.scenario}: {t.result.describe()} ({t.result.verdict}; {t.measure})"
@@ -66,16 +79,17 @@ def summary_lines(ctx: ReportContext) -> list[str]:
 
 
 def section(ctx: ReportContext) -> Section:
-    comparison = comparison_of(ctx)
-    if isinstance(comparison, str):
-        return missing(TITLE, comparison)
-    before, after = comparison.before, comparison.after
-    doc = to_document(comparison)
+    result = compared(ctx)
+    comparison = result.comparison
+    if comparison is None:
+        return missing(TITLE, result.why_not or "no comparison")
     intro = (
-        f"`{after}` against `{before}`; verdicts from Welch's t-test at 95% over the timing "
-        f"repeats, changes under {comparison.min_change:g}% count as not significant "
-        "(the same numbers as `rbprofile compare`)."
+        f"`{comparison.after}` against `{comparison.before}`; verdicts from Welch's t-test at "
+        f"95% over the timing repeats, changes under {comparison.min_change:g}% count as not "
+        "significant (the same numbers as `rbprofile compare`)."
     )
-    blocks = [intro, bullets(_notes(comparison, ctx))]
-    blocks += [table_block(t) for t in doc.tables]
-    return Section(TITLE, tuple(b for b in blocks if b))
+    blocks: list[Block] = [intro]
+    if notes := _notes(comparison, ctx):
+        blocks.append(bullets(notes))
+    blocks += list(to_document(comparison).tables)
+    return Section(TITLE, tuple(blocks))

@@ -2,11 +2,11 @@
 end-to-end ratio (decimal / float) of the timing repeats with its Welch verdict, against the
 30% target, and the per-function Decimal cost (self-time difference, decimal minus float).
 
-The ratio and verdict come from `rbprofile.compare` (`load_run`, `common_measure`, `judge`),
-so they match `rbprofile compare <float-label> <decimal-label>`; the per-function cost from
-`compare.functions.function_deltas` with `analysis.decimal_cost.decimal_vs_float`'s share.
-The float run is the one `rbprofile categorize` uses (`find_float_twin`: same scenario and
-bundle, preferring the label `<label>-float`).
+The ratio and verdict come from `rbprofile.compare` (`timings`, `common_measure`, `judge`), so
+they match `rbprofile compare <float-label> <decimal-label>`; the per-function cost from
+`compare.functions.function_deltas` with `analysis.decimal_cost.decimal_vs_float`'s share. The
+float run is `rbprofile.rundir.locate.float_twin`'s (same scenario and bundle, preferring the
+label `<label>-float`), the same twin the run's categories used when it was recorded.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import polars as pl
 
 from rbprofile.analysis.decimal_cost import decimal_vs_float
 from rbprofile.compare.functions import function_deltas
-from rbprofile.compare.runs import common_measure, load_run
+from rbprofile.compare.runs import common_measure, timings
 from rbprofile.compare.stats import Sample, judge
 from rbprofile.render import Table
-from rbprofile.report.derived import float_twin
-from rbprofile.report.model import ReportContext, Section, missing, table_block
-from rbprofile.report.runs import Run
+from rbprofile.report.model import Block, ReportContext, Section, missing, not_available
+from rbprofile.rundir import files
+from rbprofile.rundir.locate import float_twin
+from rbprofile.rundir.run import Run
 
 TITLE = "Decimal overhead vs float baseline"
 TARGET_PCT = 30.0
@@ -28,11 +29,14 @@ TOP = 15
 
 
 def pairs(ctx: ReportContext) -> list[tuple[Run, Run]]:
-    found = []
-    for run in ctx.runs:
-        if run.numeric == "decimal" and (partner := float_twin(run)) is not None:
-            found.append((run, partner))
-    return found
+    if "decimal_pairs" not in ctx.cache:
+        found = []
+        for run in ctx.runs:
+            if run.numeric == "decimal" and (partner := float_twin(run)) is not None:
+                found.append((run, partner))
+        ctx.cache["decimal_pairs"] = found
+    result: list[tuple[Run, Run]] = ctx.cache["decimal_pairs"]
+    return result
 
 
 def _target(change_pct: float) -> str:
@@ -41,37 +45,34 @@ def _target(change_pct: float) -> str:
     return f"over the {TARGET_PCT:.0f}% target by {change_pct - TARGET_PCT:.1f} points"
 
 
-def ratio_row(decimal: Run, floating: Run) -> dict[str, object]:
-    try:
-        dec, flt = load_run(decimal.path), load_run(floating.path)
-        key, measure = common_measure(flt, dec)
-    except ValueError as exc:
-        return {
-            "scenario": decimal.scenario,
-            "decimal run": decimal.name,
-            "float run": floating.name,
-            "measure": f"not comparable: {exc}",
-        }
-    verdict = judge(Sample(flt.timings[key]), Sample(dec.timings[key]), min_change=0.0)
-    return {
-        "scenario": decimal.scenario,
-        "decimal run": decimal.name,
-        "float run": floating.name,
-        "measure": measure,
-        "decimal median s": Sample(dec.timings[key]).median,
-        "float median s": Sample(flt.timings[key]).median,
-        "decimal / float": verdict.ratio,
-        "overhead": f"{verdict.change_pct:+.1f}%",
-        "target": _target(verdict.change_pct),
-        "significance": _significance(verdict.verdict, verdict.p),
-    }
-
-
 def _significance(verdict: str, p: float | None) -> str:
     if verdict == "not enough repeats":
         return "not enough repeats (fewer than 3 on a side)"
     words = {"slower": "Decimal significantly slower", "faster": "Decimal significantly faster"}
     return f"{words.get(verdict, 'not significant')} (Welch p={p:.3g})"
+
+
+def ratio_row(decimal: Run, floating: Run) -> dict[str, object]:
+    row: dict[str, object] = {
+        "scenario": decimal.scenario,
+        "decimal run": decimal.name,
+        "float run": floating.name,
+    }
+    dec, flt = timings(decimal), timings(floating)
+    measure = common_measure(flt, dec)
+    if measure is None:
+        return row | {"measure": "not comparable: the two runs share no timing measure"}
+    key, described = measure
+    verdict = judge(Sample(flt[key]), Sample(dec[key]), min_change=0.0)
+    return row | {
+        "measure": described,
+        "decimal median s": Sample(dec[key]).median,
+        "float median s": Sample(flt[key]).median,
+        "decimal / float": verdict.ratio,
+        "overhead": f"{verdict.change_pct:+.1f}%",
+        "target": _target(verdict.change_pct),
+        "significance": _significance(verdict.verdict, verdict.p),
+    }
 
 
 def ratio_table(found: list[tuple[Run, Run]]) -> Table:
@@ -88,19 +89,23 @@ def ratio_table(found: list[tuple[Run, Run]]) -> Table:
     )
 
 
-def cost_block(decimal: Run, floating: Run) -> str:
+COST_FORMATS = {
+    "float self s": "{:.4f}",
+    "decimal self s": "{:.4f}",
+    "Decimal cost s": "{:.4f}",
+    "share change pp": "{:+.2f}",
+    "Decimal share of self": "{:.0%}",
+}
+
+
+def cost_block(decimal: Run, floating: Run) -> Block:
     title = f"Per-function Decimal cost, {decimal.scenario} (self time decimal - float, top {TOP})"
     if decimal.functions is None or floating.functions is None:
-        reason = (
-            decimal.why_missing("functions.parquet", "cprofile")
-            if decimal.functions is None
-            else floating.why_missing("functions.parquet", "cprofile")
-        )
-        return f"**{title}**\n\n_Not available: {reason}_"
+        absent = decimal if decimal.functions is None else floating
+        return f"**{title}**\n\n" + not_available(absent.why_missing(files.FUNCTIONS))
     if "Decimal" not in decimal.code_seen():
-        return (
-            f"**{title}**\n\n_Not available: {decimal.name} records numeric decimal but no "
-            "decimal module appears in its profile._"
+        return f"**{title}**\n\n" + not_available(
+            f"{decimal.name} records numeric decimal but no decimal module appears in its profile"
         )
     deltas = function_deltas(floating.functions, decimal.functions)
     shares = decimal_vs_float(decimal.functions, floating.functions, floating.name).select(
@@ -121,20 +126,19 @@ def cost_block(decimal: Run, floating: Run) -> str:
             pl.col("change_pp").alias("share change pp"),
         )
     )
-    return table_block(
-        Table(
-            "decimal_cost",
-            title,
-            frame,
-            formats={
-                "float self s": "{:.4f}",
-                "decimal self s": "{:.4f}",
-                "Decimal cost s": "{:.4f}",
-                "share change pp": "{:+.2f}",
-                "Decimal share of self": "{:.0%}",
-            },
-        )
-    )
+    return Table("decimal_cost", title, frame, formats=COST_FORMATS)
+
+
+def summary_lines(ctx: ReportContext) -> list[str]:
+    lines = []
+    for dec, flt in pairs(ctx):
+        row = ratio_row(dec, flt)
+        if "overhead" in row:
+            lines.append(
+                f"Decimal overhead, {dec.scenario}: {row['overhead']} vs {flt.name} "
+                f"({row['target']}; {row['significance']})."
+            )
+    return lines
 
 
 def section(ctx: ReportContext) -> Section:
@@ -151,6 +155,5 @@ def section(ctx: ReportContext) -> Section:
         f"bundle; the target is at most {TARGET_PCT:.0f}%. Significance: Welch's t-test "
         "at 95% over the timing repeats (as in `rbprofile compare`)."
     )
-    return Section(
-        TITLE, (intro, table_block(ratio_table(found)), *(cost_block(d, f) for d, f in found))
-    )
+    blocks: list[Block] = [intro, ratio_table(found), *(cost_block(d, f) for d, f in found)]
+    return Section(TITLE, tuple(blocks))

@@ -3,62 +3,43 @@ Polars frame sizes per run, all from memory.json (the chart is drawn from its sa
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import polars as pl
 
 from rbprofile.render import Table
 from rbprofile.report import charts
-from rbprofile.report.model import ReportContext, Section, bullets, missing, table_block
-from rbprofile.report.runs import Run
+from rbprofile.report.model import Block, ReportContext, Section, bullets, missing
+from rbprofile.rundir import files
+from rbprofile.rundir.memory import Memory
+from rbprofile.rundir.run import Run
 
 TITLE = "Memory Profiling Results"
 TOP = 10
 
 
-def _fmt(value: object, unit: str, digits: int = 1) -> str:
-    return f"{value:.{digits}f} {unit}" if isinstance(value, int | float) else "not recorded"
+def _fmt(value: float | None, unit: str, digits: int = 1) -> str:
+    return "not recorded" if value is None else f"{value:.{digits}f} {unit}"
 
 
-def summary(memory: dict[str, Any]) -> str:
-    peak, base = memory.get("peak_mib"), memory.get("baseline_mib")
-    growth = (
-        peak - base if isinstance(peak, int | float) and isinstance(base, int | float) else None
-    )
+def summary(memory: Memory) -> str:
+    peak, base = memory.peak_mib, memory.baseline_mib
+    growth = peak - base if peak is not None and base is not None else None
     return bullets(
         [
             f"Peak resident memory: {_fmt(peak, 'MiB')}",
             f"Baseline before the bundle loads: {_fmt(base, 'MiB')}",
             f"Growth during the run (peak - baseline): {_fmt(growth, 'MiB')}",
-            f"Mean: {_fmt(memory.get('mean_mib'), 'MiB')}, "
-            f"{len(memory.get('samples') or [])} samples every {memory.get('interval_s')} s",
+            f"Mean: {_fmt(memory.mean_mib, 'MiB')}, "
+            f"{len(memory.samples)} samples every {memory.interval_s} s",
         ]
     )
 
 
-def short_path(path: object) -> object:
-    """Drop the machine-specific prefix: `.../site-packages/pandas/x.py` -> `pandas/x.py`,
-    a file under the working directory -> its relative path. Others are kept as recorded."""
-    if not isinstance(path, str):
-        return path
-    marker = "site-packages/"
-    if marker in path:
-        return path.rsplit(marker, 1)[1]
-    try:
-        return Path(path).relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path
-
-
-def allocations_table(memory: dict[str, Any]) -> Table:
-    traced = memory.get("tracemalloc") or {}
-    rows = traced.get("top_by_peak") or []
+def allocations_table(memory: Memory) -> Table:
     frame = pl.DataFrame(
         [
-            {k: r.get(k) for k in ("function", "line", "size_mib", "count")}
-            | {"file": short_path(r.get("file"))}
-            for r in rows[:TOP]
+            {"function": a.function, "file": a.file, "line": a.line, "size_mib": a.size_mib,
+             "count": a.count}
+            for a in memory.top_by_peak[:TOP]
         ],
         schema={
             "function": pl.String,
@@ -67,9 +48,9 @@ def allocations_table(memory: dict[str, Any]) -> Table:
             "size_mib": pl.Float64,
             "count": pl.Int64,
         },
-    )
-    flagged = traced.get("flagged") or []
-    notes = (f"Flagged (>= 100 MB): {', '.join(map(str, flagged))}",) if flagged else ()
+    )  # fmt: skip
+    flagged = memory.flagged
+    notes = (f"Flagged (>= 100 MB): {', '.join(flagged)}",) if flagged else ()
     return Table(
         "allocations",
         f"Top allocating functions at peak (tracemalloc, top {TOP})",
@@ -79,19 +60,20 @@ def allocations_table(memory: dict[str, Any]) -> Table:
     )
 
 
-def gc_lines(memory: dict[str, Any]) -> str:
-    gc = memory.get("gc")
-    if not gc:
+def gc_lines(memory: Memory) -> str:
+    counts = memory.gc_collections
+    if not counts and memory.gc_time_s is None:
         return "GC pressure: not recorded in memory.json."
-    counts = gc.get("collections") or {}
     parts = ", ".join(f"gen {g}: {counts.get(g, 0)}" for g in sorted(counts))
-    return f"GC pressure: collections {parts}; time in collection {_fmt(gc.get('time_s'), 's', 3)}."
+    return f"GC pressure: collections {parts}; time in collection {_fmt(memory.gc_time_s, 's', 3)}."
 
 
-def frames_table(memory: dict[str, Any]) -> Table:
-    rows = memory.get("polars_frames") or []
+def frames_table(memory: Memory) -> Table:
     frame = pl.DataFrame(
-        rows,
+        [
+            {"name": f.name, "rows": f.rows, "columns": f.columns, "estimated_mib": f.estimated_mib}
+            for f in memory.polars_frames
+        ],
         schema={
             "name": pl.String,
             "rows": pl.Int64,
@@ -110,20 +92,16 @@ def frames_table(memory: dict[str, Any]) -> Table:
 def run_section(ctx: ReportContext, run: Run) -> Section:
     memory = run.memory
     if memory is None:
-        return missing(run.name, run.why_missing("memory.json", "memory"), level=3)
-    blocks = [summary(memory)]
-    if memory.get("samples"):
+        return missing(run.name, run.why_missing(files.MEMORY), level=3)
+    blocks: list[Block] = [summary(memory)]
+    if memory.samples:
         chart = charts.memory_timeline(
-            memory, f"Memory over time: {run.name}", run.path / charts.MEMORY_CHART
+            memory, f"Memory over time: {run.name}", ctx.chart_path(run, charts.MEMORY_CHART)
         )
         blocks.append(ctx.links.image(f"memory timeline {run.name}", chart))
     else:
         blocks.append("Memory timeline: memory.json holds no samples, so no chart was drawn.")
-    blocks += [
-        table_block(allocations_table(memory)),
-        gc_lines(memory),
-        table_block(frames_table(memory)),
-    ]
+    blocks += [allocations_table(memory), gc_lines(memory), frames_table(memory)]
     return Section(run.name, tuple(blocks), level=3)
 
 

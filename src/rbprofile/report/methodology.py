@@ -1,71 +1,61 @@
-"""Profiling Methodology: tools and versions, scenarios as their manifests record them,
-machine, timing repeats, and each profiler's measured overhead (all read from manifest.json)."""
+"""Profiling Methodology: how each registered profiler measures, tools and versions, the
+machine, scenarios as their manifests record them, timing repeats, and each profiler's
+measured overhead (all read from manifest.json; profilers from `rbprofile.profilers`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import polars as pl
 
+from rbprofile import profilers
 from rbprofile.render import Table
-from rbprofile.report.model import ReportContext, Section, bullets, missing, table_block
-from rbprofile.report.runs import Run
+from rbprofile.report.model import ReportContext, Section, bullets, missing
+from rbprofile.rundir import files
+from rbprofile.rundir.manifest import Manifest
+from rbprofile.rundir.run import Run
 
 TITLE = "Profiling Methodology"
-PROFILERS = ("cprofile", "pyspy", "memory")
-TOOLS = (
-    ("python", "Python"),
-    ("rbprofile", "rbprofile"),
-    ("rustybt", "rustybt"),
-    ("polars", "Polars"),
-    ("pandas", "pandas"),
-    ("py_spy", "py-spy"),
-    ("memory_profiler", "memory_profiler"),
+BASE_TOOLS = (("python", "Python"), ("rbprofile", "rbprofile"), ("rustybt", "rustybt"),
+              ("polars", "Polars"), ("pandas", "pandas"))  # fmt: skip
+TIMING = (
+    "Every run is a fresh child process. Timing repeats run with no profiler attached; each "
+    "profiler then runs the same backtest once more on its own."
 )
-HOW = bullets(
-    [
-        "Every run is a fresh child process. Timing repeats run with no profiler attached; "
-        "each profiler then runs the same backtest once more on its own.",
-        "cProfile (deterministic, standard library) profiles the backtest call only, "
-        "not interpreter start-up; it adds per-call overhead, so very small functions called "
-        "very often look more expensive than they are.",
-        "py-spy (sampling, out of process) records full stacks with file names and line "
-        "numbers; its overhead on the profiled process is small.",
-        "memory_profiler samples resident memory of the run; tracemalloc attributes "
-        "allocations to functions; gc callbacks count collections per generation.",
-        "Overhead is the profiled run's wall time divided by the median of the unprofiled "
-        "timing repeats, as recorded in each manifest.",
-    ]
+OVERHEAD = (
+    "Overhead is the profiled run's wall time divided by the median of the unprofiled timing "
+    "repeats, as recorded in each manifest."
 )
 
 
-def _distinct(runs: list[Run], get: Any) -> str:
-    values = sorted({str(v) for r in runs if (v := get(r)) is not None})
+def how() -> str:
+    return bullets([TIMING, *(p.methodology for p in profilers.REGISTRY.values()), OVERHEAD])
+
+
+def _distinct(manifests: list[Manifest], get: Callable[[Manifest], object]) -> str:
+    values = sorted({str(v) for m in manifests if (v := get(m)) is not None})
     return ", ".join(values) if values else "not recorded"
 
 
-def tools_table(runs: list[Run]) -> Table:
-    rows = [
-        {
-            "tool": name,
-            "version": _distinct(
-                runs, lambda r, k=key: (r.manifest or {}).get("versions", {}).get(k)
-            ),
-        }
-        for key, name in TOOLS
-    ]
+def _version(manifests: list[Manifest], key: str) -> str:
+    return _distinct(manifests, lambda m: m.versions.get(key))
+
+
+def tools_table(manifests: list[Manifest]) -> Table:
+    tools = [*BASE_TOOLS, *((p.tool, p.title) for p in profilers.REGISTRY.values() if p.tool)]
+    rows = [{"tool": name, "version": _version(manifests, key)} for key, name in tools]
     return Table("tools", "Tools and versions", pl.DataFrame(rows))
 
 
-def machine_lines(runs: list[Run]) -> str:
+def machine_lines(manifests: list[Manifest]) -> str:
     def field(key: str) -> str:
-        return _distinct(runs, lambda r: (r.manifest or {}).get("platform", {}).get(key))
+        return _distinct(manifests, lambda m: m.platform.get(key))
 
     return bullets(
         [
             f"System: {field('system')} {field('release')} ({field('machine')})",
             f"CPU: {field('cpu')}, {field('cpu_count')} logical cores",
-            f"Git commit: {_distinct(runs, lambda r: (r.manifest or {}).get('git_commit'))}",
+            f"Git commit: {_distinct(manifests, lambda m: m.git_commit)}",
         ]
     )
 
@@ -73,23 +63,24 @@ def machine_lines(runs: list[Run]) -> str:
 def scenarios_table(runs: list[Run]) -> Table:
     rows = []
     for run in runs:
-        m = run.manifest or {}
-        params = m.get("scenario_params") or {}
-        bundle = m.get("bundle") or {}
+        m = run.manifest
+        assert m is not None
+        w, b = m.workload, m.bundle
         rows.append(
             {
                 "run": run.name,
-                "numeric": run.numeric,
+                "project": m.project,
+                "numeric": m.numeric,
                 "code seen in profile": ", ".join(run.code_seen()) or "none recorded",
-                "strategy": params.get("strategy"),
-                "frequency": params.get("frequency"),
-                "assets": params.get("assets"),
-                "sessions": params.get("sessions"),
-                "bars": params.get("bars"),
-                "start": params.get("start"),
-                "end": params.get("end"),
-                "bundle hash": (bundle.get("content_hash") or "")[:12] or None,
-                "started": m.get("started"),
+                "strategy": w.strategy if w else None,
+                "frequency": w.frequency if w else None,
+                "assets": w.assets if w else None,
+                "sessions": w.sessions if w else None,
+                "bars": w.bars if w else None,
+                "start": w.start if w else None,
+                "end": w.end if w else None,
+                "bundle hash": (b.content_hash or "")[:12] or None if b else None,
+                "started": m.started,
             }
         )
     note = (
@@ -97,36 +88,33 @@ def scenarios_table(runs: list[Run]) -> Table:
         "appear in the run's functions table (cProfile)."
     )
     return Table(
-        "scenarios",
-        "Scenarios (parameters recorded in each manifest)",
-        pl.DataFrame(rows),
-        notes=(note,),
+        "scenarios", "Scenarios (parameters recorded in each manifest)", pl.DataFrame(rows), (note,)
     )
 
 
 def _profiler_cell(run: Run, name: str) -> str:
     record = run.profiler(name)
-    status = record.get("status")
-    if status is None:
+    if record is None:
         return "not recorded"
-    if status != "ok":
-        return f"{status}: {record.get('reason') or 'no reason recorded'}"
-    overhead = record.get("overhead")
-    text = f"{overhead:.2f}x" if isinstance(overhead, int | float) else "ok (overhead not recorded)"
-    if name == "pyspy" and "native" in record:
-        text += " (native)" if record["native"] else " (Python frames only)"
+    if record.status != "ok":
+        return f"{record.status}: {record.reason or 'no reason recorded'}"
+    text = (
+        f"{record.overhead:.2f}x" if record.overhead is not None else "ok (overhead not recorded)"
+    )
+    if "native" in record.details:
+        text += " (native)" if record.details["native"] else " (Python frames only)"
     return text
 
 
 def overhead_table(runs: list[Run]) -> Table:
     rows = []
     for run in runs:
-        timing = (run.manifest or {}).get("timing") or {}
+        timing = run.manifest.timing if run.manifest is not None else None
         rows.append(
             {
                 "run": run.name,
-                "repeats": timing.get("repeats"),
-                **{f"{name} overhead": _profiler_cell(run, name) for name in PROFILERS},
+                "repeats": timing.repeats if timing else None,
+                **{f"{name} overhead": _profiler_cell(run, name) for name in profilers.names()},
             }
         )
     return Table("overhead", "Timing repeats and measured profiler overhead", pl.DataFrame(rows))
@@ -135,15 +123,16 @@ def overhead_table(runs: list[Run]) -> Table:
 def section(ctx: ReportContext) -> Section:
     runs = [r for r in ctx.runs if r.manifest is not None]
     if not runs:
-        reasons = "; ".join(r.problems.get("manifest.json", r.name) for r in ctx.runs)
+        reasons = "; ".join(r.problems.get(files.MANIFEST, r.name) for r in ctx.runs)
         return missing(TITLE, f"no readable manifest.json ({reasons})")
+    manifests = [r.manifest for r in runs if r.manifest is not None]
     return Section(
         TITLE,
         (
-            HOW,
-            table_block(tools_table(runs)),
-            "**Machine**\n\n" + machine_lines(runs),
-            table_block(scenarios_table(runs)),
-            table_block(overhead_table(runs)),
+            how(),
+            tools_table(manifests),
+            "**Machine**\n\n" + machine_lines(manifests),
+            scenarios_table(runs),
+            overhead_table(runs),
         ),
     )

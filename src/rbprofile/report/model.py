@@ -1,64 +1,55 @@
-"""The values a report is made of: sections of markdown, and where links are resolved from.
+"""The values a report is made of, and where its links are resolved from.
 
-A `Section` is a heading plus markdown blocks. A section whose data is missing is still a
-`Section`: its body says what is missing and why (`missing`), so no heading ever vanishes.
+A `Report` is a title, intro paragraphs and `Section`s. A section is a heading and blocks:
+markdown text, an `Image`, or a `rbprofile.render.Table` taken from the same `Document`s the
+commands return. A section whose data is missing is still a `Section`: its body says what is
+missing and why (`missing`), so no heading ever vanishes. Renderers (`report.render`) turn a
+Report into markdown or JSON.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from rbprofile.render import Table
-from rbprofile.render.markdown import table_lines
-from rbprofile.report.runs import Run
+from rbprofile.rundir.run import Run
+
+
+@dataclass(frozen=True)
+class Image:
+    alt: str
+    href: str  # relative to the report
+
+
+Block = str | Table | Image
 
 
 @dataclass(frozen=True)
 class Section:
-    """One report section: `title` at `level` (2 = `##`), then `blocks` separated by blank lines."""
+    """One report section: `title` at `level` (2 = `##`), then `blocks`."""
 
     title: str
-    blocks: tuple[str, ...]
+    blocks: tuple[Block, ...]
     level: int = 2
 
-    def markdown(self) -> str:
-        return "\n\n".join((f"{'#' * self.level} {self.title}", *self.blocks)) + "\n"
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    intro: tuple[str, ...]
+    sections: tuple[Section, ...]
 
 
 def missing(title: str, reason: str, level: int = 2) -> Section:
     """A section whose data is not there: the heading stays and the body says why."""
-    return Section(title, (f"_Not available: {reason}_",), level)
+    return Section(title, (not_available(reason),), level)
 
 
-_MARKUP = re.compile(r"[*<>\[\]`]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-
-
-def md_text(text: str) -> str:
-    """Escape what GitHub would read as markup in a plain-text cell (`__init__`, `<locals>`)."""
-    return _MARKUP.sub(lambda m: "\\" + m.group(0), text)
-
-
-def table_block(table: Table, *, limit: int | None = None) -> str:
-    """A titled markdown table (bold caption line, then the table, then its notes).
-
-    String cells are plain text: markdown markup in them is escaped.
-    """
-    frame = table.frame if limit is None else table.frame.head(limit)
-    text_columns = [c for c, dtype in frame.schema.items() if dtype == pl.String]
-    frame = frame.with_columns(
-        pl.col(c).map_elements(md_text, return_dtype=pl.String) for c in text_columns
-    )
-    shown = Table(table.name, table.title, frame, table.notes, table.formats)
-    lines = [f"**{table.title}**", ""]
-    lines.extend(table_lines(shown) if frame.height else ["_No rows._"])
-    lines.extend(f"\n{note}" for note in table.notes)
-    return "\n".join(lines)
+def not_available(reason: str) -> str:
+    return f"_Not available: {reason}_"
 
 
 def bullets(items: list[str]) -> str:
@@ -76,15 +67,15 @@ class LinkBase:
         object.__setattr__(self, "_resolved", self.output_dir.resolve())
 
     def href(self, target: Path) -> str:
-        """`target` relative to the report's directory, with forward slashes."""
-        rel = os.path.relpath(target.resolve(), self._resolved)
-        return Path(rel).as_posix()
+        """`target` relative to the report's directory, with forward slashes, URL-safe."""
+        rel = Path(os.path.relpath(target.resolve(), self._resolved)).as_posix()
+        return rel.replace("%", "%25").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
     def link(self, text: str, target: Path) -> str:
         return f"[{text}]({self.href(target)})"
 
-    def image(self, alt: str, target: Path) -> str:
-        return f"![{alt}]({self.href(target)})"
+    def image(self, alt: str, target: Path) -> Image:
+        return Image(alt, self.href(target))
 
 
 @dataclass(frozen=True)
@@ -96,5 +87,16 @@ class ReportContext:
     links: LinkBase
     profiles_dir: Path
     compare: tuple[str, str] | None = None
-    project: str = "rustybt"  # the package under profile: module depth, owners, targets
+    project: str | None = None  # None: each run's recorded project
     cache: dict[str, Any] = field(default_factory=dict)  # results shared between sections
+
+    @property
+    def charts_dir(self) -> Path:
+        """Where this report's charts go: beside it, never into the measured data."""
+        return self.links.output_dir / "charts"
+
+    def chart_path(self, run: Run, name: str) -> Path:
+        return self.charts_dir / f"{run.label}--{run.scenario}--{name}"
+
+    def project_of(self, run: Run) -> str:
+        return self.project or run.project

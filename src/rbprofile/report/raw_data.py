@@ -1,49 +1,58 @@
-"""Raw data: relative links to every measured file of every run (pstats, flamegraph,
-speedscope, collapsed stacks, memory, manifest, timing) and the charts drawn beside them."""
+"""Raw data: relative links to every file of every run (raw profiler output, the tables
+resolved at record time, manifest, timing, log) and to the charts this report drew."""
 
 from __future__ import annotations
 
+from rbprofile import profilers
 from rbprofile.report import charts
 from rbprofile.report.model import ReportContext, Section
-from rbprofile.report.runs import Run
+from rbprofile.rundir import files
+from rbprofile.rundir.run import Run
 
 TITLE = "Raw data"
-
-# file -> (what it is, the profiler that writes it or None for files every run has)
-FILES: dict[str, tuple[str, str | None]] = {
-    "manifest.json": ("run manifest (versions, machine, parameters, profilers)", None),
-    "timing.json": ("unprofiled timing repeats", None),
-    "cprofile.pstats": ("cProfile stats (pstats, snakeviz, gprof2dot)", "cprofile"),
-    "cprofile_summary.txt": ("cProfile top 20 by cumulative time", "cprofile"),
-    "functions.parquet": ("one row per function", "cprofile"),
-    "pyspy.svg": ("py-spy flamegraph", "pyspy"),
-    "pyspy.speedscope.json": ("py-spy speedscope profile (speedscope.app)", "pyspy"),
-    "pyspy.collapsed.txt": ("py-spy collapsed stacks with line numbers", "pyspy"),
-    "memory.json": ("memory timeline, allocations, GC, frame sizes", "memory"),
-    "run.log.jsonl": ("structured run log", None),
-    charts.MEMORY_CHART: ("memory timeline chart (drawn by this report)", "memory"),
-    charts.MODULES_CHART: ("module breakdown chart (drawn by this report)", "cprofile"),
+CHARTS = {
+    charts.MEMORY_CHART: "memory timeline chart (drawn by this report)",
+    charts.MODULES_CHART: "module breakdown chart (drawn by this report)",
 }
 
 
-def _row(ctx: ReportContext, run: Run, name: str) -> str:
-    what, profiler = FILES[name]
+def _row(ctx: ReportContext, run: Run, name: str, what: str) -> str:
     path = run.file(name)
     if path is not None:
         return f"| {ctx.links.link(name, path)} | {what} |"
-    why = run.why_missing(name, profiler) if profiler else f"{run.name} has no {name}"
-    return f"| {name} | absent: {why} |"
+    return f"| {name} | absent: {run.why_missing(name)} |"
+
+
+def _chart_rows(ctx: ReportContext, run: Run) -> list[str]:
+    rows = []
+    for name, what in CHARTS.items():
+        path = ctx.chart_path(run, name)
+        if path.is_file():
+            rows.append(f"| {ctx.links.link(name, path)} | {what} |")
+    return rows
+
+
+def listed_files() -> dict[str, str]:
+    """file -> what it holds: the manifest and timing, each registered profiler's files, then
+    the record-time evidence and the log."""
+    listed = {files.MANIFEST: "", files.TIMING: ""}
+    for profiler in profilers.REGISTRY.values():
+        listed |= {name: f"written by {profiler.title}" for name in profiler.files}
+    listed |= {files.EVIDENCE: "", files.LOG: ""}
+    return {name: files.DESCRIPTIONS.get(name) or what for name, what in listed.items()}
 
 
 def run_block(ctx: ReportContext, run: Run) -> str:
-    rows = [_row(ctx, run, name) for name in FILES]
+    rows = [_row(ctx, run, name, what) for name, what in listed_files().items()]
+    link = ctx.links.link("run directory", run.path) if run.path is not None else run.name
     return "\n".join(
         [
-            f"**{run.name}** ({ctx.links.link('run directory', run.path)})",
+            f"**{run.name}** ({link})",
             "",
             "| file | contents |",
             "| --- | --- |",
             *rows,
+            *_chart_rows(ctx, run),
         ]
     )
 

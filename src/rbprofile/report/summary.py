@@ -1,61 +1,61 @@
 """Executive Summary: the top findings per run (time, hottest function, module, category),
 the top optimization targets with their expected whole-run speedup, the Decimal overhead and
-the comparison verdict when there is one. Every number is taken from the same analysis calls
-the later sections make, over the same measured files.
-"""
+the comparison verdict when there is one. Every number is read from the same documents the
+later sections show."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rbprofile.analysis.hotspots import hotspots
-from rbprofile.analysis.modules import module_self_table
-from rbprofile.report import comparison, decimal_overhead, modules, targets
-from rbprofile.report.derived import categorized
+from rbprofile.render import Document
+from rbprofile.report import comparison, decimal_overhead, documents, targets
 from rbprofile.report.model import ReportContext, Section, bullets
-from rbprofile.report.runs import Run
+from rbprofile.rundir import files
+from rbprofile.rundir.run import Run
 
 TITLE = "Executive Summary"
+MEDIANS = (("simulate_cpu_s", "simulate CPU"), ("total_wall_s", "total wall"))
 
 
 def _timing(run: Run) -> str:
-    median: dict[str, Any] = (run.timing or {}).get("median") or {}
-    repeats = (run.timing or {}).get("repeats")
-    parts = [
-        f"{label} {median[key]:.3f} s"
-        for key, label in (("simulate_cpu_s", "simulate CPU"), ("total_wall_s", "total wall"))
-        if isinstance(median.get(key), int | float)
-    ]
+    timing = run.timing
+    if timing is None:
+        return f"timing not available ({run.why_missing(files.TIMING)})"
+    parts = [f"{label} {timing.median[k]:.3f} s" for k, label in MEDIANS if k in timing.median]
     if not parts:
-        return f"timing not available ({run.problems.get('timing.json', 'no medians recorded')})"
-    return f"median of {repeats} unprofiled repeats: " + ", ".join(parts)
+        return "timing not available (no medians recorded)"
+    return f"median of {timing.repeats} unprofiled repeats: " + ", ".join(parts)
+
+
+def _first(doc: Document | str, table: str) -> dict[str, object] | None:
+    found = documents.table_of(doc, table)
+    return found.frame.row(0, named=True) if found is not None and found.frame.height else None
 
 
 def _hottest(ctx: ReportContext, run: Run) -> list[str]:
-    profile = run.cprofile
-    if profile is None:
-        return [f"no CPU profile ({run.why_missing('cprofile.pstats', 'cprofile')})"]
-    top = hotspots(profile.functions, profile.total_s, 1, "self").row(0, named=True)
-    module = module_self_table(profile.functions, ctx.project, modules.DEPTH).row(0, named=True)
-    found = [
-        f"most self time: `{top['function']}` ({top['self_share']:.1%} of the run, "
-        f"{top['ncalls']} calls)",
-        f"largest module by self time: `{module['module']}` ({module['share']:.1%})",
-    ]
-    result = categorized(run)
-    if result is not None and result.summary.height:
-        category = result.summary.row(0, named=True)
+    if run.cprofile is None:
+        return [f"no CPU profile ({run.why_missing(files.PSTATS)})"]
+    found = []
+    top = _first(documents.analysis(ctx, run, "function"), "top_self")
+    if top is not None:
+        found.append(
+            f"most self time: `{top['function']}` ({top['self_share']:.1%} of the run, "
+            f"{top['ncalls']} calls)"
+        )
+    module = _first(documents.analysis(ctx, run, "module"), "modules")
+    if module is not None:
+        found.append(f"largest module by self time: `{module['module']}` ({module['share']:.1%})")
+    category = _first(documents.categories(ctx, run), "categories")
+    if category is not None:
         found.append(f"largest category: {category['category']} ({category['share']:.1%})")
     return found
 
 
 def _memory(run: Run) -> str:
-    memory = run.memory or {}
-    peak, base = memory.get("peak_mib"), memory.get("baseline_mib")
-    if not isinstance(peak, int | float):
-        return f"memory not profiled ({run.why_missing('memory.json', 'memory')})"
-    growth = f", {peak - base:+.1f} MiB over baseline" if isinstance(base, int | float) else ""
-    return f"peak memory {peak:.1f} MiB{growth}"
+    memory = run.memory
+    if memory is None or memory.peak_mib is None:
+        return f"memory not profiled ({run.why_missing(files.MEMORY)})"
+    base = memory.baseline_mib
+    growth = f", {memory.peak_mib - base:+.1f} MiB over baseline" if base is not None else ""
+    return f"peak memory {memory.peak_mib:.1f} MiB{growth}"
 
 
 def run_finding(ctx: ReportContext, run: Run) -> str:
@@ -65,21 +65,8 @@ def run_finding(ctx: ReportContext, run: Run) -> str:
     return f"**{run.name}**{code}: " + "; ".join(parts) + "."
 
 
-def decimal_findings(ctx: ReportContext) -> list[str]:
-    lines = []
-    for dec, flt in decimal_overhead.pairs(ctx):
-        row = decimal_overhead.ratio_row(dec, flt)
-        if "overhead" in row:
-            lines.append(
-                f"Decimal overhead, {dec.scenario}: {row['overhead']} vs {flt.name} "
-                f"({row['target']}; {row['significance']})."
-            )
-    return lines
-
-
 def section(ctx: ReportContext) -> Section:
-    findings = [run_finding(ctx, r) for r in ctx.runs] + decimal_findings(ctx)
+    findings = [run_finding(ctx, r) for r in ctx.runs] + decimal_overhead.summary_lines(ctx)
     findings += comparison.summary_lines(ctx)
-    blocks = ["**Top findings**\n\n" + bullets(findings)]
-    blocks.append(targets.summary_block(ctx))
-    return Section(TITLE, tuple(blocks))
+    blocks = ("**Top findings**\n\n" + bullets(findings), targets.summary_block(ctx))
+    return Section(TITLE, blocks)

@@ -1,54 +1,24 @@
-"""Optimization Targets (prioritized) per run, and the top targets for the Executive Summary.
-
-From `rbprofile.analysis.targets.optimization_targets` over the run's categories, cProfile and
-py-spy data, with the kernel speedups of the built-in rules ([speedup] in default_rules.toml):
-each owner function's share of the run, calls, per-call cost, CPU-bound or not, already native
-or not, the FFI check and the Amdahl estimate of the whole-run speedup.
-"""
+"""Optimization Targets (prioritized) per run, and the top targets for the Executive Summary:
+the table of `rbprofile analyze --targets` (owned share, calls, per-call cost, CPU-bound or
+not, already native or not, the FFI check and the Amdahl estimate of the whole-run speedup)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rbprofile.analysis.rules import load_rules
-from rbprofile.analysis.targets import optimization_targets
-from rbprofile.render import Table
-from rbprofile.report.derived import categorized
-from rbprofile.report.model import ReportContext, Section, bullets, missing, table_block
-from rbprofile.report.runs import Run
+from rbprofile.report import documents
+from rbprofile.report.model import ReportContext, Section, bullets, missing
+from rbprofile.rundir.run import Run
 
 TITLE = "Optimization Targets"
-TOP = 10
 SUMMARY_TOP = 3
 
 
-def targets_table(ctx: ReportContext, run: Run) -> Table | None:
-    """The run's prioritized targets, or None without a CPU profile."""
-
-    def compute() -> Table | None:
-        result = categorized(run)
-        if result is None:
-            return None
-        return optimization_targets(
-            result,
-            profile=run.cprofile,
-            samples=run.samples,
-            speedups=load_rules().speedups,
-            project=ctx.project,
-            top=TOP,
-        )
-
-    if "targets" not in run.derived:
-        run.derived["targets"] = compute()
-    table: Table | None = run.derived["targets"]
-    return table
-
-
 def run_section(ctx: ReportContext, run: Run) -> Section:
-    table = targets_table(ctx, run)
-    if table is None:
-        return missing(run.name, run.why_missing("cprofile.pstats", "cprofile"), level=3)
-    return Section(run.name, (table_block(table),), level=3)
+    table = documents.targets(ctx, run)
+    if isinstance(table, str):
+        return missing(run.name, table, level=3)
+    return Section(run.name, (table,), level=3)
 
 
 def section(ctx: ReportContext) -> list[Section]:
@@ -76,11 +46,9 @@ def summary_block(ctx: ReportContext) -> str:
     """The top targets of every run, for the Executive Summary."""
     lines = []
     for run in ctx.runs:
-        table = targets_table(ctx, run)
-        if table is None:
-            lines.append(
-                f"{run.name}: no targets ({run.why_missing('cprofile.pstats', 'cprofile')})"
-            )
+        table = documents.targets(ctx, run)
+        if isinstance(table, str):
+            lines.append(f"{run.name}: no targets ({table})")
             continue
         rows = table.frame.head(SUMMARY_TOP).to_dicts()
         lines += [_describe(run, row) for row in rows] or [f"{run.name}: no targets found"]

@@ -1,12 +1,9 @@
 """The profiled child process: `python -m rbprofile.runner.child --mode MODE --out DIR ...`.
 
 Loads the strategy file, imports rustybt, runs `run_algorithm` once and writes `result.json`
-(plus `cprofile.pstats` or `memory_child.json` by mode) into `--out`. Modes:
-
-- `plain`: nothing attached (timing repeats; also what py-spy records from outside).
-- `cprofile`: cProfile around the backtest call only, not interpreter start-up or imports.
-- `memory`: tracemalloc + gc callbacks in-process (`childmem.MemoryProbe`); the RSS timeline
-  is sampled from the parent with memory_profiler.
+into `--out`. `--mode plain` attaches nothing (timing repeats; also what py-spy records from
+outside); any other mode is a registered profiler's `child_mode`, whose `in_child` wraps the
+backtest call only, not interpreter start-up or imports (cProfile's `runcall`, tracemalloc).
 
 Only the standard library is imported before the import-time measurement starts.
 Exit status: 0 ok, 1 with a one-line `error:` on stderr (strategy tracebacks kept).
@@ -25,15 +22,12 @@ import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-MODES = ("plain", "cprofile", "memory")
 RESULT = "result.json"
-PSTATS = "cprofile.pstats"
-MEMORY_CHILD = "memory_child.json"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m rbprofile.runner.child")
-    p.add_argument("--mode", choices=MODES, default="plain")
+    p.add_argument("--mode", default="plain", help="plain, or a profiler's child mode")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--strategy", type=Path, required=True)
     p.add_argument("--bundle", required=True)
@@ -41,7 +35,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--end", default=None)
     p.add_argument("--numeric", choices=("decimal", "float"), default="decimal")
     p.add_argument("--spawned-at", type=float, default=None, help="parent's time.time() at spawn")
-    p.add_argument("--tracemalloc-interval", type=float, default=0.25)
     return p.parse_args(argv)
 
 
@@ -65,26 +58,17 @@ def _backtest_kwargs(args: argparse.Namespace, namespace: dict[str, Any]) -> dic
     }
 
 
-def _run(args: argparse.Namespace, run_algorithm: Any, kwargs: dict[str, Any]) -> tuple[Any, Any]:
-    """Run the backtest in the requested mode; returns (BacktestResult, memory report or None)."""
-    if args.mode == "cprofile":
-        import cProfile
+def _run(args: argparse.Namespace, run_algorithm: Any, kwargs: dict[str, Any]) -> Any:
+    """Run the backtest once, wrapped by the profiler of `--mode` (if any)."""
+    if args.mode == "plain":
+        return run_algorithm(**kwargs)
+    from rbprofile.profilers import by_child_mode
 
-        prof = cProfile.Profile()
-        result = prof.runcall(run_algorithm, **kwargs)
-        prof.dump_stats(args.out / PSTATS)
-        return result, None
-    if args.mode == "memory":
-        from rbprofile.runner.childmem import MemoryProbe
-
-        probe = MemoryProbe(interval_s=args.tracemalloc_interval)
-        probe.start()
-        try:
-            result = run_algorithm(**kwargs)
-        finally:
-            probe.stop()
-        return result, probe.report(result.portal.frames_info())
-    return run_algorithm(**kwargs), None
+    profiler = by_child_mode(args.mode)
+    if profiler is None:
+        raise SystemExit(f"error: unknown child mode {args.mode!r}")
+    result, _report = profiler.in_child(lambda: run_algorithm(**kwargs), args.out)
+    return result
 
 
 def _session_span(perf: Any) -> tuple[int, str | None, str | None]:
@@ -103,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         engine, namespace, import_s, import_cpu_s = _import_engine(args.strategy)
         t_before = time.time()
         t0 = time.perf_counter()
-        result, memory = _run(args, engine.run_algorithm, _backtest_kwargs(args, namespace))
+        result = _run(args, engine.run_algorithm, _backtest_kwargs(args, namespace))
         run_wall_s = time.perf_counter() - t0
         t_after = time.time()
     except Exception as exc:
@@ -121,8 +105,6 @@ def main(argv: list[str] | None = None) -> int:
         "last_session": last,
         "marks": {"main": T_MAIN, "before_run": t_before, "after_run": t_after},
     }
-    if memory is not None:
-        (args.out / MEMORY_CHILD).write_text(json.dumps(memory, indent=2) + "\n")
     (args.out / RESULT).write_text(json.dumps(out, indent=2, default=str) + "\n")
     return 0
 

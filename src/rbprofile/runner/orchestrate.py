@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,19 +21,19 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
+from rbprofile import profilers
+from rbprofile.atomic import write_json
 from rbprofile.errors import RbprofileError
 from rbprofile.paths import profiles_dir
-from rbprofile.runner import manifest as mf
-from rbprofile.runner.log import LOG_FILE, RunLog
-from rbprofile.runner.process import ChildSpec
-from rbprofile.runner.profilers import (
-    NAMES,
-    ProfilerContext,
-    ProfilerOutcome,
-    cprofile,
-    memory,
-    pyspy,
-)
+from rbprofile.process import spawn
+from rbprofile.profilers.base import ProfilerContext, ProfilerOutcome
+from rbprofile.rundir import files
+from rbprofile.rundir.manifest import BundleInfo, Manifest, ProfilerRecord, TimingSummary, Workload
+from rbprofile.rundir.timing import Timing
+from rbprofile.runner import facts
+from rbprofile.runner.annotate import annotate_run
+from rbprofile.runner.childspec import ChildSpec
+from rbprofile.runner.log import RunLog
 from rbprofile.runner.request import (
     RunRequest,
     Target,
@@ -41,21 +42,17 @@ from rbprofile.runner.request import (
     resolve_targets,
 )
 from rbprofile.runner.rundir import RunDir, ensure_absent
-from rbprofile.runner.timing import TIMING, run_repeats, timing_document
+from rbprofile.runner.timing import run_child, run_repeats
 
-PROFILERS: dict[str, Callable[[ProfilerContext], ProfilerOutcome]] = {
-    "cprofile": cprofile.profile,
-    "pyspy": pyspy.profile,
-    "memory": memory.profile,
-}
 T = TypeVar("T")
 WORK = ".work"  # children's scratch space inside the temporary run directory
+PROJECT = "rustybt"  # the package under profile for rustybt strategies
 
 
 @dataclass(frozen=True)
 class StepEvent:
     scenario: str
-    step: str  # "timing", "cprofile", "pyspy", "memory", or "notice"
+    step: str  # "timing", a profiler name, "annotate", or "notice"
     state: str  # "start" | "progress" (detail "2/3") | "ok" | "failed" | "skipped" | "notice"
     elapsed_s: float | None = None
     detail: str | None = None
@@ -69,11 +66,11 @@ class ScenarioResult:
     scenario: str
     path: Path
     timing_median: dict[str, float]
-    profilers: dict[str, dict[str, Any]]
+    profilers: dict[str, ProfilerRecord]
 
     @property
     def failed(self) -> list[str]:
-        return [n for n, p in self.profilers.items() if p["status"] == "failed"]
+        return [n for n, p in self.profilers.items() if p.status == "failed"]
 
 
 @dataclass(frozen=True)
@@ -113,9 +110,9 @@ def _run_target(
 ) -> ScenarioResult:
     rundir = RunDir(final, force=request.force)
     with rundir as tmp:
-        log = RunLog(tmp / LOG_FILE, log_stream)
+        log = RunLog(tmp / files.LOG, log_stream)
         try:
-            result = _measure(target, request, tmp, emit, log)
+            result = _measure(target, request, tmp, final, emit, log)
             log.info("run_complete", path=str(final))
         finally:
             log.close()
@@ -152,11 +149,11 @@ def _step(target: Target, step: str, emit: Progress, log: RunLog, fn: Callable[[
 
 
 def _measure(
-    target: Target, request: RunRequest, tmp: Path, emit: Progress, log: RunLog
+    target: Target, request: RunRequest, tmp: Path, final: Path, emit: Progress, log: RunLog
 ) -> ScenarioResult:
     """Children run one after another, timing first on a quiet machine; parent-side
     post-processing of a profile (pstats conversion) overlaps the next profiler's child."""
-    started = mf.utc_now()
+    started = facts.utc_now()
     spec = ChildSpec(target.strategy, target.bundle, request.numeric)
     log.info(
         "run_start",
@@ -168,92 +165,115 @@ def _measure(
         repeat=request.repeat,
         profilers=list(request.profilers),
     )
-    bundle_block, facts = bundle_facts(target.bundle)  # before timing: keep the machine quiet
-    manifest = mf.base_manifest(
+    bundle_block, bundle_facts_ = bundle_facts(target.bundle)  # before timing: keep quiet
+    timing, last, outcomes = _run_children(target, request, spec, tmp, emit, log)
+    bundle = BundleInfo(**bundle_block)
+    _step(
+        target,
+        "annotate",
+        emit,
+        log,
+        partial(annotate_run, tmp, final, PROJECT, request.numeric, bundle.content_hash, log),
+    )
+    write_json(tmp / files.TIMING, timing.to_json())
+    median_wall = statistics.median(r["total_wall_s"] for r in timing.runs)
+    skipped = ProfilerOutcome("skipped", reason="not requested")
+    records = {n: _record(outcomes.get(n, skipped), median_wall) for n in profilers.names()}
+    manifest = _manifest(request, target, started, bundle, bundle_facts_, last, timing, records)
+    write_json(tmp / files.MANIFEST, manifest.to_json())
+    shutil.rmtree(tmp / WORK, ignore_errors=True)
+    return ScenarioResult(target.name, final, dict(timing.median), records)
+
+
+def _record(outcome: ProfilerOutcome, timing_median_s: float | None) -> ProfilerRecord:
+    overhead = (
+        outcome.wall_s / timing_median_s if outcome.wall_s is not None and timing_median_s else None
+    )
+    return ProfilerRecord(
+        outcome.status,  # type: ignore[arg-type]
+        outcome.reason,
+        outcome.wall_s,
+        overhead,
+        tuple(outcome.files),
+        dict(outcome.details),
+    )
+
+
+def _manifest(
+    request: RunRequest,
+    target: Target,
+    started: str,
+    bundle: BundleInfo,
+    bundle_facts_: dict[str, Any],
+    last: dict[str, Any],
+    timing: Timing,
+    records: dict[str, ProfilerRecord],
+) -> Manifest:
+    import rustybt
+
+    commit, dirty = facts.git_commit(Path(rustybt.__file__).parent)
+    return Manifest(
         label=request.label,
         scenario=target.name,
         started=started,
+        finished=facts.utc_now(),
+        project=PROJECT,
+        versions=facts.versions(),
+        platform=facts.platform_info(),
+        git_commit=commit,
+        git_dirty=dirty,
+        python_executable=sys.executable,
         numeric=request.numeric,
-        pyspy_version=pyspy.version(),
+        bundle=bundle,
+        workload=_workload(target, bundle_facts_, last),
+        timing=TimingSummary(
+            timing.repeats,
+            tuple(r["total_wall_s"] for r in timing.runs),
+            tuple(r.get("simulate_cpu_s") for r in timing.runs),
+        ),
+        profilers=records,
     )
-    rows, last, outcomes = _run_children(target, request, spec, tmp, emit, log)
-    if outcomes.get("cprofile") and outcomes["cprofile"].status == "ok":
-        annotate_run(tmp, log)
-    timing = timing_document(rows)
-    mf.write_json(tmp / TIMING, timing)
-    median_wall = statistics.median(r["total_wall_s"] for r in rows)
-    skipped = ProfilerOutcome("skipped", reason="not requested")
-    profilers = {n: outcomes.get(n, skipped).as_manifest(median_wall) for n in NAMES}
-    manifest.update(
-        bundle=bundle_block,
-        scenario_params=_params(target, facts, last),
-        timing={
-            "repeats": len(rows),
-            "wall_s": [r["total_wall_s"] for r in rows],
-            "simulate_cpu_s": [r.get("simulate_cpu_s") for r in rows],
-        },
-        profilers=profilers,
-        finished=mf.utc_now(),
-    )
-    mf.write_json(tmp / mf.MANIFEST, manifest)
-    shutil.rmtree(tmp / WORK, ignore_errors=True)
-    return ScenarioResult(target.name, tmp.parent / target.name, timing["median"], profilers)
-
-
-def annotate_run(run_dir: Path, log: RunLog) -> None:
-    """Fill functions.parquet's category and owner once every profiler has run (py-spy line
-    samples are loop evidence). Best effort: the unannotated table stays if this fails."""
-    from rbprofile.analysis.annotate import annotate_functions
-    from rbprofile.analysis.pstats_source import load_pstats
-    from rbprofile.analysis.pyspy_source import load_pyspy
-
-    dest = run_dir / "functions.parquet"
-    collapsed = run_dir / "pyspy.collapsed.txt"
-    try:
-        samples = load_pyspy(collapsed) if collapsed.exists() else None
-        frame = annotate_functions(load_pstats(run_dir / "cprofile.pstats"), samples)
-    except RbprofileError as exc:
-        log.warning("annotate_failed", reason=exc.message)
-        return
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    frame.write_parquet(tmp)
-    tmp.replace(dest)
 
 
 def _run_children(
     target: Target, request: RunRequest, spec: ChildSpec, tmp: Path, emit: Progress, log: RunLog
-) -> tuple[list[dict[str, float]], dict[str, Any], dict[str, ProfilerOutcome]]:
-    """Timing repeats, then one child per requested profiler: (rows, last result, outcomes)."""
+) -> tuple[Timing, dict[str, Any], dict[str, ProfilerOutcome]]:
+    """Timing repeats, then one child per requested profiler: (timing, last result, outcomes)."""
     work = tmp / WORK
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rbprofile-post") as post:
         deferred: list[Future[None]] = []
         ctx = ProfilerContext(
-            spec, tmp, work, request.rate_hz, defer=lambda fn: deferred.append(post.submit(fn))
+            run_dir=tmp,
+            work=work,
+            child_argv=spec.argv,
+            spawn=spawn,
+            run_child=partial(run_child, spec),
+            rate_hz=request.rate_hz,
+            defer=lambda fn: deferred.append(post.submit(fn)),
         )
 
         def repeat_started(i: int) -> None:
             emit(StepEvent(target.name, "timing", "progress", detail=f"{i + 1}/{request.repeat}"))
 
         run = partial(run_repeats, spec, request.repeat, work, repeat_started)
-        rows, last = _step(target, "timing", emit, log, run)
+        timing, last = _step(target, "timing", emit, log, run)
         outcomes = {
-            name: _step(target, name, emit, log, partial(PROFILERS[name], ctx))
-            for name in NAMES
-            if name in request.profilers
+            name: _step(target, name, emit, log, partial(profilers.get(name).run, ctx))
+            for name in request.profilers
         }
         for future in deferred:
             future.result()
-    return rows, last, outcomes
+    return timing, last, outcomes
 
 
-def _params(target: Target, facts: dict[str, Any], last: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "strategy": target.strategy.stem,
-        "strategy_file": str(target.strategy),
-        "frequency": facts["frequency"],
-        "assets": facts["assets"],
-        "sessions": last.get("sessions", facts["sessions"]),
-        "bars": facts["bars"],
-        "start": last.get("first_session"),
-        "end": last.get("last_session"),
-    }
+def _workload(target: Target, facts_: dict[str, Any], last: dict[str, Any]) -> Workload:
+    return Workload(
+        strategy=target.strategy.stem,
+        strategy_file=str(target.strategy),
+        frequency=facts_["frequency"],
+        assets=facts_["assets"],
+        sessions=last.get("sessions", facts_["sessions"]),
+        bars=facts_["bars"],
+        start=last.get("first_session"),
+        end=last.get("last_session"),
+    )

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rbprofile.errors import EXIT_USAGE, RbprofileError
-from rbprofile.runner.profilers import NAMES as PROFILER_NAMES
+from rbprofile import profilers
+from rbprofile.errors import RbprofileError
 from rbprofile.scenarios import SCENARIOS, expand
 
 
 @dataclass(frozen=True)
 class RunRequest:
     target: str = "all"  # a scenario, "all", or a strategy file path
-    profilers: tuple[str, ...] = PROFILER_NAMES
+    profilers: tuple[str, ...] = ()  # names from rbprofile.profilers; () = timing only
     label: str = "baseline"
     repeat: int = 3
     numeric: str = "decimal"
@@ -38,21 +38,16 @@ class Target:
 
 
 def parse_profilers(values: Iterable[str]) -> tuple[str, ...]:
-    """Repeatable / comma lists; `all` = cprofile,pyspy,memory; `none` = timing only."""
-    chosen: list[str] = []
+    """Repeatable / comma lists; `all` = every default profiler; `none` = timing only.
+    Returned in registry order."""
+    chosen: set[str] = set()
     for value in values:
         for name in filter(None, (v.strip().lower() for v in value.split(","))):
             if name == "all":
-                chosen.extend(PROFILER_NAMES)
-            elif name in PROFILER_NAMES:
-                chosen.append(name)
+                chosen.update(profilers.default_names())
             elif name != "none":
-                raise RbprofileError(
-                    f"unknown profiler {name!r}; "
-                    f"choose from {', '.join(PROFILER_NAMES)}, all, none",
-                    exit_code=EXIT_USAGE,
-                )
-    return tuple(dict.fromkeys(chosen))
+                chosen.add(profilers.get(name).name)
+    return tuple(n for n in profilers.names() if n in chosen)
 
 
 def resolve_targets(target: str, bundle: str | None) -> list[Target]:

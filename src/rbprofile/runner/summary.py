@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import polars as pl
 
+from rbprofile import profilers
 from rbprofile.render import Document, Table
+from rbprofile.rundir.manifest import ProfilerRecord
 from rbprofile.runner.orchestrate import RunSummary
-from rbprofile.runner.profilers import NAMES
 
 
-def _cell(entry: dict[str, object]) -> str:
-    status = str(entry["status"])
-    overhead = entry.get("overhead")
-    if status == "ok" and isinstance(overhead, float):
-        return f"ok ({overhead:.2f}x)"
-    return status
+def _cell(record: ProfilerRecord | None) -> str:
+    if record is None:
+        return "not recorded"
+    if record.status == "ok" and record.overhead is not None:
+        return f"ok ({record.overhead:.2f}x)"
+    return record.status
 
 
 def summary_document(summary: RunSummary) -> Document:
@@ -23,15 +24,15 @@ def summary_document(summary: RunSummary) -> Document:
             "scenario": r.scenario,
             "wall_median_s": r.timing_median.get("total_wall_s"),
             "simulate_median_s": r.timing_median.get("simulate_wall_s"),
-            **{name: _cell(r.profilers[name]) for name in NAMES},
+            **{name: _cell(r.profilers.get(name)) for name in profilers.names()},
             "path": str(r.path),
         }
         for r in summary.results
     ]
     schema = {"scenario": pl.String, "wall_median_s": pl.Float64, "simulate_median_s": pl.Float64}
-    schema |= {name: pl.String for name in NAMES} | {"path": pl.String}
+    schema |= {name: pl.String for name in profilers.names()} | {"path": pl.String}
     notes = tuple(
-        f"{r.scenario}: {name} failed: {r.profilers[name]['reason']}"
+        f"{r.scenario}: {name} failed: {r.profilers[name].reason}"
         for r in summary.results
         for name in r.failed
     )
@@ -49,6 +50,9 @@ def summary_document(summary: RunSummary) -> Document:
         meta={
             "label": summary.label,
             "failed": summary.failed,
-            "profilers": {r.scenario: r.profilers for r in summary.results},
+            "profilers": {
+                r.scenario: {n: p.to_json() for n, p in r.profilers.items()}
+                for r in summary.results
+            },
         },
     )

@@ -1,4 +1,4 @@
-"""Plain (unprofiled) timing repeats -> `timing.json`.
+"""Plain (unprofiled) timing repeats -> `timing.json` (`rbprofile.rundir.timing.Timing`).
 
 Each repeat is a fresh child in `plain` mode. Per run: interpreter start-up (parent spawn ->
 child main), import time (rustybt + the strategy file), load and simulate wall/CPU time (from
@@ -8,38 +8,29 @@ child main), import time (rustybt + the strategy file), load and simulate wall/C
 from __future__ import annotations
 
 import json
-import statistics
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rbprofile.errors import RbprofileError
-from rbprofile.runner.process import ChildSpec, Finished, spawn
-
-SCHEMA_VERSION = 1
-TIMING = "timing.json"
-RUN_KEYS = (
-    "startup_s",
-    "import_s",
-    "load_wall_s",
-    "load_cpu_s",
-    "simulate_wall_s",
-    "simulate_cpu_s",
-    "total_wall_s",
-)
+from rbprofile.process import Finished, spawn
+from rbprofile.profilers.base import PLAIN
+from rbprofile.rundir.timing import RUN_KEYS, Timing
+from rbprofile.runner.child import RESULT
+from rbprofile.runner.childspec import SPAWNED_AT, ChildSpec
 
 
 def run_child(
     spec: ChildSpec, mode: str, work: Path, **spawn_kw: Any
 ) -> tuple[Finished, dict[str, Any]]:
     """One child run in `mode` writing into `work`; returns (process, result.json) or raises."""
-    finished = spawn(spec.argv(mode, work), work / "child.log", **spawn_kw)
+    finished = spawn(spec.argv(mode, work), work / "child.log", stamp=SPAWNED_AT, **spawn_kw)
     return finished, read_result(finished, work)
 
 
 def read_result(finished: Finished, work: Path) -> dict[str, Any]:
     finished.raise_if_killed()
-    path = work / "result.json"
+    path = work / RESULT
     if finished.returncode != 0 or not path.exists():
         # the run directory (and this log) is removed on failure: show the user's traceback
         user_tb = finished.strategy_traceback()
@@ -61,23 +52,13 @@ def run_repeats(
     repeats: int,
     work: Path,
     on_repeat: Callable[[int], None] | None = None,
-) -> tuple[list[dict[str, float]], dict[str, Any]]:
-    """`repeats` plain runs; returns (timing rows, result.json of the last run)."""
+) -> tuple[Timing, dict[str, Any]]:
+    """`repeats` plain runs; returns (their Timing, result.json of the last run)."""
     rows: list[dict[str, float]] = []
     last: dict[str, Any] = {}
     for i in range(repeats):
         if on_repeat is not None:
             on_repeat(i)
-        finished, last = run_child(spec, "plain", work / f"plain-{i + 1}")
+        finished, last = run_child(spec, PLAIN, work / f"plain-{i + 1}")
         rows.append(timing_row(finished, last))
-    return rows, last
-
-
-def timing_document(rows: list[dict[str, float]]) -> dict[str, Any]:
-    keys = [k for k in RUN_KEYS if all(k in r for r in rows)]
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "repeats": len(rows),
-        "runs": rows,
-        "median": {k: statistics.median(r[k] for r in rows) for k in keys},
-    }
+    return Timing.from_rows(rows), last

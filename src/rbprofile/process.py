@@ -1,4 +1,4 @@
-"""Spawning the child: a fresh process of this interpreter, in its own process group.
+"""Spawning children: a fresh process in its own process group, output to a log file.
 
 The child gets its own session so that, on Ctrl-C or any error in the parent, the whole
 group (py-spy and the Python child it traced) is stopped with `killpg`, never left behind.
@@ -10,46 +10,13 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rbprofile.errors import RbprofileError
-
-
-class ChildKilledError(RbprofileError):
-    """A child was killed by a signal: the target is abandoned, not marked partly done."""
-
-
-@dataclass(frozen=True)
-class ChildSpec:
-    """What the child runs: a strategy file on a bundle, in one numeric mode."""
-
-    strategy: Path
-    bundle: str
-    numeric: str = "decimal"
-    start: str | None = None
-    end: str | None = None
-
-    def argv(self, mode: str, out: Path) -> list[str]:
-        """The child command, without `--spawned-at` (added at spawn time)."""
-        cmd = [sys.executable, "-m", "rbprofile.runner.child", "--mode", mode, "--out", str(out)]
-        cmd += [
-            "--strategy",
-            str(self.strategy),
-            "--bundle",
-            self.bundle,
-            "--numeric",
-            self.numeric,
-        ]
-        if self.start:
-            cmd += ["--start", self.start]
-        if self.end:
-            cmd += ["--end", self.end]
-        return cmd
+from rbprofile.errors import ChildKilledError, RbprofileError
 
 
 @dataclass(frozen=True)
@@ -99,17 +66,19 @@ def spawn(
     log: Path,
     *,
     wait: Callable[[subprocess.Popen[bytes]], Any] | None = None,
+    stamp: str | None = None,
 ) -> Finished:
     """Run `argv` to completion with stdout+stderr to `log`; stop its group on any exception.
 
-    `--spawned-at <time.time()>` is appended when the command runs our child module directly.
-    `wait(proc)` replaces `proc.wait()` (memory sampling from the parent uses it).
+    `stamp` (e.g. `--spawned-at`) is appended with the `time.time()` of the spawn, so the child
+    can measure its own interpreter start-up. `wait(proc)` replaces `proc.wait()` (memory
+    sampling from the parent uses it).
     """
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
         started = time.perf_counter()
-        if argv[1:3] == ["-m", "rbprofile.runner.child"]:
-            argv = [*argv, "--spawned-at", repr(time.time())]
+        if stamp is not None:
+            argv = [*argv, stamp, repr(time.time())]
         try:
             proc = subprocess.Popen(
                 argv,

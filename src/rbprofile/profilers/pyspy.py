@@ -19,12 +19,13 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rbprofile.runner.process import Finished, spawn
-from rbprofile.runner.profilers import ProfilerContext, ProfilerOutcome, failed
+from rbprofile.profilers.base import PLAIN, Profiler, ProfilerContext, ProfilerOutcome, failed
+from rbprofile.rundir import files
 
 ENV_BINARY = "RBPROFILE_PYSPY"
-COLLAPSED, SVG, SPEEDSCOPE = "pyspy.collapsed.txt", "pyspy.svg", "pyspy.speedscope.json"
+COLLAPSED, SVG, SPEEDSCOPE = files.PYSPY_COLLAPSED, files.PYSPY_SVG, files.PYSPY_SPEEDSCOPE
 # (py-spy --format, file, --idle)
 FORMATS = (("raw", COLLAPSED, True), ("flamegraph", SVG, False), ("speedscope", SPEEDSCOPE, False))
 INSTALL_HINT = "install it (`pip install py-spy`) or point $RBPROFILE_PYSPY at the binary"
@@ -32,6 +33,10 @@ PTRACE_HINT = (
     "py-spy is not permitted to trace the child: run with ptrace permission "
     "(e.g. `docker run --cap-add SYS_PTRACE`, or `sysctl kernel.yama.ptrace_scope=0`)"
 )
+
+
+if TYPE_CHECKING:
+    from rbprofile.process import Finished
 
 
 class PyspyUnavailableError(Exception):
@@ -90,9 +95,9 @@ def _record(
     work = ctx.work / f"pyspy-{fmt}{'-native' if native else ''}"
     work.mkdir(parents=True, exist_ok=True)
     output = work / name
-    child = ctx.spec.argv("plain", work)
+    child = ctx.child_argv(PLAIN, work)
     cmd = record_cmd(binary, fmt, output, ctx.rate_hz, native=native, idle=idle, child=child)
-    finished = spawn(cmd, work / "pyspy.log")
+    finished = ctx.spawn(cmd, work / "pyspy.log")
     finished.raise_if_killed()
     return Recording(finished, output)
 
@@ -107,32 +112,47 @@ def _reason(rec: Recording) -> str:
     return f"py-spy failed ({rec.finished.describe_failure()})"
 
 
-def profile(ctx: ProfilerContext) -> ProfilerOutcome:
-    try:
-        binary = find_binary()
-    except PyspyUnavailableError as exc:
-        return failed(str(exc), native=None)
-    native = True
-    files: list[str] = []
-    wall: float | None = None
-    for fmt, name, idle in FORMATS:
-        rec = _record(ctx, binary, fmt, name, native=native, idle=idle)
-        if not rec.ok and native:
-            native = False
-            rec = _record(ctx, binary, fmt, name, native=native, idle=idle)
-        if not rec.ok:
-            return failed(_reason(rec), native=native)
-        shutil.move(rec.output, ctx.run_dir / name)
-        files.append(name)
-        if name == COLLAPSED:
-            wall = rec.finished.wall_s
-    return ProfilerOutcome(
-        "ok",
-        wall_s=wall,
-        files=files,
-        extra={
-            "native": native,
-            "rate_hz": ctx.rate_hz,
-            "idle": {COLLAPSED: True, SVG: False, SPEEDSCOPE: False},
-        },
+class PySpyProfiler(Profiler):
+    name = "pyspy"
+    title = "py-spy"
+    summary = "sampling from outside the process: full stacks with lines, native frames, waits"
+    methodology = (
+        "py-spy (sampling, out of process) records full stacks with file names and line "
+        "numbers, native frames where it can (--native) and idle waits (--idle); its overhead on "
+        "the profiled process is small."
     )
+    files = (COLLAPSED, SVG, SPEEDSCOPE)
+    tool = "py_spy"
+
+    def version(self) -> str | None:
+        return version()
+
+    def run(self, ctx: ProfilerContext) -> ProfilerOutcome:
+        try:
+            binary = find_binary()
+        except PyspyUnavailableError as exc:
+            return failed(str(exc), native=None)
+        native = True
+        kept: list[str] = []
+        wall: float | None = None
+        for fmt, name, idle in FORMATS:
+            rec = _record(ctx, binary, fmt, name, native=native, idle=idle)
+            if not rec.ok and native:
+                native = False
+                rec = _record(ctx, binary, fmt, name, native=native, idle=idle)
+            if not rec.ok:
+                return failed(_reason(rec), native=native)
+            shutil.move(rec.output, ctx.run_dir / name)
+            kept.append(name)
+            if name == COLLAPSED:
+                wall = rec.finished.wall_s
+        return ProfilerOutcome(
+            "ok",
+            wall_s=wall,
+            files=kept,
+            details={
+                "native": native,
+                "rate_hz": ctx.rate_hz,
+                "idle": {COLLAPSED: True, SVG: False, SPEEDSCOPE: False},
+            },
+        )

@@ -1,0 +1,258 @@
+"""`Run`: one profile run (a run directory, or bare profiler files) and lazy access to its data.
+
+    Run.directory(path, label=None, scenario=None) -> Run      a run directory
+    Run.files(pstats=None, pyspy=None) -> Run                  bare files from anywhere
+
+Accessors read on first use and are cached: `manifest`, `timing`, `memory`, `functions`,
+`evidence`, `cprofile` (the profile: functions + caller edges + total), `samples` (py-spy
+samples, cut to the call cProfile measured when both exist). Inside a run directory the
+tables written at record time are read (identities already resolved); the raw pstats and
+py-spy files are only parsed for bare files and for runs recorded before those tables existed.
+An accessor that finds nothing returns None and records why in `problems`; `why_missing`
+turns that, and the manifest's profiler records, into one sentence a report can print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import polars as pl
+
+from rbprofile.errors import RbprofileError
+from rbprofile.rundir import files
+from rbprofile.rundir.manifest import DEFAULT_PROJECT, Manifest, ProfilerRecord, read_manifest
+from rbprofile.rundir.memory import Memory, read_memory
+from rbprofile.rundir.timing import Timing, read_timing
+from rbprofile.schema import FUNCTIONS_SCHEMA, validate
+
+if TYPE_CHECKING:
+    from rbprofile.analysis.pstats_source import CProfile
+    from rbprofile.analysis.pyspy_source import Samples
+
+T = TypeVar("T")
+PYSPY_RAW = (files.PYSPY_COLLAPSED, files.PYSPY_SPEEDSCOPE)  # preferred first
+# Which profiler writes which raw file (for why_missing when a file is absent).
+WRITTEN_BY = {
+    files.PSTATS: "cprofile",
+    files.PSTATS_SUMMARY: "cprofile",
+    files.FUNCTIONS: "cprofile",
+    files.CALLERS: "cprofile",
+    files.EVIDENCE: "cprofile",
+    files.PYSPY_COLLAPSED: "pyspy",
+    files.PYSPY_SVG: "pyspy",
+    files.PYSPY_SPEEDSCOPE: "pyspy",
+    files.SAMPLES: "pyspy",
+    files.MEMORY: "memory",
+}
+
+
+@dataclass(eq=False)
+class Run:
+    name: str  # "label/scenario", or a file name
+    path: Path | None  # the run directory; None for bare files
+    label: str | None = None
+    scenario: str | None = None
+    pstats_path: Path | None = None
+    pyspy_path: Path | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # results derived from this run
+
+    @classmethod
+    def directory(cls, path: Path, label: str | None = None, scenario: str | None = None) -> Run:
+        label = label if label is not None else path.parent.name
+        scenario = scenario if scenario is not None else path.name
+        pstats = path / files.PSTATS
+        pyspy = next((path / n for n in PYSPY_RAW if (path / n).is_file()), None)
+        return cls(
+            f"{label}/{scenario}",
+            path,
+            label,
+            scenario,
+            pstats if pstats.is_file() else None,
+            pyspy,
+        )
+
+    @classmethod
+    def files(cls, pstats: Path | None = None, pyspy: Path | None = None) -> Run:
+        name = " + ".join(p.name for p in (pstats, pyspy) if p is not None)
+        return cls(name, None, pstats_path=pstats, pyspy_path=pyspy)
+
+    # -- files ---------------------------------------------------------------------------
+
+    def file(self, name: str) -> Path | None:
+        """The path of `name` inside this run directory, or None when absent."""
+        if self.path is None:
+            return None
+        path = self.path / name
+        return path if path.is_file() else None
+
+    def _read(self, name: str, reader: Callable[[Path], T]) -> T | None:
+        path = self.file(name)
+        if path is None:
+            self.problems.setdefault(name, f"{self.name} has no {name}")
+            return None
+        try:
+            return reader(path)
+        except RbprofileError as exc:
+            self.problems[name] = exc.message
+            return None
+
+    # -- JSON files ----------------------------------------------------------------------
+
+    @cached_property
+    def manifest(self) -> Manifest | None:
+        return self._read(files.MANIFEST, read_manifest)
+
+    @cached_property
+    def timing(self) -> Timing | None:
+        return self._read(files.TIMING, read_timing)
+
+    @cached_property
+    def memory(self) -> Memory | None:
+        return self._read(files.MEMORY, read_memory)
+
+    @property
+    def project(self) -> str:
+        """The package under profile, as recorded (rustybt for old and bare runs)."""
+        return self.manifest.project if self.manifest is not None else DEFAULT_PROJECT
+
+    @property
+    def numeric(self) -> str | None:
+        return None if self.manifest is None else self.manifest.numeric
+
+    def profiler(self, name: str) -> ProfilerRecord | None:
+        return None if self.manifest is None else self.manifest.profiler(name)
+
+    # -- tables --------------------------------------------------------------------------
+
+    @cached_property
+    def functions(self) -> pl.DataFrame | None:
+        """functions.parquet (FUNCTIONS_SCHEMA), or the pstats' own table for bare files."""
+        if self.path is None:
+            profile = self.cprofile
+            return None if profile is None else profile.functions
+        return self._read(files.FUNCTIONS, lambda p: _parquet(p, FUNCTIONS_SCHEMA))
+
+    @cached_property
+    def evidence(self) -> pl.DataFrame | None:
+        """evidence.parquet: the measured category evidence recorded with the run."""
+        from rbprofile.analysis.evidence import EVIDENCE_SCHEMA
+
+        return self._read(files.EVIDENCE, lambda p: _parquet(p, EVIDENCE_SCHEMA))
+
+    @cached_property
+    def cprofile(self) -> CProfile | None:
+        """The cProfile profile: recorded tables when present, else the raw pstats."""
+        from rbprofile.analysis.pstats_source import EDGES_SCHEMA, CProfile, load_pstats
+
+        if self.file(files.FUNCTIONS) and self.file(files.CALLERS):
+            functions = self.functions
+            edges = self._read(files.CALLERS, lambda p: _parquet(p, EDGES_SCHEMA))
+            if functions is not None and edges is not None:
+                total = float(functions["self_s"].sum())
+                return CProfile(self.path / files.PSTATS, functions, edges, total)  # type: ignore[operator]
+        if self.pstats_path is None:
+            self.problems.setdefault(files.PSTATS, self.why_missing(files.PSTATS))
+            return None
+        return self._load(files.PSTATS, lambda: load_pstats(self.pstats_path))  # type: ignore[arg-type]
+
+    @cached_property
+    def raw_samples(self) -> Samples | None:
+        """Every py-spy sample recorded (start-up and imports included)."""
+        from rbprofile.analysis.pyspy_source import load_pyspy, read_samples
+
+        if self.file(files.SAMPLES):
+            return self._load(files.SAMPLES, lambda: read_samples(self.path / files.SAMPLES))  # type: ignore[operator]
+        if self.pyspy_path is None:
+            self.problems.setdefault(files.PYSPY_COLLAPSED, self.why_missing(files.PYSPY_COLLAPSED))
+            return None
+        return self._load(files.PYSPY_COLLAPSED, lambda: load_pyspy(self.pyspy_path))  # type: ignore[arg-type]
+
+    @cached_property
+    def _window(self) -> tuple[Samples | None, str | None]:
+        from rbprofile.analysis.crosscheck import profiled_window
+
+        samples = self.raw_samples
+        if samples is None or self.cprofile is None:
+            return samples, None
+        cut, description = profiled_window(samples, self.cprofile)
+        return (cut, description) if cut.total != samples.total else (samples, None)
+
+    @property
+    def samples(self) -> Samples | None:
+        """py-spy samples under the call cProfile measured (all of them without cProfile)."""
+        return self._window[0]
+
+    @property
+    def samples_window(self) -> str | None:
+        """How the samples were cut to cProfile's window, or None when they were not."""
+        return self._window[1]
+
+    def _load(self, name: str, load: Callable[[], T]) -> T | None:
+        try:
+            return load()
+        except RbprofileError as exc:
+            self.problems[name] = exc.message
+            return None
+
+    # -- explanations --------------------------------------------------------------------
+
+    def why_missing(self, name: str, profiler: str | None = None) -> str:
+        """Why `name`'s data is not there: its read error, the profiler's recorded status and
+        reason, or what the manifest says (or that it could not be read)."""
+        if name in self.problems and (self.path is None or self.file(name) is not None):
+            return self.problems[name]
+        if self.path is None:
+            return f"{self.name} has no {name} (pass it as an argument)"
+        profiler = profiler or WRITTEN_BY.get(name)
+        record = self.profiler(profiler) if profiler else None
+        if record is not None and record.status in ("failed", "skipped"):
+            reason = record.reason or "no reason recorded"
+            return f"{profiler} {record.status} for {self.name}: {reason}"
+        if self.manifest is None:
+            return f"{self.name} has no {name}; {self.problems.get(files.MANIFEST, 'no manifest')}"
+        if profiler and record is None:
+            return f"{profiler} was not run for {self.name} (not in its manifest)"
+        return f"{self.name} has no {name}"
+
+    def code_seen(self) -> list[str]:
+        """'Decimal' / 'Polars' when that library's modules appear in the functions table."""
+        table = self.functions
+        if table is None:
+            return []
+        modules = set(table.get_column("module").drop_nulls().unique().to_list())
+        return [
+            name
+            for name, prefixes in CODE_MARKERS.items()
+            if any(m == p or m.startswith(f"{p}.") for m in modules for p in prefixes)
+        ]
+
+    def shown(self, path: Path | None) -> str:
+        """`path` as a user should read it: `label/scenario/file` inside a run directory (the
+        same on every machine), else as given."""
+        if path is None:
+            return "none"
+        if self.path is not None and path.parent == self.path:
+            return f"{self.name}/{path.name}"
+        return str(path)
+
+
+CODE_MARKERS = {"Decimal": ("decimal", "_decimal"), "Polars": ("polars", "_polars")}
+
+
+def _parquet(path: Path, schema: pl.Schema) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise RbprofileError(
+            f"{path} is not a readable Parquet file ({type(exc).__name__}); re-record the run "
+            "(`rbprofile run ... --force`)"
+        ) from None
+    try:
+        return validate(frame, schema, str(path))
+    except (ValueError, pl.exceptions.PolarsError) as exc:
+        raise RbprofileError(f"{exc}; re-record the run (`rbprofile run ... --force`)") from None

@@ -1,0 +1,118 @@
+"""`categorize` core: one run -> a `Document` of category shares (and, with --explain, the
+rule or evidence that decided each function).
+
+    categorize_run(target, options=CategorizeOptions()) -> rbprofile.render.Document
+    categorize(run, options) -> Document          (for a `Run` already at hand: the report)
+
+The categories are the run's recorded ones (`rbprofile.rundir.categories.categorized`);
+`--rules` recomputes them from the recorded evidence with the user's rules added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rbprofile.analysis.categories import MIN_LOOP_SAMPLES, Categorized
+from rbprofile.analysis.evidence import DECIMAL_METHOD, DECIMAL_NATIVE, DECIMAL_VS_FLOAT, LOOP_LINES
+from rbprofile.analysis.rules import load_rules
+from rbprofile.errors import RbprofileError
+from rbprofile.render import Document, Table
+from rbprofile.rundir.categories import categorized
+from rbprofile.rundir.locate import locate
+from rbprofile.rundir.run import Run
+from rbprofile.views.tables import PCT
+
+
+@dataclass(frozen=True)
+class CategorizeOptions:
+    scenario: str | None = None
+    rules: Path | None = None
+    explain: bool = False
+    top: int = 25
+    profiles_dir: Path | None = None
+
+
+def _evidence_notes(run: Run, result: Categorized) -> list[str]:
+    used = set(result.evidence_kinds)
+    decimal = [k for k in (DECIMAL_VS_FLOAT, DECIMAL_NATIVE, DECIMAL_METHOD) if k in used]
+    twin = (
+        ""
+        if DECIMAL_VS_FLOAT in used
+        else (
+            " (record the scenario with --numeric float under another label first to measure it)."
+            if run.numeric == "decimal"
+            else ""
+        )
+    )
+    notes = [
+        "Decimal arithmetic evidence: " + ("; ".join(decimal) if decimal else "none found") + twin
+    ]
+    if run.samples is None:
+        notes.append("Loops: not decided -- no py-spy line samples (run with --profiler pyspy).")
+    else:
+        found = "found" if LOOP_LINES in used else "no function had enough samples"
+        notes.append(
+            f"Loops: {LOOP_LINES} with the function's source parsed by ast "
+            f"(at least {MIN_LOOP_SAMPLES} own samples; {found})."
+        )
+    return notes
+
+
+def _unit_column(unit: str) -> tuple[str, str]:
+    return ("self_s", "{:.4f}") if unit == "s" else ("samples", "{:.0f}")
+
+
+def _tables(result: Categorized, opts: CategorizeOptions) -> list[Table]:
+    column, spec = _unit_column(result.unit)
+    summary = result.summary.rename({"self": column})
+    tables = [
+        Table(
+            "categories",
+            "Bottleneck categories (share of self time)",
+            summary,
+            ("One primary category per function; shares sum to 100%.",),
+            {column: spec, "share": PCT},
+        )
+    ]
+    if opts.explain:
+        frame = result.functions.rename({"self": column}).drop("module", "qualname").head(opts.top)
+        note = (
+            f"Top {opts.top} functions by self time, with the rule or evidence that decided each."
+        )
+        formats = {column: spec, "share": PCT}
+        tables.append(
+            Table("functions", "Why each function got its category", frame, (note,), formats)
+        )
+    return tables
+
+
+def _rules_note(run: Run, rules: Path | None) -> str:
+    count = len(load_rules(rules).rules)
+    if rules is not None:
+        return f"Rules: built-in + {rules} ({count} rules), applied to the recorded evidence."
+    if run.path is not None and run.evidence is not None:
+        return f"Categories as recorded with the run (built-in rules, {count})."
+    return f"Rules: built-in ({count} rules)."
+
+
+def categorize(run: Run, opts: CategorizeOptions) -> Document:
+    result = categorized(run, opts.rules)
+    if result is None:
+        raise RbprofileError(
+            f"{run.name}: nothing to categorize ({run.why_missing('cprofile.pstats')})"
+        )
+    notes = [_rules_note(run, opts.rules), *_evidence_notes(run, result)]
+    return Document(
+        title=f"rbprofile categorize: {run.name}",
+        tables=tuple(_tables(result, opts)),
+        notes=tuple(notes),
+        primary="categories",
+        meta={"target": run.name, "unit": result.unit, "evidence": list(result.evidence_kinds)},
+    )
+
+
+def categorize_run(target: str, options: CategorizeOptions | None = None) -> Document:
+    """Resolve `target`, then its categories."""
+    opts = options or CategorizeOptions()
+    return categorize(locate(target, opts.scenario, opts.profiles_dir), opts)
