@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import ProfilesDirOption
 
 
@@ -36,12 +35,11 @@ def report(
     """
     from rbprofile.report.build import build_report
 
-    with domain_errors():
-        text = build_report(
-            labels or ["baseline"],
-            compare=compare,
-            profiles_dir=profiles_dir,
-            output_dir=output_dir,
-            progress=lambda title: typer.echo(f"report: {title}", err=True),
-        )
+    text = build_report(
+        labels or ["baseline"],
+        compare=compare,
+        profiles_dir=profiles_dir,
+        output_dir=output_dir,
+        progress=lambda title: typer.echo(f"report: {title}", err=True),
+    )
     typer.echo(text, nl=False)
