@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import typer
+from typer.testing import CliRunner
 
 import rbprofile.ingest
 from rbprofile import __version__
-from rbprofile.cli.app import INTERRUPTED, main
+from rbprofile.cli.app import INTERRUPTED, app, main
 
 
 def test_a_domain_error_is_one_line_on_stderr_and_exit_1(profiles: Path, cli) -> None:
@@ -50,6 +51,15 @@ def test_an_unknown_command_is_a_usage_error_exit_2(cli) -> None:
     result = cli(["analyse"])
     assert result.exit_code == 2
     assert "No such command 'analyse'. Did you mean 'analyze'?" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["analyze", "x", "--by", "colour"], ["report", "--compare", "a"], ["nope"], []],
+)
+def test_click_errors_look_as_in_typers_standalone_mode(cli, argv: list[str]) -> None:
+    standalone = CliRunner().invoke(app, argv, prog_name="rbprofile")
+    assert cli(argv) == (standalone.exit_code, standalone.stdout, standalone.stderr)
 
 
 def test_help_version_and_no_arguments(cli) -> None:

@@ -111,7 +111,7 @@ def _show_click_error(exc: typer.TyperException) -> None:
     """Print a click error the way Typer's standalone mode does (usage, hint, error panel)."""
     from typer import core, rich_utils
 
-    error = cast("ClickException", exc)  # typer >= 0.26: its only subclass is click's base
+    error = cast("ClickException", exc)  # typer >= 0.28: its one subclass is click's base
     if core.HAS_RICH and app.rich_markup_mode is not None:
         rich_utils.rich_format_error(error)
     else:
