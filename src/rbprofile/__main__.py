@@ -1,3 +1,5 @@
+import sys
+
 from rbprofile.cli.app import main
 
-main()
+sys.exit(main())

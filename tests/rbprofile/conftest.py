@@ -1,10 +1,52 @@
-"""Fixtures shared by the rbprofile tests."""
+"""Fixtures shared by the rbprofile tests.
+
+- `profiles`: an empty profiles dir; RBPROFILE_PROFILES_DIR and RBPROFILE_HOME point into tmp.
+- `cli`: run `rbprofile.cli.app.main(argv)` (the console script's one error path) with stdout
+  and stderr captured apart, as `CliResult(exit_code, stdout, stderr)`. Unexpected exceptions
+  propagate, as they would to the terminal.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from typer.testing import CliRunner
+
+from rbprofile.cli.app import main
+
+
+class CliResult(NamedTuple):
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        """Both streams, for assertion messages."""
+        return self.stdout + self.stderr
+
+
+Cli = Callable[[list[str]], CliResult]
+
+
+def run_main(argv: list[str]) -> CliResult:
+    """`main(argv)` inside click's isolation: captured streams, no tty, 80 columns."""
+    with CliRunner().isolation() as (out, err, _mixed):
+        try:
+            code = main(argv)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return CliResult(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return run_main
 
 
 @pytest.fixture

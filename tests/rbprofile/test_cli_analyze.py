@@ -9,15 +9,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
-
-from rbprofile.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
 from hotprofiles import copy_hotpkg, cprofile_hotpkg, write_pstats
-
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +32,8 @@ def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hot: Path) -> Path
     return root
 
 
-def test_json_by_function(profiles: Path) -> None:
-    result = runner.invoke(app, ["analyze", "baseline", "--format", "json", "--sort", "self"])
+def test_json_by_function(profiles: Path, cli) -> None:
+    result = cli(["analyze", "baseline", "--format", "json", "--sort", "self"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["meta"]["target"] == "baseline/daily"
@@ -46,9 +41,9 @@ def test_json_by_function(profiles: Path) -> None:
     assert set(doc["tables"]) == {"top_self", "top_cumulative", "bottlenecks"}
 
 
-def test_csv_modules_round_trip(profiles: Path) -> None:
+def test_csv_modules_round_trip(profiles: Path, cli) -> None:
     args = ["analyze", "baseline", "--by", "module", "--project", "hotpkg", "--depth", "1"]
-    result = runner.invoke(app, [*args, "--format", "csv", "--top", "50"])
+    result = cli([*args, "--format", "csv", "--top", "50"])
     assert result.exit_code == 0, result.output
     frame = pl.read_csv(StringIO(result.stdout))
     assert frame.columns == ["module", "kind", "functions", "self_s", "share"]
@@ -56,49 +51,49 @@ def test_csv_modules_round_trip(profiles: Path) -> None:
     assert frame["share"].sum() == pytest.approx(1.0, abs=1e-9)
 
 
-def test_owner_markdown_and_table(profiles: Path) -> None:
-    result = runner.invoke(app, ["analyze", "baseline", "--by", "owner", "--project", "hotpkg"])
+def test_owner_markdown_and_table(profiles: Path, cli) -> None:
+    result = cli(["analyze", "baseline", "--by", "owner", "--project", "hotpkg"])
     assert result.exit_code == 0, result.output
     assert "hotpkg.work:loop_heavy" in result.stdout
-    result = runner.invoke(
-        app, ["analyze", "baseline", "--by", "owner", "--project", "hotpkg", "--format", "markdown"]
+    result = cli(
+        ["analyze", "baseline", "--by", "owner", "--project", "hotpkg", "--format", "markdown"]
     )
     assert "## Owners (cProfile, estimated)" in result.stdout
 
 
-def test_targets_and_categories(profiles: Path) -> None:
+def test_targets_and_categories(profiles: Path, cli) -> None:
     args = ["analyze", "baseline", "--by", "category", "--targets", "--project", "hotpkg"]
-    result = runner.invoke(app, [*args, "--format", "json"])
+    result = cli([*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     tables = json.loads(result.stdout)["tables"]
     assert tables["targets"]["rows"][0]["target"] == "hotpkg.work:loop_heavy"
     assert sum(r["share"] for r in tables["categories"]["rows"]) == pytest.approx(1.0)
 
 
-def test_corrupt_pstats_is_one_line_on_stderr(tmp_path: Path) -> None:
+def test_corrupt_pstats_is_one_line_on_stderr(tmp_path: Path, cli) -> None:
     bad = tmp_path / "bad.pstats"
     bad.write_bytes(b"\x00\x01")
-    result = runner.invoke(app, ["analyze", str(bad)])
+    result = cli(["analyze", str(bad)])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.strip().count("\n") == 0 and str(bad) in result.stderr
 
 
-def test_missing_label_and_bad_option(profiles: Path) -> None:
-    result = runner.invoke(app, ["analyze", "nope"])
+def test_missing_label_and_bad_option(profiles: Path, cli) -> None:
+    result = cli(["analyze", "nope"])
     assert result.exit_code == 1 and "labels: baseline" in result.stderr
-    result = runner.invoke(app, ["analyze", "baseline", "--by", "colour"])
+    result = cli(["analyze", "baseline", "--by", "colour"])
     assert result.exit_code == 2
 
 
-def test_hand_built_file_exact_markdown(tmp_path: Path) -> None:
+def test_hand_built_file_exact_markdown(tmp_path: Path, cli) -> None:
     main, work = ("/n/app.py", 1, "main"), ("/n/app.py", 5, "work")
     path = write_pstats(
         tmp_path / "h.pstats",
         {main: (1, 1, 1.0, 4.0, {}), work: (3, 3, 3.0, 3.0, {main: (3, 3, 3.0, 3.0)})},
     )
-    result = runner.invoke(
-        app, ["analyze", str(path), "--by", "module", "--project", "app", "--format", "markdown"]
+    result = cli(
+        ["analyze", str(path), "--by", "module", "--project", "app", "--format", "markdown"]
     )
     assert result.exit_code == 0, result.output
     assert result.stdout == (
@@ -121,24 +116,22 @@ def test_hand_built_file_exact_markdown(tmp_path: Path) -> None:
         ("owner", {"owners"}),
     ],
 )
-def test_pyspy_file_alone(tmp_path: Path, by: str, tables: set[str]) -> None:
+def test_pyspy_file_alone(tmp_path: Path, by: str, tables: set[str], cli) -> None:
     path = tmp_path / "stacks.txt"
     path.write_text("main (/n/app.py:2);work (/n/app.py:6) 3\nmain (/n/app.py:3) 1\n")
-    result = runner.invoke(
-        app, ["analyze", str(path), "--by", by, "--project", "app", "--format", "json"]
-    )
+    result = cli(["analyze", str(path), "--by", by, "--project", "app", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert set(doc["tables"]) == tables
     assert doc["meta"]["samples"] == 4
 
 
-def test_speedup_override_and_bad_value(profiles: Path) -> None:
+def test_speedup_override_and_bad_value(profiles: Path, cli) -> None:
     args = ["analyze", "baseline", "--targets", "--project", "hotpkg", "--format", "json"]
-    result = runner.invoke(app, [*args, "--speedup", "other=7"])
+    result = cli([*args, "--speedup", "other=7"])
     assert result.exit_code == 0, result.output
     row = json.loads(result.stdout)["tables"]["targets"]["rows"][0]
     assert (row["category"], row["kernel_speedup"]) == ("other", pytest.approx(7.0))
-    result = runner.invoke(app, [*args, "--speedup", "bogus=3"])
+    result = cli([*args, "--speedup", "bogus=3"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: bad --speedup 'bogus=3'")

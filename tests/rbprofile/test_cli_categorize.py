@@ -12,15 +12,10 @@ from types import ModuleType
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
-
-from rbprofile.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
 from catprofiles import catprog_root, pyspy_catprog
-
-runner = CliRunner()
 
 PROGRAM = """\
 from decimal import Decimal
@@ -86,8 +81,8 @@ def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def test_json_categories_sum_to_one(pstats_pair: tuple[Path, Path]) -> None:
-    result = runner.invoke(app, ["categorize", str(pstats_pair[0]), "--format", "json"])
+def test_json_categories_sum_to_one(pstats_pair: tuple[Path, Path], cli) -> None:
+    result = cli(["categorize", str(pstats_pair[0]), "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     rows = doc["tables"]["categories"]["rows"]
@@ -97,27 +92,29 @@ def test_json_categories_sum_to_one(pstats_pair: tuple[Path, Path]) -> None:
     assert list(doc["tables"]) == ["categories"]
 
 
-def test_csv_is_the_category_table(pstats_pair: tuple[Path, Path]) -> None:
-    result = runner.invoke(app, ["categorize", str(pstats_pair[0]), "--format", "csv"])
+def test_csv_is_the_category_table(pstats_pair: tuple[Path, Path], cli) -> None:
+    result = cli(["categorize", str(pstats_pair[0]), "--format", "csv"])
     assert result.exit_code == 0, result.output
     frame = pl.read_csv(StringIO(result.stdout))
     assert frame.columns == ["category", "self_s", "share", "functions"]
     assert frame.height == 9
 
 
-def test_explain_shows_the_deciding_rule(pstats_pair: tuple[Path, Path]) -> None:
+def test_explain_shows_the_deciding_rule(pstats_pair: tuple[Path, Path], cli) -> None:
     args = ["categorize", str(pstats_pair[0]), "--explain", "--format", "markdown"]
-    result = runner.invoke(app, args)
+    result = cli(args)
     assert result.exit_code == 0, result.output
     assert "## Why each function got its category" in result.stdout
     assert "| key | self_s | share | category | decided_by | evidence |" in result.stdout
     assert "no rule or evidence matched" in result.stdout  # money_work without a float run
 
 
-def test_float_twin_measures_decimal_cost(profiles: Path, pstats_pair: tuple[Path, Path]) -> None:
+def test_float_twin_measures_decimal_cost(
+    profiles: Path, pstats_pair: tuple[Path, Path], cli
+) -> None:
     write_run(profiles, "base", "decimal", pstats_pair[0])
     write_run(profiles, "base-float", "float", pstats_pair[1])
-    result = runner.invoke(app, ["categorize", "base", "--explain", "--format", "json"])
+    result = cli(["categorize", "base", "--explain", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     rows = {r["key"]: r for r in doc["tables"]["functions"]["rows"]}
@@ -130,7 +127,7 @@ def test_float_twin_measures_decimal_cost(profiles: Path, pstats_pair: tuple[Pat
     assert doc["notes"][1].startswith("Decimal arithmetic evidence: self time decimal minus float")
 
 
-def test_user_rules_apply(tmp_path: Path, pstats_pair: tuple[Path, Path]) -> None:
+def test_user_rules_apply(tmp_path: Path, pstats_pair: tuple[Path, Path], cli) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text('[[rule]]\nname = "money"\ncategory = "loops"\nmodule = "moneyprog"\n')
     args = [
@@ -142,35 +139,35 @@ def test_user_rules_apply(tmp_path: Path, pstats_pair: tuple[Path, Path]) -> Non
         "--format",
         "json",
     ]
-    result = runner.invoke(app, args)
+    result = cli(args)
     assert result.exit_code == 0, result.output
     rows = {r["key"]: r for r in json.loads(result.stdout)["tables"]["functions"]["rows"]}
     assert rows["moneyprog:money_work"]["decided_by"] == f"rule money ({rules}:1)"
 
 
 def test_malformed_rules_exit_1_naming_the_line(
-    tmp_path: Path, pstats_pair: tuple[Path, Path]
+    tmp_path: Path, pstats_pair: tuple[Path, Path], cli
 ) -> None:
     rules = tmp_path / "bad.toml"
     rules.write_text('[[rule]]\nname = "x"\ncategory = "speed"\nmodule = "a"\n')
-    result = runner.invoke(app, ["categorize", str(pstats_pair[0]), "--rules", str(rules)])
+    result = cli(["categorize", str(pstats_pair[0]), "--rules", str(rules)])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith(f"error: {rules}:3: rule 'x': category must be one of")
     assert result.stderr.count("\n") == 1
 
 
-def test_unknown_target_is_a_one_line_error(profiles: Path) -> None:
-    result = runner.invoke(app, ["categorize", "nolabel"])
+def test_unknown_target_is_a_one_line_error(profiles: Path, cli) -> None:
+    result = cli(["categorize", "nolabel"])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("error: 'nolabel' is not a file, run directory or label")
 
 
-def test_corrupt_pstats_names_the_file(tmp_path: Path) -> None:
+def test_corrupt_pstats_names_the_file(tmp_path: Path, cli) -> None:
     bad = tmp_path / "bad.pstats"
     bad.write_bytes(b"\x00garbage")
-    result = runner.invoke(app, ["categorize", str(bad)])
+    result = cli(["categorize", str(bad)])
     assert result.exit_code == 1
     assert str(bad) in result.stderr
 
@@ -178,9 +175,10 @@ def test_corrupt_pstats_names_the_file(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_py_spy_file_alone_categorizes_by_samples(
     tmp_path_factory: pytest.TempPathFactory,
+    cli,
 ) -> None:
     collapsed = pyspy_catprog(catprog_root(tmp_path_factory.mktemp("cli-catprog")))
-    result = runner.invoke(app, ["categorize", str(collapsed), "--explain", "--format", "json"])
+    result = cli(["categorize", str(collapsed), "--explain", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["meta"]["unit"] == "samples"

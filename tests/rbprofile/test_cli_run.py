@@ -11,13 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from rbprofile.cli.app import app
 from rbprofile.runner.rundir import RunDir
 from rustybt.data.bundles import Bundle
-
-runner = CliRunner()
 
 FAILING_ALGO = """\
 from rustybt.api import symbols
@@ -48,42 +44,42 @@ def _old_run(profiles: Path) -> Path:
     return old
 
 
-def test_overwrite_without_force_is_refused_and_the_old_run_survives(home: Path) -> None:
+def test_overwrite_without_force_is_refused_and_the_old_run_survives(home: Path, cli) -> None:
     old = _old_run(home)
-    result = runner.invoke(app, ["run", "smoke", "--profiler", "none"])
+    result = cli(["run", "smoke", "--profiler", "none"])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "already exists" in result.stderr and "--force" in result.stderr
     assert (old / "manifest.json").read_text() == '{"old": true}'
 
 
-def test_a_concurrent_run_of_the_same_label_and_scenario_stops(home: Path) -> None:
+def test_a_concurrent_run_of_the_same_label_and_scenario_stops(home: Path, cli) -> None:
     with RunDir(home / "baseline" / "smoke", force=False):
-        result = runner.invoke(app, ["run", "smoke", "--profiler", "none", "--repeat", "1"])
+        result = cli(["run", "smoke", "--profiler", "none", "--repeat", "1"])
     assert result.exit_code == 1
     assert "another rbprofile run (pid " in result.stderr
     assert not (home / "baseline" / "smoke").exists()
 
 
-def test_unknown_profiler_is_a_usage_error(home: Path) -> None:
-    result = runner.invoke(app, ["run", "smoke", "--profiler", "cprofile,perf"])
+def test_unknown_profiler_is_a_usage_error(home: Path, cli) -> None:
+    result = cli(["run", "smoke", "--profiler", "cprofile,perf"])
     assert result.exit_code == 2
     assert "unknown profiler 'perf'" in result.stderr
 
 
-def test_strategy_file_without_bundle_says_what_to_pass(home: Path, tmp_path: Path) -> None:
+def test_strategy_file_without_bundle_says_what_to_pass(home: Path, tmp_path: Path, cli) -> None:
     algo = tmp_path / "my_algo.py"
     algo.write_text(FAILING_ALGO)
-    result = runner.invoke(app, ["run", str(algo)])
+    result = cli(["run", str(algo)])
     assert result.exit_code == 1
     assert "--bundle daily" in result.stderr
 
 
 @pytest.mark.slow
-def test_timing_only_run_of_a_user_strategy_file(home: Path) -> None:
+def test_timing_only_run_of_a_user_strategy_file(home: Path, cli) -> None:
     algo = Path(__file__).parents[2] / "rustybt" / "examples" / "sma_crossover.py"
     args = ["run", str(algo), "--bundle", "smoke", "--profiler", "none", "--repeat", "1"]
-    result = runner.invoke(app, [*args, "--label", "mine", "--format", "json"])
+    result = cli([*args, "--label", "mine", "--format", "json"])
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     [row] = doc["tables"]["runs"]["rows"]
@@ -98,11 +94,13 @@ def test_timing_only_run_of_a_user_strategy_file(home: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_failing_strategy_fails_the_run_and_leaves_nothing(home: Path, tmp_path: Path) -> None:
+def test_a_failing_strategy_fails_the_run_and_leaves_nothing(
+    home: Path, tmp_path: Path, cli
+) -> None:
     algo = tmp_path / "broken.py"
     algo.write_text(FAILING_ALGO)
     args = ["run", str(algo), "--bundle", "smoke", "--profiler", "none", "--repeat", "1"]
-    result = runner.invoke(app, args)
+    result = cli(args)
     assert result.exit_code == 1
     assert "backtest failed" in result.stderr and "strategy bug on purpose" in result.stderr
     # the user's own frame, though the child's log goes with the removed partial run
@@ -113,11 +111,11 @@ def test_a_failing_strategy_fails_the_run_and_leaves_nothing(home: Path, tmp_pat
 
 @pytest.mark.slow
 def test_pyspy_unavailable_still_writes_cprofile_and_says_why(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path, monkeypatch: pytest.MonkeyPatch, cli
 ) -> None:
     monkeypatch.setenv("RBPROFILE_PYSPY", "/nonexistent/py-spy")
     args = ["run", "smoke", "--profiler", "cprofile", "--profiler", "pyspy", "--repeat", "1"]
-    result = runner.invoke(app, args)
+    result = cli(args)
     assert result.exit_code == 1
     assert "pyspy failed: py-spy not found at $RBPROFILE_PYSPY=/nonexistent/py-spy" in result.stdout
     run_dir = home / "baseline" / "smoke"
@@ -195,11 +193,11 @@ def test_a_killed_child_abandons_the_run_and_keeps_the_old_one(home: Path) -> No
 
 @pytest.mark.slow
 def test_a_missing_default_bundle_is_ingested_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
 ) -> None:
     monkeypatch.setenv("RBPROFILE_HOME", str(tmp_path / "empty-home"))
     monkeypatch.setenv("RBPROFILE_PROFILES_DIR", str(tmp_path / "profiles"))
-    result = runner.invoke(app, ["run", "smoke", "--profiler", "none", "--repeat", "1"])
+    result = cli(["run", "smoke", "--profiler", "none", "--repeat", "1"])
     assert result.exit_code == 0, result.stderr
     assert "bundle 'smoke' is missing; ingesting it first" in result.stderr
     assert (tmp_path / "empty-home" / "bundles" / "smoke" / "metadata.json").is_file()

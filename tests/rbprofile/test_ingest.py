@@ -7,15 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from rbprofile.cli.app import app
 from rbprofile.errors import RbprofileError
 from rbprofile.ingest import ensure_bundle, ingest, ingest_scenarios
 from rbprofile.paths import bundles_root
 from rustybt.data.bundles import load_bundle
 
-runner = CliRunner()
 WEEK = {"start": date(2026, 10, 26), "end": date(2026, 10, 30)}
 
 
@@ -93,12 +90,12 @@ def test_a_window_far_from_today_uses_the_calendar_for_that_window(bundle_root: 
     )  # fmt: skip
 
 
-def test_cli_ingest_table_and_json(bundle_root: Path) -> None:
-    result = runner.invoke(app, ["ingest", "smoke", "--assets", "2", "--seed", "4"])
+def test_cli_ingest_table_and_json(bundle_root: Path, cli) -> None:
+    result = cli(["ingest", "smoke", "--assets", "2", "--seed", "4"])
     assert result.exit_code == 0, result.output
     assert "smoke" in result.stdout and "written" in result.stdout
     assert "ingest smoke" in result.stderr and "ingest smoke" not in result.stdout
-    again = runner.invoke(app, ["ingest", "smoke", "--format", "json"])
+    again = cli(["ingest", "smoke", "--format", "json"])
     assert again.exit_code == 0
     doc = json.loads(again.stdout)
     (row,) = doc["tables"]["bundles"]["rows"]
@@ -107,19 +104,19 @@ def test_cli_ingest_table_and_json(bundle_root: Path) -> None:
     assert "rbprofile ingest --force smoke" in doc["tables"]["bundles"]["notes"][0]
 
 
-def test_cli_errors(bundle_root: Path) -> None:
-    unknown = runner.invoke(app, ["ingest", "weekly"])
+def test_cli_errors(bundle_root: Path, cli) -> None:
+    unknown = cli(["ingest", "weekly"])
     assert unknown.exit_code == 1 and unknown.stdout == ""
     assert unknown.stderr.startswith("error: unknown scenario 'weekly'")
-    bad_date = runner.invoke(app, ["ingest", "smoke", "--start", "26/10/2026"])
+    bad_date = cli(["ingest", "smoke", "--start", "26/10/2026"])
     assert bad_date.exit_code == 2
-    runner.invoke(app, ["ingest", "smoke"])
+    cli(["ingest", "smoke"])
     bars = bundle_root / "smoke" / "bars.parquet"
     bars.write_bytes(bars.read_bytes()[:200])
-    corrupt = runner.invoke(app, ["ingest", "smoke"])
+    corrupt = cli(["ingest", "smoke"])
     assert corrupt.exit_code == 1 and "Traceback" not in corrupt.output
     assert str(bars) in corrupt.stderr and "rbprofile ingest --force smoke" in corrupt.stderr
-    fixed = runner.invoke(app, ["ingest", "smoke", "--force"])
+    fixed = cli(["ingest", "smoke", "--force"])
     assert fixed.exit_code == 0 and load_bundle("smoke").metadata.row_count == 30
 
 

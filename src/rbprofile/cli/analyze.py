@@ -1,6 +1,6 @@
 """`rbprofile analyze TARGET`: hotspots, bottlenecks, modules, owners, cProfile vs py-spy.
 
-Wiring only: parse, call `rbprofile.views.analyze.analyze_run`, render, map errors.
+Wiring only: parse, call `rbprofile.views.analyze.analyze_run`, render; `app.main` maps errors.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import FormatOption, ProfilesDirOption, ScenarioOption, TargetArgument
 from rbprofile.render import OutputFormat
 
@@ -87,6 +86,4 @@ def analyze(
         rules=rules,
         speedups=tuple(speedup or ()),
     )
-    with domain_errors():
-        document = analyze_run(target, options)
-    render(document, fmt, sys.stdout)
+    render(analyze_run(target, options), fmt, sys.stdout)

@@ -1,20 +1,24 @@
 """The `rbprofile` Typer app: wiring only. Each command lives in its own module here.
 
 Commands register themselves through `COMMANDS`; a command is listed only when it works.
-Errors: `RbprofileError` and `RustyBTError` become a one-line message on stderr and their
-exit code; anything else keeps its traceback.
+`main(argv) -> int` is the one error path: domain errors become a one-line message on stderr
+and their exit code; anything else keeps its traceback.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from rbprofile import __version__
-from rbprofile.errors import EXIT_DOMAIN, RbprofileError
+from rbprofile.errors import EXIT_DOMAIN, EXIT_INTERRUPTED, EXIT_OK, RbprofileError
+
+if TYPE_CHECKING:  # the type only: typer vendors click and keeps `typer._click` private
+    from typer._click.exceptions import ClickException
+
+INTERRUPTED = "interrupted: partial results were removed; earlier results are intact"
 
 # (module under rbprofile.cli, function name, command name)
 COMMANDS: list[tuple[str, str, str]] = [
@@ -70,18 +74,45 @@ def _register() -> None:
 _register()
 
 
-def main() -> None:
-    """Console-script entry: run the app, map domain errors to one line and an exit code.
+def main(argv: list[str] | None = None) -> int:
+    """Run the app on `argv` (default: `sys.argv[1:]`) and return the exit code.
 
-    Usage errors are Typer's own (exit 2); unexpected exceptions keep their traceback.
+    The one place errors become exit codes: `RbprofileError` -> `error: <message>` on stderr
+    and its code; `RustyBTError` -> the same, 1; click's usage errors -> Typer's usage message,
+    2; a command's `typer.Exit(code)` -> code; Ctrl-C -> one line, 130. Anything else keeps its
+    traceback. The console script runs `sys.exit(main())`.
     """
     from rustybt.errors import RustyBTError
 
     try:
-        app()
+        code = app(args=argv, prog_name="rbprofile", standalone_mode=False)
     except RbprofileError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        sys.exit(exc.exit_code)
+        return _fail(f"error: {exc.message}", exc.exit_code)
     except RustyBTError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_DOMAIN)
+        return _fail(f"error: {exc}", EXIT_DOMAIN)
+    except typer.TyperException as exc:  # click's own errors: usage (2), unreadable file (1)
+        _show_click_error(exc)
+        return exc.exit_code
+    except (KeyboardInterrupt, typer.Abort):
+        code = EXIT_INTERRUPTED
+    # Typer returns the code of a `typer.Exit`, the command's return value (None) otherwise,
+    # and turns Ctrl-C inside a command into a silent 130.
+    if code == EXIT_INTERRUPTED:
+        return _fail(INTERRUPTED, EXIT_INTERRUPTED)
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def _fail(line: str, code: int) -> int:
+    typer.echo(line, err=True)
+    return code
+
+
+def _show_click_error(exc: typer.TyperException) -> None:
+    """Print a click error the way Typer's standalone mode does (usage, hint, error panel)."""
+    from typer import core, rich_utils
+
+    error = cast("ClickException", exc)  # typer >= 0.28: its one subclass is click's base
+    if core.HAS_RICH and app.rich_markup_mode is not None:
+        rich_utils.rich_format_error(error)
+    else:
+        error.show()

@@ -1,6 +1,7 @@
 """`rbprofile categorize TARGET`: bottleneck categories with the rule or evidence behind each.
 
-Wiring only: parse, call `rbprofile.views.categorize.categorize_run`, render, map errors.
+Wiring only: parse, call `rbprofile.views.categorize.categorize_run`, render;
+`app.main` maps errors.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import (
     FormatOption,
     ProfilesDirOption,
@@ -44,6 +44,4 @@ def categorize(
     options = CategorizeOptions(
         scenario=scenario, rules=rules, explain=explain, top=top, profiles_dir=profiles_dir
     )
-    with domain_errors():
-        document = categorize_run(target, options)
-    render(document, fmt, sys.stdout)
+    render(categorize_run(target, options), fmt, sys.stdout)

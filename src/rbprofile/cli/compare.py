@@ -1,6 +1,6 @@
 """`rbprofile compare BEFORE AFTER`: is the change real or noise? Exit 3 on a regression.
 
-Wiring only: parse, call `rbprofile.compare.compare_runs`, render, map errors to exit codes.
+Wiring only: parse, call `rbprofile.compare.compare_runs`, render; `app.main` maps errors.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_REGRESSION
 from rbprofile.render import OutputFormat
@@ -64,16 +63,15 @@ def compare(
     from rbprofile.compare import compare_runs, to_document
     from rbprofile.render import render
 
-    with domain_errors():
-        comparison = compare_runs(
-            before,
-            after,
-            scenario=scenario,
-            min_change=min_change,
-            profiles_dir=profiles_dir,
-            flamegraph_dir=flamegraph_dir,
-            force=force,
-        )
+    comparison = compare_runs(
+        before,
+        after,
+        scenario=scenario,
+        min_change=min_change,
+        profiles_dir=profiles_dir,
+        flamegraph_dir=flamegraph_dir,
+        force=force,
+    )
     render(to_document(comparison), fmt, sys.stdout)
     if fail_on_regression is not None:
         slower = comparison.regressions(fail_on_regression)

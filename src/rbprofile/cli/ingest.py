@@ -1,7 +1,7 @@
 """`rbprofile ingest [daily|hourly|minute|smoke|all]`: write the scenarios' synthetic bundles.
 
 Wiring only: parse, call `rbprofile.ingest.ingest_scenarios` (progress bar on stderr), render
-the summary on stdout, map errors to exit codes.
+the summary on stdout; `app.main` maps errors.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from rbprofile.cli.errors import domain_errors
 from rbprofile.render import OutputFormat
 
 DateOption = Annotated[
@@ -64,7 +63,7 @@ def ingest(
     from rbprofile.ingest import ingest_scenarios, to_document
     from rbprofile.render import render
 
-    with domain_errors(), _progress() as progress:
+    with _progress() as progress:
         outcomes = ingest_scenarios(
             scenario,
             assets=assets,

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.report.formats import ReportFormat
 
@@ -41,12 +40,11 @@ def report(
     from rbprofile.report.build import build_report
     from rbprofile.report.render import render
 
-    with domain_errors():
-        built = build_report(
-            labels or ["baseline"],
-            compare=compare,
-            profiles_dir=profiles_dir,
-            output_dir=output_dir,
-            progress=lambda title: typer.echo(f"report: {title}", err=True),
-        )
+    built = build_report(
+        labels or ["baseline"],
+        compare=compare,
+        profiles_dir=profiles_dir,
+        output_dir=output_dir,
+        progress=lambda title: typer.echo(f"report: {title}", err=True),
+    )
     typer.echo(render(built, fmt), nl=False)

@@ -12,9 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from rbprofile.cli.errors import domain_errors
 from rbprofile.cli.options import ProfilesDirOption
-from rbprofile.errors import EXIT_DOMAIN, EXIT_INTERRUPTED
+from rbprofile.errors import EXIT_DOMAIN
 from rbprofile.render import OutputFormat, render
 
 if TYPE_CHECKING:  # the runner pulls in polars and structlog: import it when a run starts
@@ -99,24 +98,19 @@ def run(
     from rbprofile.runner.request import RunRequest, default_label, parse_profilers
     from rbprofile.runner.summary import summary_document
 
-    try:
-        with domain_errors():
-            request = RunRequest(
-                target,
-                parse_profilers(profiler or ["all"]),
-                label or default_label(numeric.value),
-                repeat,
-                numeric.value,
-                rate,
-                bundle,
-                profiles_dir,
-                force,
-            )
-            with _progress() as on_event:
-                summary = run_profiles(request, on_event, sys.stderr if verbose else None)
-    except KeyboardInterrupt:
-        typer.echo("interrupted: the partial run was removed; earlier results are intact", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    request = RunRequest(
+        target,
+        parse_profilers(profiler or ["all"]),
+        label or default_label(numeric.value),
+        repeat,
+        numeric.value,
+        rate,
+        bundle,
+        profiles_dir,
+        force,
+    )
+    with _progress() as on_event:  # Ctrl-C: the run dir cleans up, `main` says so (exit 130)
+        summary = run_profiles(request, on_event, sys.stderr if verbose else None)
     render(summary_document(summary), OutputFormat(fmt.value), sys.stdout)
     if summary.failed:
         raise typer.Exit(EXIT_DOMAIN)

@@ -1,20 +1,22 @@
 """Atomic run directories: lock, temporary sibling, rename into place, cleanup on failure.
 
 `<profiles-dir>/<label>/<scenario>/` is built in `<label>/.<scenario>.tmp-<pid>/` and renamed
-into place only when complete. A lock file `<label>/.<scenario>.lock` (held with `flock`, so a
-crashed process never leaves a stale lock) stops a second `rbprofile run` on the same label
-and scenario. An existing run is replaced only with `force`, and then only after the new one
-is complete: the old one survives any failure or interrupt.
+into place only when complete. A lock file `<label>/.<scenario>.lock` (a `filelock.FileLock`:
+`flock`, so a crashed process never leaves a stale lock; it holds the holder's pid) stops a
+second `rbprofile run` on the same label and scenario at once. An existing run is replaced
+only with `force`, and then only after the new one is complete: the old one survives any
+failure or interrupt.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 from pathlib import Path
 from types import TracebackType
+
+from filelock import FileLock, Timeout
 
 from rbprofile.errors import RbprofileError
 
@@ -38,7 +40,7 @@ class RunDir:
         self.force = force
         self.tmp = final.parent / f".{final.name}.tmp-{os.getpid()}"
         self.lock_path = final.parent / f".{final.name}.lock"
-        self._lock_fd: int | None = None
+        self._lock = FileLock(self.lock_path, timeout=0, on_acquired=_write_pid)
         self._committed = False
 
     def __enter__(self) -> Path:
@@ -87,47 +89,39 @@ class RunDir:
         while True:
             self.final.parent.mkdir(parents=True, exist_ok=True)
             try:
-                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-            except FileNotFoundError:  # another run removed the empty label directory
+                self._lock.acquire()
+                return
+            except FileNotFoundError:  # another run removed the empty label directory meanwhile
                 continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = _read_pid(fd)
-                os.close(fd)
+            except Timeout:
+                holder = _holder(self.lock_path)
+                if holder is None:  # released (and unlinked) between our open and flock: retry
+                    continue
                 raise RbprofileError(
                     f"another rbprofile run{holder} is writing {self.final}; "
                     "wait for it to finish or use another --label"
                 ) from None
-            # The holder may have unlinked the file between our open and flock: retry then.
-            if _same_file(fd, self.lock_path):
-                os.ftruncate(fd, 0)
-                os.write(fd, str(os.getpid()).encode())
-                self._lock_fd = fd
-                return
-            os.close(fd)
 
     def _release(self) -> None:
-        if self._lock_fd is None:
+        if not self._lock.is_locked:
             return
+        # Unlinked while still held: a waiter that opened this inode sees it gone and retries.
         with contextlib.suppress(FileNotFoundError):
             self.lock_path.unlink()
-        os.close(self._lock_fd)
-        self._lock_fd = None
+        self._lock.release()
 
 
-def _same_file(fd: int, path: Path) -> bool:
+def _write_pid(fd: int) -> None:
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+
+
+def _holder(lock_path: Path) -> str | None:
+    """' (pid N)' of the run holding the lock, '' when unknown, None when the lock file is gone."""
     try:
-        st = path.stat()
+        text = lock_path.read_text().strip()
     except FileNotFoundError:
-        return False
-    fst = os.fstat(fd)
-    return (st.st_dev, st.st_ino) == (fst.st_dev, fst.st_ino)
-
-
-def _read_pid(fd: int) -> str:
-    try:
-        text = os.pread(fd, 32, 0).decode().strip()
+        return None
     except OSError:
         return ""
     return f" (pid {text})" if text.isdigit() else ""

@@ -7,15 +7,10 @@ from pathlib import Path
 
 import polars as pl
 from compare_fixtures import write_run
-from typer.testing import CliRunner
-
-from rbprofile.cli.app import app
 
 STEADY = [1.00, 1.01, 0.99, 1.02, 0.98]
 SLOWER_25 = [1.25, 1.26, 1.24, 1.27, 1.23]
 NOISY = [1.01, 0.96, 1.04, 0.99, 1.00]
-
-runner = CliRunner()
 
 
 def _two_labels(profiles: Path, after: list[float]) -> None:
@@ -23,47 +18,47 @@ def _two_labels(profiles: Path, after: list[float]) -> None:
     write_run(profiles, "new", "daily", after)
 
 
-def test_fail_on_regression_exit_codes(profiles: Path) -> None:
+def test_fail_on_regression_exit_codes(profiles: Path, cli) -> None:
     _two_labels(profiles, SLOWER_25)
-    result = runner.invoke(app, ["compare", "base", "new", "--fail-on-regression", "10"])
+    result = cli(["compare", "base", "new", "--fail-on-regression", "10"])
     assert result.exit_code == 3
     assert "regression beyond 10%: daily (+25.0%)" in result.stderr
     assert "1.25x slower" in result.stdout
     assert "regression" not in result.stdout
-    ok = runner.invoke(app, ["compare", "base", "new", "--fail-on-regression", "30"])
+    ok = cli(["compare", "base", "new", "--fail-on-regression", "30"])
     assert ok.exit_code == 0
     assert ok.stderr == ""
 
 
-def test_noise_passes_fail_on_regression(profiles: Path) -> None:
+def test_noise_passes_fail_on_regression(profiles: Path, cli) -> None:
     _two_labels(profiles, NOISY)
-    result = runner.invoke(app, ["compare", "base", "new", "--fail-on-regression", "0"])
+    result = cli(["compare", "base", "new", "--fail-on-regression", "0"])
     assert result.exit_code == 0
     assert "not significant" in result.stdout
 
 
-def test_without_threshold_a_regression_exits_zero(profiles: Path) -> None:
+def test_without_threshold_a_regression_exits_zero(profiles: Path, cli) -> None:
     _two_labels(profiles, SLOWER_25)
-    assert runner.invoke(app, ["compare", "base", "new"]).exit_code == 0
+    assert cli(["compare", "base", "new"]).exit_code == 0
 
 
-def test_json_and_csv(profiles: Path) -> None:
+def test_json_and_csv(profiles: Path, cli) -> None:
     _two_labels(profiles, SLOWER_25)
-    result = runner.invoke(app, ["compare", "base", "new", "--format", "json"])
+    result = cli(["compare", "base", "new", "--format", "json"])
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     (row,) = doc["tables"]["timing"]["rows"]
     assert (row["scenario"], row["verdict"], row["result"]) == ("daily", "slower", "1.25x slower")
     assert doc["meta"]["geomean_speedup"] == 1.0 / 1.25
-    csv = runner.invoke(app, ["compare", "base", "new", "--format", "csv"])
+    csv = cli(["compare", "base", "new", "--format", "csv"])
     frame = pl.read_csv(csv.stdout.encode())
     assert frame["verdict"].to_list() == ["slower"]
 
 
-def test_markdown_names_measure_and_one_sided_scenario(profiles: Path) -> None:
+def test_markdown_names_measure_and_one_sided_scenario(profiles: Path, cli) -> None:
     _two_labels(profiles, SLOWER_25)
     write_run(profiles, "base", "hourly", STEADY)
-    result = runner.invoke(app, ["compare", "base", "new", "--format", "markdown"])
+    result = cli(["compare", "base", "new", "--format", "markdown"])
     assert result.exit_code == 0
     assert result.stdout.startswith("# Comparison: base -> new\n")
     row = "| daily | sim CPU | 1.0000 | 0.0158 | 1.2500 | 0.0158 | 5/5 | 0.000 | 1.25x slower |"
@@ -71,24 +66,24 @@ def test_markdown_names_measure_and_one_sided_scenario(profiles: Path) -> None:
     assert "Only in base (not compared): hourly." in result.stdout
 
 
-def test_domain_error_is_one_line_on_stderr(profiles: Path) -> None:
-    result = runner.invoke(app, ["compare", "base", "new"])
+def test_domain_error_is_one_line_on_stderr(profiles: Path, cli) -> None:
+    result = cli(["compare", "base", "new"])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("error: no run directory or label 'base' under ")
     assert result.stderr.count("\n") == 1
 
 
-def test_flamegraph_dir_option(profiles: Path, tmp_path: Path) -> None:
+def test_flamegraph_dir_option(profiles: Path, tmp_path: Path, cli) -> None:
     stacks = "main (/p/run.py:1);work (/p/run.py:5) 10\n"
     write_run(profiles, "base", "daily", STEADY, collapsed=stacks)
     write_run(profiles, "new", "daily", SLOWER_25, collapsed=stacks)
     out = tmp_path / "fg"
     args = ["compare", "base", "new", "--flamegraph-dir", str(out), "--format", "json"]
-    first = runner.invoke(app, args)
+    first = cli(args)
     assert first.exit_code == 0
     assert json.loads(first.stdout)["meta"]["flamegraphs"] == {"daily": str(out / "diff_daily.svg")}
-    again = runner.invoke(app, args)
+    again = cli(args)
     assert again.exit_code == 1
     assert "pass --force" in again.stderr
-    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    assert cli([*args, "--force"]).exit_code == 0

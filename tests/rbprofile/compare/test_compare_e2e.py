@@ -7,23 +7,18 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from rbprofile.cli.app import app
-
-runner = CliRunner()
 
 
 @pytest.mark.slow
-def test_real_runs_compare(profiles: Path, tmp_path: Path) -> None:
-    assert runner.invoke(app, ["ingest", "smoke"]).exit_code == 0
+def test_real_runs_compare(profiles: Path, tmp_path: Path, cli) -> None:
+    assert cli(["ingest", "smoke"]).exit_code == 0
     for label in ("before", "after"):
         args = ["run", "smoke", "--profiler", "cprofile,pyspy", "--repeat", "3", "--label", label]
-        done = runner.invoke(app, args)
+        done = cli(args)
         assert done.exit_code == 0, done.stderr
     flames = tmp_path / "flames"
     args = ["compare", "before", "after", "--format", "json", "--flamegraph-dir", str(flames)]
-    result = runner.invoke(app, [*args, "--fail-on-regression", "1000"])
+    result = cli([*args, "--fail-on-regression", "1000"])
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     (timing,) = doc["tables"]["timing"]["rows"]

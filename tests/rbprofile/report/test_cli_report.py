@@ -10,17 +10,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from rbprofile.cli.app import app
 from rbprofile.report.build import SECTION_TITLES
 
-runner = CliRunner()
 
-
-def test_report_default_label_writes_only_markdown_to_stdout(make_run, profiles, tmp_path) -> None:
+def test_report_default_label_writes_only_markdown_to_stdout(
+    make_run, profiles, tmp_path, cli
+) -> None:
     make_run("baseline")
-    result = runner.invoke(app, ["report", "--output-dir", str(tmp_path / "docs")])
+    result = cli(["report", "--output-dir", str(tmp_path / "docs")])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("# Profiling results: baseline\n")
     assert "\x1b" not in result.stdout
@@ -31,13 +29,12 @@ def test_report_default_label_writes_only_markdown_to_stdout(make_run, profiles,
 
 
 def test_report_with_compare_and_profiles_dir(
-    make_run, profiles: Path, tmp_path, monkeypatch
+    make_run, profiles: Path, tmp_path, monkeypatch, cli
 ) -> None:
     make_run("baseline")
     make_run("after")
     monkeypatch.delenv("RBPROFILE_PROFILES_DIR")
-    result = runner.invoke(
-        app,
+    result = cli(
         [
             "report",
             "baseline",
@@ -60,8 +57,8 @@ def test_report_with_compare_and_profiles_dir(
     )
 
 
-def test_unknown_label_is_one_line_error_and_exit_1(profiles, tmp_path) -> None:
-    result = runner.invoke(app, ["report", "missing", "--output-dir", str(tmp_path)])
+def test_unknown_label_is_one_line_error_and_exit_1(profiles, tmp_path, cli) -> None:
+    result = cli(["report", "missing", "--output-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("error: no runs for label 'missing'")
@@ -69,7 +66,7 @@ def test_unknown_label_is_one_line_error_and_exit_1(profiles, tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_report_on_a_real_smoke_run(profiles: Path, tmp_path: Path) -> None:
+def test_report_on_a_real_smoke_run(profiles: Path, tmp_path: Path, cli) -> None:
     """`rbprofile run smoke --profiler all` for real (cProfile, py-spy, memory), then report."""
     env = {**os.environ, "RBPROFILE_HOME": str(tmp_path / "home")}
     run = [
@@ -90,9 +87,7 @@ def test_report_on_a_real_smoke_run(profiles: Path, tmp_path: Path) -> None:
     done = subprocess.run(run, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     out = tmp_path / "docs"
-    result = runner.invoke(
-        app, ["report", "--profiles-dir", str(profiles), "--output-dir", str(out)]
-    )
+    result = cli(["report", "--profiles-dir", str(profiles), "--output-dir", str(out)])
     assert result.exit_code == 0, result.stderr
     text = result.stdout
     assert [line[3:] for line in text.splitlines() if line.startswith("## ")] == list(

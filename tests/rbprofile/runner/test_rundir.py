@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,40 @@ def test_a_second_writer_of_the_same_run_stops_with_a_clear_message(tmp_path: Pa
             assert other.is_dir()
     with RunDir(final, force=False) as tmp:  # released afterwards
         assert tmp.is_dir()
+
+
+def test_the_lock_file_names_its_holder_while_held(tmp_path: Path) -> None:
+    final = tmp_path / "baseline" / "smoke"
+    with RunDir(final, force=False):
+        assert (final.parent / ".smoke.lock").read_text() == str(os.getpid())
+    assert not (final.parent / ".smoke.lock").exists()
+
+
+HOLD = """\
+import sys, time
+from pathlib import Path
+from rbprofile.runner.rundir import RunDir
+held = RunDir(Path(sys.argv[1]), force=False)  # referenced: a collected FileLock unlocks
+held.__enter__()
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
+    final = tmp_path / "baseline" / "smoke"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(final)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with pytest.raises(RbprofileError, match=rf"another rbprofile run \(pid {holder.pid}\)"):
+            RunDir(final, force=False).__enter__()
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert (final.parent / ".smoke.lock").exists()  # the file outlives the crash, the flock not
+    with RunDir(final, force=False) as tmp:
+        assert tmp.is_dir()
+    # the lock file went with the new holder; the killed one's partial directory stays behind
+    assert [p.name for p in final.parent.iterdir()] == [f".smoke.tmp-{holder.pid}"]
