@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rbprofile.runner.rundir import RunDir
+from rbprofile.rundir.writer import RunDir
 from rustybt.data.bundles import Bundle
 
 FAILING_ALGO = """\

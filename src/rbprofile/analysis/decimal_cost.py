@@ -22,8 +22,7 @@ category "Decimal arithmetic"):
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -36,7 +35,6 @@ from rbprofile.analysis.evidence import (
     own_samples,
 )
 from rbprofile.analysis.rules import DECIMAL
-from rbprofile.errors import RbprofileError
 
 if TYPE_CHECKING:
     from rbprofile.analysis.pyspy_source import Samples

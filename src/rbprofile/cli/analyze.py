@@ -70,8 +70,8 @@ def analyze(
     profiles_dir: ProfilesDirOption = None,
 ) -> None:
     """Where the time goes: hotspots, bottlenecks, modules, owners, categories, targets."""
-    from rbprofile.views.analyze import AnalyzeOptions, analyze_run
     from rbprofile.render import render
+    from rbprofile.views.analyze import AnalyzeOptions, analyze_run
 
     options = AnalyzeOptions(
         scenario=scenario,

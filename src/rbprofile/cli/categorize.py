@@ -38,8 +38,8 @@ def categorize(
 ) -> None:
     """Share of the run per category: Decimal arithmetic, loops, subprocesses, data processing,
     indicators, datetime/calendar, I/O, Python overhead, other."""
-    from rbprofile.views.categorize import CategorizeOptions, categorize_run
     from rbprofile.render import render
+    from rbprofile.views.categorize import CategorizeOptions, categorize_run
 
     options = CategorizeOptions(
         scenario=scenario, rules=rules, explain=explain, top=top, profiles_dir=profiles_dir

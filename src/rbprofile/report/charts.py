@@ -10,10 +10,10 @@ content is left untouched.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from rbprofile.atomic import write_bytes
 
 if TYPE_CHECKING:
     from rbprofile.rundir.memory import Memory
@@ -47,22 +47,6 @@ def _svg_bytes(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` via a temp file + rename; skip when the content is already there."""
-    if path.is_file() and path.read_bytes() == data:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def memory_timeline(memory: Memory, title: str, path: Path) -> Path:
     """Resident memory over time from memory.json's samples, with baseline and peak marked."""
     samples = memory.samples
@@ -77,7 +61,7 @@ def memory_timeline(memory: Memory, title: str, path: Path) -> Path:
         ax.set_xlabel("time since start (s)")
         ax.set_ylabel("resident memory (MiB)")
         ax.set_title(title)
-    return write_atomic(path, _svg_bytes(fig))
+    return _save(path, fig)
 
 
 def module_bars(modules: list[tuple[str, float]], title: str, path: Path) -> Path:
@@ -99,7 +83,12 @@ def module_bars(modules: list[tuple[str, float]], title: str, path: Path) -> Pat
             )
         ax.set_xlabel("share of self time (%)")
         ax.set_title(title)
-    return write_atomic(path, _svg_bytes(fig))
+    return _save(path, fig)
+
+
+def _save(path: Path, fig: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_bytes(path, _svg_bytes(fig), skip_if_same=True)
 
 
 def _rc() -> Any:

@@ -146,12 +146,18 @@ class Run:
 
     @cached_property
     def cprofile(self) -> CProfile | None:
-        """The cProfile profile: recorded tables when present, else the raw pstats."""
+        """The cProfile profile: the recorded tables when present, else the raw pstats (runs
+        recorded before callers.parquet existed, bare files), else functions.parquet alone."""
         from rbprofile.analysis.pstats_source import EDGES_SCHEMA, CProfile, load_pstats
 
-        if self.file(files.FUNCTIONS) and self.file(files.CALLERS):
+        recorded = self.path is not None and self.file(files.FUNCTIONS) is not None
+        if recorded and (self.file(files.CALLERS) is not None or self.pstats_path is None):
             functions = self.functions
-            edges = self._read(files.CALLERS, lambda p: _parquet(p, EDGES_SCHEMA))
+            edges = (
+                self._read(files.CALLERS, lambda p: _parquet(p, EDGES_SCHEMA))
+                if self.file(files.CALLERS)
+                else pl.DataFrame(schema=EDGES_SCHEMA)
+            )
             if functions is not None and edges is not None:
                 total = float(functions["self_s"].sum())
                 return CProfile(self.path / files.PSTATS, functions, edges, total)  # type: ignore[operator]
@@ -163,9 +169,11 @@ class Run:
     @cached_property
     def raw_samples(self) -> Samples | None:
         """Every py-spy sample recorded (start-up and imports included)."""
-        from rbprofile.analysis.pyspy_source import load_pyspy, read_samples
+        from rbprofile.analysis.pyspy_source import load_pyspy
 
         if self.file(files.SAMPLES):
+            from rbprofile.analysis.pyspy_source import read_samples  # type: ignore[attr-defined]
+
             return self._load(files.SAMPLES, lambda: read_samples(self.path / files.SAMPLES))  # type: ignore[operator]
         if self.pyspy_path is None:
             self.problems.setdefault(files.PYSPY_COLLAPSED, self.why_missing(files.PYSPY_COLLAPSED))

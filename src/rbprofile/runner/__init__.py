@@ -1,4 +1,4 @@
-"""`rbprofile run` core: child processes, timing, the three profilers, manifest, atomic run dirs.
+"""`rbprofile run` core: child processes, timing repeats, the registered profilers, the manifest.
 
 Kept import-free on purpose: `python -m rbprofile.runner.child` executes this file inside the
 profiled child, before it measures interpreter start-up and import time.
@@ -6,6 +6,6 @@ profiled child, before it measures interpreter start-up and import time.
 Public entry points (import them from their modules):
 - `rbprofile.runner.orchestrate.run_profiles(request, progress=None) -> RunSummary`
 - `rbprofile.runner.request.RunRequest`, `resolve_targets(...)`
-- `rbprofile.runner.manifest.load_manifest(run_dir) -> dict` (refuses unknown schema versions)
-- `rbprofile.runner.rundir.RunDir` (lock, temporary directory, atomic rename)
+Run directories are written through `rbprofile.rundir.writer.RunDir` (lock, temporary
+directory, atomic rename) and read through `rbprofile.rundir`.
 """

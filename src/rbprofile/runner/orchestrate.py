@@ -30,6 +30,7 @@ from rbprofile.profilers.base import ProfilerContext, ProfilerOutcome
 from rbprofile.rundir import files
 from rbprofile.rundir.manifest import BundleInfo, Manifest, ProfilerRecord, TimingSummary, Workload
 from rbprofile.rundir.timing import Timing
+from rbprofile.rundir.writer import RunDir, ensure_absent
 from rbprofile.runner import facts
 from rbprofile.runner.annotate import annotate_run
 from rbprofile.runner.childspec import ChildSpec
@@ -41,7 +42,6 @@ from rbprofile.runner.request import (
     ensure_bundle,
     resolve_targets,
 )
-from rbprofile.runner.rundir import RunDir, ensure_absent
 from rbprofile.runner.timing import run_child, run_repeats
 
 T = TypeVar("T")
@@ -178,14 +178,14 @@ def _measure(
     write_json(tmp / files.TIMING, timing.to_json())
     median_wall = statistics.median(r["total_wall_s"] for r in timing.runs)
     skipped = ProfilerOutcome("skipped", reason="not requested")
-    records = {n: _record(outcomes.get(n, skipped), median_wall) for n in profilers.names()}
+    records = {n: profiler_record(outcomes.get(n, skipped), median_wall) for n in profilers.names()}
     manifest = _manifest(request, target, started, bundle, bundle_facts_, last, timing, records)
     write_json(tmp / files.MANIFEST, manifest.to_json())
     shutil.rmtree(tmp / WORK, ignore_errors=True)
     return ScenarioResult(target.name, final, dict(timing.median), records)
 
 
-def _record(outcome: ProfilerOutcome, timing_median_s: float | None) -> ProfilerRecord:
+def profiler_record(outcome: ProfilerOutcome, timing_median_s: float | None) -> ProfilerRecord:
     overhead = (
         outcome.wall_s / timing_median_s if outcome.wall_s is not None and timing_median_s else None
     )
@@ -242,14 +242,8 @@ def _run_children(
     work = tmp / WORK
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rbprofile-post") as post:
         deferred: list[Future[None]] = []
-        ctx = ProfilerContext(
-            run_dir=tmp,
-            work=work,
-            child_argv=spec.argv,
-            spawn=spawn,
-            run_child=partial(run_child, spec),
-            rate_hz=request.rate_hz,
-            defer=lambda fn: deferred.append(post.submit(fn)),
+        ctx = profiler_context(
+            spec, tmp, work, request.rate_hz, defer=lambda fn: deferred.append(post.submit(fn))
         )
 
         def repeat_started(i: int) -> None:
@@ -264,6 +258,25 @@ def _run_children(
         for future in deferred:
             future.result()
     return timing, last, outcomes
+
+
+def profiler_context(
+    spec: ChildSpec,
+    run_dir: Path,
+    work: Path,
+    rate_hz: int = 100,
+    defer: Callable[[Callable[[], None]], None] | None = None,
+) -> ProfilerContext:
+    """What a profiler is given to measure `spec`'s program into `run_dir`."""
+    return ProfilerContext(
+        run_dir=run_dir,
+        work=work,
+        child_argv=spec.argv,
+        spawn=spawn,
+        run_child=partial(run_child, spec),
+        rate_hz=rate_hz,
+        defer=defer or (lambda fn: fn()),
+    )
 
 
 def _workload(target: Target, facts_: dict[str, Any], last: dict[str, Any]) -> Workload:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from rbprofile.scenarios import SCENARIOS, expand
 @dataclass(frozen=True)
 class RunRequest:
     target: str = "all"  # a scenario, "all", or a strategy file path
-    profilers: tuple[str, ...] = ()  # names from rbprofile.profilers; () = timing only
+    profilers: tuple[str, ...] = field(default_factory=profilers.default_names)  # () = timing
     label: str = "baseline"
     repeat: int = 3
     numeric: str = "decimal"

@@ -13,7 +13,6 @@ from rbprofile.analysis.decimal_cost import (
     decimal_methods,
     decimal_native,
     decimal_vs_float,
-    find_float_twin,
 )
 from rbprofile.analysis.evidence import DECIMAL_NATIVE, DECIMAL_VS_FLOAT, LOOP_LINES
 from rbprofile.analysis.loops import INLINED_COMPREHENSIONS, loop_evidence, loop_lines
@@ -141,7 +140,7 @@ def test_decimal_native_counts_libmpdec_frames_under_the_python_frame(prog: str)
 
 def functions(rows: dict[str, float], module: str = "prog") -> pl.DataFrame:
     return pl.DataFrame(
-        [(f"{module}:{q}", module, q, "/p.py", 1, 1, 1, s, s, None, None) for q, s in rows.items()],
+        [(f"{module}:{q}", module, q, "/p.py", 1, 1, 1, s, s, None, None, None) for q, s in rows.items()],
         schema=FUNCTIONS_SCHEMA,
         orient="row",
     )
@@ -194,30 +193,6 @@ def test_decimal_methods_are_their_own_evidence() -> None:
          "decimal module entry (decimal.Decimal method)", 1.0,
          "Decimal.quantize in module decimal"),
     ]  # fmt: skip
-
-
-def manifest(run: Path, numeric: str, content_hash: str, finished: str) -> Path:
-    run.mkdir(parents=True)
-    doc = {"schema_version": 1, "numeric": numeric, "finished": finished,
-           "bundle": {"content_hash": content_hash}}  # fmt: skip
-    (run / "manifest.json").write_text(json.dumps(doc))
-    return run
-
-
-def test_find_float_twin_prefers_label_float_then_latest(tmp_path: Path) -> None:
-    base = manifest(tmp_path / "base" / "daily", "decimal", "H", "2026-11-01T00:00:00+00:00")
-    manifest(tmp_path / "later" / "daily", "float", "H", "2026-11-03T00:00:00+00:00")
-    manifest(tmp_path / "other-bundle" / "daily", "float", "G", "2026-11-04T00:00:00+00:00")
-    manifest(tmp_path / "decimal-too" / "daily", "decimal", "H", "2026-11-05T00:00:00+00:00")
-    assert find_float_twin(base) == tmp_path / "later" / "daily"
-    twin = manifest(tmp_path / "base-float" / "daily", "float", "H", "2026-11-02T00:00:00+00:00")
-    assert find_float_twin(base) == twin
-    assert find_float_twin(twin) is None  # a float run has no float twin
-
-
-def test_find_float_twin_without_manifest_is_none(tmp_path: Path) -> None:
-    (tmp_path / "x" / "daily").mkdir(parents=True)
-    assert find_float_twin(tmp_path / "x" / "daily") is None
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from hotprofiles import write_pstats
 
-from rbprofile.analysis.analyze import AnalyzeOptions, analyze_run
+from rbprofile.views.analyze import AnalyzeOptions, analyze_run
 from rbprofile.analysis.pstats_source import builtin_identity, load_pstats
 from rbprofile.errors import RbprofileError
 from rbprofile.schema import FUNCTIONS_SCHEMA

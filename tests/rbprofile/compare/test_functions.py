@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from compare_fixtures import functions_frame
 
-from rbprofile.compare.functions import ensure_categories, function_deltas, group_deltas
+from rbprofile.compare.functions import categorized_functions, function_deltas, group_deltas
+from rbprofile.rundir.run import Run
 
 LEDGER = "rustybt.finance.decimal.ledger:DecimalLedger.update"
 PORTAL = "rustybt.data.polars.portal:PolarsDataPortal.history"
@@ -81,13 +84,17 @@ def test_group_deltas_by_category(deltas: pl.DataFrame) -> None:
     assert table["after_share_pct"].sum() == pytest.approx(100.0)
 
 
-def test_recorded_categories_are_kept_and_missing_ones_filled() -> None:
+def test_recorded_categories_are_kept_and_missing_ones_filled(tmp_path: Path) -> None:
     recorded = functions_frame(BEFORE)
-    kept, assigned = ensure_categories(recorded)
-    assert kept is recorded
-    assert not assigned
+    kept_dir = tmp_path / "a" / "daily"
+    kept_dir.mkdir(parents=True)
+    recorded.write_parquet(kept_dir / "functions.parquet")
+    kept = categorized_functions(Run.directory(kept_dir))
+    assert kept is not None and kept["category"].to_list() == recorded["category"].to_list()
     blank = functions_frame([("decimal:Decimal.quantize", "~", 0, 9, 1.0, 1.0, None)])
-    filled, assigned = ensure_categories(blank)  # rules-only: decimal module -> Decimal
-    assert assigned
-    assert filled.schema == blank.schema
+    blank_dir = tmp_path / "b" / "daily"
+    blank_dir.mkdir(parents=True)
+    blank.write_parquet(blank_dir / "functions.parquet")
+    filled = categorized_functions(Run.directory(blank_dir))  # rules: decimal module -> Decimal
+    assert filled is not None and filled.schema == blank.schema
     assert filled["category"].to_list() == ["Decimal arithmetic"]

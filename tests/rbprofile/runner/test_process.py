@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rbprofile.runner.process import ChildSpec, spawn
+from rbprofile.process import spawn
+from rbprofile.runner.childspec import ChildSpec
 
 SLEEPER = (
     "import subprocess, sys, time\n"

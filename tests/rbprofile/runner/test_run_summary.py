@@ -4,16 +4,16 @@ from pathlib import Path
 
 from rbprofile.render import OutputFormat, render
 from rbprofile.render.json_out import to_obj
-from rbprofile.runner.orchestrate import RunSummary, ScenarioResult
-from rbprofile.runner.profilers import ProfilerOutcome, failed
+from rbprofile.profilers.base import ProfilerOutcome, failed
+from rbprofile.runner.orchestrate import RunSummary, ScenarioResult, profiler_record
 from rbprofile.runner.summary import summary_document
 
 
 def _summary() -> RunSummary:
     profilers = {
-        "cprofile": ProfilerOutcome("ok", wall_s=3.0).as_manifest(2.0),
-        "pyspy": failed("py-spy is not installed (not on PATH); install it").as_manifest(2.0),
-        "memory": ProfilerOutcome("skipped", reason="not requested").as_manifest(2.0),
+        "cprofile": profiler_record(ProfilerOutcome("ok", wall_s=3.0), 2.0),
+        "pyspy": profiler_record(failed("py-spy is not installed (not on PATH); install it"), 2.0),
+        "memory": profiler_record(ProfilerOutcome("skipped", reason="not requested"), 2.0),
     }
     timing = {"total_wall_s": 2.0, "simulate_wall_s": 0.5}
     return RunSummary(

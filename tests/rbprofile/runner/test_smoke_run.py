@@ -7,14 +7,14 @@ import pstats
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
-from rbprofile.runner.manifest import load_manifest
 from rbprofile.runner.orchestrate import RunSummary, StepEvent, run_profiles
 from rbprofile.runner.request import RunRequest
-from rbprofile.runner.timing import RUN_KEYS
+from rbprofile.rundir.timing import RUN_KEYS
 from rbprofile.schema import FUNCTIONS_SCHEMA
 from rustybt.data.bundles import Bundle
 
@@ -30,9 +30,16 @@ def smoke_run(
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RBPROFILE_HOME", str(smoke_bundle.path.parent.parent))
         mp.delenv("RBPROFILE_PYSPY", raising=False)
-        request = RunRequest("smoke", repeat=2, profiles_dir=profiles)
+        request = RunRequest(
+            "smoke", ("cprofile", "pyspy", "memory"), repeat=2, profiles_dir=profiles
+        )
         summary = run_profiles(request, events.append)
     yield profiles / "baseline" / "smoke", summary, events
+
+
+def _manifest(run_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((run_dir / "manifest.json").read_text())
+    return data
 
 
 def test_summary_and_progress_events(smoke_run: tuple[Path, RunSummary, list[StepEvent]]) -> None:
@@ -45,6 +52,7 @@ def test_summary_and_progress_events(smoke_run: tuple[Path, RunSummary, list[Ste
         ("timing", "start"), ("timing", "progress"), ("timing", "progress"), ("timing", "ok"),
         ("cprofile", "start"), ("cprofile", "ok"),
         ("pyspy", "start"), ("pyspy", "ok"), ("memory", "start"), ("memory", "ok"),
+        ("annotate", "start"), ("annotate", "ok"),
     ]  # fmt: skip
     assert [e.detail for e in events if e.state == "progress"] == ["1/2", "2/2"]
     assert all(e.elapsed_s is not None and e.elapsed_s > 0 for e in events if e.state == "ok")
@@ -67,6 +75,10 @@ def test_pstats_holds_the_ledger_the_portal_and_the_strategy(
     assert "restriction <20>" in summary
     functions = pl.read_parquet(run_dir / "functions.parquet")
     assert functions.schema == FUNCTIONS_SCHEMA
+    callers = pl.read_parquet(run_dir / "callers.parquet")
+    assert callers.height > 0 and set(callers["callee_key"]) <= set(functions["key"])
+    assert functions["decided_by"].null_count() == 0
+    assert pl.read_parquet(run_dir / "evidence.parquet").height > 0
     assert functions.height == len(stats.stats)  # type: ignore[attr-defined]
     assert "rustybt.run:run_algorithm" in functions["key"].to_list()
     # annotated once every profiler ran: one category each; owners are rustybt functions
@@ -91,7 +103,7 @@ def test_pyspy_outputs(smoke_run: tuple[Path, RunSummary, list[StepEvent]]) -> N
     lines = (run_dir / "pyspy.collapsed.txt").read_text().splitlines()
     assert lines and all(line.rsplit(" ", 1)[1].isdigit() for line in lines)
     assert any("run_algorithm (/" in line and "/rustybt/run.py:" in line for line in lines)
-    if load_manifest(run_dir)["profilers"]["pyspy"]["native"]:
+    if _manifest(run_dir)["profilers"]["pyspy"]["native"]:
         assert any(".so" in line.split(";")[-1] or ".so)" in line for line in lines)
 
 
@@ -113,7 +125,8 @@ def test_manifest_and_timing(
     smoke_run: tuple[Path, RunSummary, list[StepEvent]], smoke_bundle: Bundle
 ) -> None:
     run_dir = smoke_run[0]
-    manifest = load_manifest(run_dir)
+    manifest = _manifest(run_dir)
+    assert manifest["schema_version"] == 2 and manifest["project"] == "rustybt"
     assert (manifest["label"], manifest["scenario"], manifest["numeric"]) == (
         "baseline", "smoke", "decimal",
     )  # fmt: skip

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rbprofile.analysis.locate import locate
+from rbprofile.rundir.locate import locate
 from rbprofile.errors import RbprofileError
 
 
@@ -21,7 +21,7 @@ def _run(root: Path, label: str, scenario: str, *files: str) -> Path:
 def test_label_with_one_scenario(tmp_path: Path) -> None:
     run = _run(tmp_path, "baseline", "daily", "cprofile.pstats", "pyspy.collapsed.txt")
     found = locate("baseline", profiles_dir=tmp_path)
-    assert (found.name, found.run_dir, found.pstats, found.pyspy) == (
+    assert (found.name, found.path, found.pstats_path, found.pyspy_path) == (
         "baseline/daily",
         run,
         run / "cprofile.pstats",
@@ -38,9 +38,9 @@ def test_label_with_several_scenarios_needs_one(tmp_path: Path) -> None:
         locate("baseline", profiles_dir=tmp_path)
     found = locate("baseline", "minute", tmp_path)
     assert (
-        found.pstats is None
-        and found.pyspy is not None
-        and found.pyspy.name == "pyspy.speedscope.json"
+        found.pstats_path is None
+        and found.pyspy_path is not None
+        and found.pyspy_path.name == "pyspy.speedscope.json"
     )
     with pytest.raises(RbprofileError, match="no run for scenario 'hourly'"):
         locate("baseline", "hourly", tmp_path)
@@ -49,10 +49,10 @@ def test_label_with_several_scenarios_needs_one(tmp_path: Path) -> None:
 
 def test_run_dir_and_files(tmp_path: Path) -> None:
     run = _run(tmp_path, "x", "daily", "cprofile.pstats", "manifest.json")
-    assert locate(str(run)).pstats == run / "cprofile.pstats"
-    assert locate(str(run / "cprofile.pstats")).pstats == run / "cprofile.pstats"
+    assert locate(str(run)).pstats_path == run / "cprofile.pstats"
+    assert locate(str(run / "cprofile.pstats")).pstats_path == run / "cprofile.pstats"
     (tmp_path / "s.json").write_text("{}")
-    assert locate(str(tmp_path / "s.json")).pyspy == tmp_path / "s.json"
+    assert locate(str(tmp_path / "s.json")).pyspy_path == tmp_path / "s.json"
 
 
 def test_run_dir_without_profiles(tmp_path: Path) -> None:

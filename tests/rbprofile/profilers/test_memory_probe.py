@@ -3,7 +3,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from rbprofile.runner.childmem import MIB, MemoryProbe, function_at
+from rbprofile.profilers.memory_probe import MIB, MemoryProbe, function_at
 
 SOURCE = """\
 x = 1

@@ -4,19 +4,21 @@ from pathlib import Path
 
 import pytest
 
-from rbprofile.runner.process import ChildSpec
-from rbprofile.runner.profilers import ProfilerContext, pyspy
+from rbprofile.profilers import pyspy
+from rbprofile.profilers.base import ProfilerContext
+from rbprofile.runner.childspec import ChildSpec
+from rbprofile.runner.orchestrate import profiler_context
 
 
 def _ctx(tmp_path: Path) -> ProfilerContext:
-    return ProfilerContext(ChildSpec(Path("algo.py"), "smoke"), tmp_path / "run", tmp_path / "w")
+    return profiler_context(ChildSpec(Path("algo.py"), "smoke"), tmp_path / "run", tmp_path / "w")
 
 
 def test_missing_binary_fails_the_profiler_with_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(pyspy.ENV_BINARY, str(tmp_path / "no-py-spy"))
-    outcome = pyspy.profile(_ctx(tmp_path))
+    outcome = pyspy.PySpyProfiler().run(_ctx(tmp_path))
     assert outcome.status == "failed"
     assert outcome.reason == (
         f"py-spy not found at $RBPROFILE_PYSPY={tmp_path / 'no-py-spy'}; install it "

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from rbprofile.runner.process import ChildSpec
-from rbprofile.runner.profilers import ProfilerContext, pyspy
+from rbprofile.profilers import pyspy
+from rbprofile.profilers.base import ProfilerContext
+from rbprofile.runner.childspec import ChildSpec
+from rbprofile.runner.orchestrate import profiler_context
 from rustybt.data.bundles import Bundle
 
 REFUSE_NATIVE = """#!/bin/sh
@@ -35,20 +37,20 @@ def _ctx(tmp_path: Path, bundle: str = "smoke") -> ProfilerContext:
     algo = Path(__file__).parents[4] / "rustybt" / "examples" / "sma_crossover.py"
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    return ProfilerContext(ChildSpec(algo, bundle), run_dir, tmp_path / "work")
+    return profiler_context(ChildSpec(algo, bundle), run_dir, tmp_path / "work")
 
 
 def test_ptrace_refusal_says_how_to_grant_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _wrapper(tmp_path, NO_PTRACE, monkeypatch)
-    outcome = pyspy.profile(_ctx(tmp_path))
+    outcome = pyspy.PySpyProfiler().run(_ctx(tmp_path))
     assert outcome.status == "failed"
     assert outcome.reason is not None
     assert outcome.reason.startswith("py-spy is not permitted to trace the child")
     assert "--cap-add SYS_PTRACE" in outcome.reason
     assert "Operation not permitted" in outcome.reason
-    assert outcome.extra["native"] is False  # retried without --native before giving up
+    assert outcome.details["native"] is False  # retried without --native before giving up
 
 
 @pytest.mark.slow
@@ -58,9 +60,9 @@ def test_native_refused_records_without_it(
     monkeypatch.setenv("RBPROFILE_HOME", str(smoke_bundle.path.parent.parent))
     _wrapper(tmp_path, REFUSE_NATIVE, monkeypatch)
     ctx = _ctx(tmp_path)
-    outcome = pyspy.profile(ctx)
+    outcome = pyspy.PySpyProfiler().run(ctx)
     assert outcome.status == "ok", outcome.reason
-    assert outcome.extra["native"] is False
+    assert outcome.details["native"] is False
     assert outcome.files == ["pyspy.collapsed.txt", "pyspy.svg", "pyspy.speedscope.json"]
     collapsed = (ctx.run_dir / "pyspy.collapsed.txt").read_text()
     assert ".so)" not in collapsed and ".so." not in collapsed  # no native frames

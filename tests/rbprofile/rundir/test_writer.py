@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rbprofile.errors import RbprofileError
-from rbprofile.runner.rundir import RunDir, ensure_absent
+from rbprofile.rundir.writer import RunDir, ensure_absent
 
 
 def _write_run(final: Path, text: str, *, force: bool = False) -> Path:
@@ -78,7 +78,7 @@ def test_the_lock_file_names_its_holder_while_held(tmp_path: Path) -> None:
 HOLD = """\
 import sys, time
 from pathlib import Path
-from rbprofile.runner.rundir import RunDir
+from rbprofile.rundir.writer import RunDir
 held = RunDir(Path(sys.argv[1]), force=False)  # referenced: a collected FileLock unlocks
 held.__enter__()
 print("held", flush=True)
