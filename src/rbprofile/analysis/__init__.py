@@ -5,8 +5,9 @@ Loaders:
         .functions (FUNCTIONS_SCHEMA; key "module:qualname"), .edges (caller_key, callee_key,
         ncalls, primcalls, self_s, cum_s), .total_s (pstats total_tt), .path
     pyspy_source.load_pyspy(path, resolver=None) -> Samples      (collapsed or speedscope)
-        .stacks (Stack(frames root..leaf, count, idle)), .frame(), .total, .has_idle,
-        .has_native, .format
+        samples.Samples: .frames (one row per stack frame: stack, count, depth, key, module,
+        native, idle, leaf, python_leaf ...), .stacks, .total, .has_idle, .has_native,
+        .format; samples.write_samples / read_samples persist it (Parquet)
     modules.ModuleResolver().resolve(file) -> ModuleInfo(name, kind)
     qualnames.QualnameIndex().qualname(file, name, line, is_def_line=...)
     locate.locate(target, scenario=None, profiles_dir=None) -> Sources

@@ -16,7 +16,6 @@ sampled_functions(samples) -> pl.DataFrame
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,10 +32,11 @@ from rbprofile.analysis.evidence import (
 )
 from rbprofile.analysis.loops import loop_evidence
 from rbprofile.analysis.rules import CATEGORIES, EVIDENCE_PRIORITY, OTHER, RuleSet
+from rbprofile.analysis.samples import sample_counts
 from rbprofile.schema import FUNCTIONS_SCHEMA
 
 if TYPE_CHECKING:
-    from rbprofile.analysis.pyspy_source import Samples
+    from rbprofile.analysis.samples import Samples
 
 # evidence kind -> (priority, tie order: lower first)
 _EVIDENCE_RANK = {
@@ -59,24 +59,24 @@ class Categorized:
 
 def sampled_functions(samples: Samples) -> pl.DataFrame:
     """py-spy stacks -> one row per function; self_s / cum_s are sample counts."""
-    own: Counter[str] = Counter()
-    inclusive: Counter[str] = Counter()
-    first: dict[str, tuple[str, str, str, int | None]] = {}
-    for stack in samples.stacks:
-        if not stack.frames:
-            continue
-        python = [f for f in stack.frames if not f.native]
-        leaf = python[-1] if python else stack.frames[-1]
-        own[leaf.key] += stack.count
-        for f in stack.frames:
-            first.setdefault(f.key, (f.module, f.qualname, f.file, f.line))
-        for key in {f.key for f in stack.frames}:
-            inclusive[key] += stack.count
-    rows = [
-        (key, *first[key], None, None, float(own.get(key, 0)), float(n), None, None, None)
-        for key, n in inclusive.items()
-    ]
-    return pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")
+    frames = samples.frames
+    no_python = pl.col("native").all().over("stack")
+    charged = pl.col("python_leaf") | (pl.col("leaf") & no_python)
+    counts = sample_counts(frames, "key", own=charged)
+    first = frames.group_by("key").agg(pl.col("module", "qualname", "file", "line").first())
+    return (
+        counts.join(first, on="key", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("self_samples").alias("self_s"),
+            pl.col("inclusive_samples").alias("cum_s"),
+            *(
+                pl.lit(None).alias(c)
+                for c in ("ncalls", "primcalls", "category", "decided_by", "owner")
+            ),
+        )
+        .select(FUNCTIONS_SCHEMA.names())
+        .cast(dict(FUNCTIONS_SCHEMA))  # type: ignore[arg-type]
+    )
 
 
 def gather_evidence(

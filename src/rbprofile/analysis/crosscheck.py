@@ -17,13 +17,13 @@ share is more than 2x the other.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from collections import defaultdict
+from dataclasses import dataclass
 
 import polars as pl
 
 from rbprofile.analysis.pstats_source import CProfile
-from rbprofile.analysis.pyspy_source import Samples
+from rbprofile.analysis.samples import Samples
 
 RATIO = 2.0
 FEW_SAMPLES = 10
@@ -50,14 +50,13 @@ def profiled_window(samples: Samples, profile: CProfile) -> tuple[Samples, str]:
     """py-spy records the whole process (start-up, imports); cProfile often only one call.
 
     Keep the stacks that pass through one of cProfile's entry points, when any do."""
-    roots = entry_points(profile)
-    kept = tuple(s for s in samples.stacks if any(f.key in roots for f in s.frames))
-    if not kept:
+    roots = sorted(entry_points(profile))
+    hits = samples.frames.filter(pl.col("key").is_in(roots))
+    if hits.is_empty():
         return samples, f"all {samples.total} py-spy samples (none under cProfile's entry points)"
-    total = sum(s.count for s in kept)
-    names = ", ".join(sorted(roots & {f.key for s in kept for f in s.frames}))
-    window = replace(samples, stacks=kept, total=total, _frame=[])
-    return window, f"{total} of {samples.total} py-spy samples, those under {names}"
+    window = samples.restrict(hits["stack"].unique())
+    names = ", ".join(sorted(hits["key"].unique()))
+    return window, f"{window.total} of {samples.total} py-spy samples, those under {names}"
 
 
 def python_self_shares(profile: CProfile) -> dict[str, float]:
@@ -82,42 +81,24 @@ def python_self_shares(profile: CProfile) -> dict[str, float]:
 
 
 def pyspy_self_shares(samples: Samples) -> dict[str, float]:
-    counts: Counter[str] = Counter()
-    for stack in samples.stacks:
-        python = [f for f in stack.frames if not f.native]
-        if python:
-            counts[python[-1].key] += stack.count
+    """Per function: the share of samples whose deepest Python frame it is."""
     total = samples.total or 1
-    return {k: v / total for k, v in counts.items()}
+    own = samples.frames.filter(pl.col("python_leaf")).group_by("key").agg(pl.col("count").sum())
+    return dict(own.select("key", pl.col("count") / total).iter_rows())
 
 
-def _ranks(values: list[float]) -> list[float]:
-    """Ranks (1 = largest), ties averaged."""
-    order = sorted(range(len(values)), key=lambda i: -values[i])
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return ranks
+def _rho(frame: pl.DataFrame, a: str, b: str) -> float | None:
+    """Spearman's rho of two columns (tie-averaged ranks); None under 3 rows or no spread."""
+    if frame.height < 3:
+        return None
+    rho = frame.select(pl.corr(a, b, method="spearman")).item()
+    return None if rho is None or rho != rho else float(rho)  # NaN: a constant column
 
 
 def spearman(a: list[float], b: list[float]) -> float | None:
     """Spearman's rho: Pearson correlation of the tie-averaged ranks."""
-    if len(a) < 3:
-        return None
-    ra, rb = _ranks(a), _ranks(b)
-    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
-    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=True))
-    va = sum((x - ma) ** 2 for x in ra)
-    vb = sum((y - mb) ** 2 for y in rb)
-    if va == 0 or vb == 0:
-        return None
-    return cov / (va * vb) ** 0.5
+    frame = pl.DataFrame({"a": a, "b": b}, schema={"a": pl.Float64, "b": pl.Float64})
+    return _rho(frame, "a", "b")
 
 
 def _reason(
@@ -141,20 +122,31 @@ def _reason(
     return "py-spy saw more: time in C code or waits that cProfile charges to other entries"
 
 
+def _top(shares: dict[str, float], top: int) -> list[str]:
+    return sorted(shares, key=lambda k: (-shares[k], k))[:top]
+
+
 def crosscheck(profile: CProfile, samples: Samples, top: int = 20) -> CrossCheck:
     samples, window = profiled_window(samples, profile)
     c_shares, p_shares = python_self_shares(profile), pyspy_self_shares(samples)
-    top_c = sorted(c_shares, key=lambda k: (-c_shares[k], k))[:top]
-    top_p = sorted(p_shares, key=lambda k: (-p_shares[k], k))[:top]
-    union = list(dict.fromkeys([*top_c, *top_p]))
+    union = list(dict.fromkeys([*_top(c_shares, top), *_top(p_shares, top)]))
+    shares = pl.DataFrame(
+        {
+            "function": union,
+            "cprofile_share": [c_shares.get(k, 0.0) for k in union],
+            "pyspy_share": [p_shares.get(k, 0.0) for k in union],
+        },
+        schema={"function": pl.String, "cprofile_share": pl.Float64, "pyspy_share": pl.Float64},
+    )
+    ranked = shares.with_columns(
+        pl.col("cprofile_share").rank("average", descending=True).alias("cprofile_rank"),
+        pl.col("pyspy_share").rank("average", descending=True).alias("pyspy_rank"),
+    )
     calls = dict(profile.functions.select("key", "ncalls").iter_rows())
     own = dict(profile.functions.select("key", "self_s").iter_rows())
-    c_vals = [c_shares.get(k, 0.0) for k in union]
-    p_vals = [p_shares.get(k, 0.0) for k in union]
-    c_rank, p_rank = _ranks(c_vals), _ranks(p_vals)
     rows = []
-    for i, key in enumerate(union):
-        c, p, n = c_vals[i], p_vals[i], calls.get(key, 0)
+    for key, c, p, c_rank, p_rank in ranked.iter_rows():
+        n = calls.get(key, 0)
         per_call = own.get(key, 0.0) / n * 1e6 if n else None
         ratio = c / p if p > 0 else None
         disagree = (
@@ -165,7 +157,7 @@ def crosscheck(profile: CProfile, samples: Samples, top: int = 20) -> CrossCheck
         pyspy_n = round(p * samples.total)
         reason = _reason(c, p, n, per_call, pyspy_n) if disagree else ""
         verdict = "disagree" if disagree else "agree"
-        rows.append((key, c, p, ratio, c_rank[i], p_rank[i], n, per_call, verdict, reason))
+        rows.append((key, c, p, ratio, c_rank, p_rank, n, per_call, verdict, reason))
     schema = {
         "function": pl.String,
         "cprofile_share": pl.Float64,
@@ -179,4 +171,5 @@ def crosscheck(profile: CProfile, samples: Samples, top: int = 20) -> CrossCheck
         "likely_reason": pl.String,
     }
     table = pl.DataFrame(rows, schema=schema, orient="row").sort(["cprofile_rank", "function"])
-    return CrossCheck(table=table, rho=spearman(c_vals, p_vals), n=len(union), window=window)
+    rho = _rho(shares, "cprofile_share", "pyspy_share")
+    return CrossCheck(table=table, rho=rho, n=len(union), window=window)

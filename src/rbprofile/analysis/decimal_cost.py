@@ -21,7 +21,6 @@ category "Decimal arithmetic"):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -45,8 +44,8 @@ DRIFT_MIN_FUNCTIONS = 3
 NOISE_FLOOR_S = 1e-3  # a smaller decimal - float difference is indistinguishable from jitter
 
 
-def _is_decimal_module(module: str | None) -> bool:
-    return module is not None and module.split(".", 1)[0] in DECIMAL_MODULES
+def _is_decimal_module(module: pl.Expr) -> pl.Expr:
+    return module.str.split(".").list.first().is_in(DECIMAL_MODULES)
 
 
 def machine_drift(joined: pl.DataFrame) -> float:
@@ -103,31 +102,26 @@ def decimal_vs_float(
 
 def decimal_native(samples: Samples) -> pl.DataFrame:
     """Per function: own samples with a decimal native frame below / own samples."""
-    own: dict[str, int] = defaultdict(int)
-    dec: dict[str, int] = defaultdict(int)
-    for sample in own_samples(samples):
-        key = sample.frame.key
-        own[key] += sample.samples
-        if any(_is_decimal_module(f.module) for f in sample.native):
-            dec[key] += sample.samples
-    rows = [
-        {
-            "key": key,
-            "category": DECIMAL,
-            "kind": DECIMAL_NATIVE,
-            "share": dec[key] / own[key],
-            "detail": f"{dec[key]}/{own[key]} own samples in _decimal/libmpdec",
-        }
-        for key in sorted(dec)
-    ]
-    return evidence_frame(rows)
+    in_decimal = pl.col("below").list.eval(_is_decimal_module(pl.element())).list.any()
+    counts = (
+        own_samples(samples)
+        .group_by("key")
+        .agg(pl.col("count").sum().alias("own"), pl.col("count").filter(in_decimal).sum())
+        .filter(pl.col("count") > 0)
+        .sort("key")
+    )
+    return counts.select(
+        "key",
+        pl.lit(DECIMAL).alias("category"),
+        pl.lit(DECIMAL_NATIVE).alias("kind"),
+        (pl.col("count") / pl.col("own")).alias("share"),
+        pl.format("{}/{} own samples in _decimal/libmpdec", "count", "own").alias("detail"),
+    ).cast(dict(EVIDENCE_SCHEMA))  # type: ignore[arg-type]
 
 
 def decimal_methods(functions: pl.DataFrame) -> pl.DataFrame:
     """cProfile entries that are the decimal module's own functions and methods."""
-    hits = functions.filter(
-        pl.col("module").str.split(".").list.first().is_in(list(DECIMAL_MODULES))
-    )
+    hits = functions.filter(_is_decimal_module(pl.col("module")))
     return (
         hits.select(
             "key",

@@ -3,9 +3,10 @@
     EVIDENCE_SCHEMA   key, category, kind, share, detail -- one row per (function, kind);
                       `share` is the fraction of the function's self time the evidence
                       supports; a category is decided by evidence when share > 0.5.
-    own_samples(samples) -> list[OwnSample]
-        every non-idle py-spy stack charged to its deepest Python frame (the frame cProfile
-        would charge operator and C-slot time to), with the native frames below it.
+    own_samples(samples) -> pl.DataFrame
+        stack, count, key, function, file, line, below -- every non-idle py-spy stack charged
+        to its deepest Python frame (the frame cProfile would charge operator and C-slot time
+        to); `below` lists the modules of the native frames under it, root first.
 
 The producers are rbprofile.analysis.loops (hot lines inside for/while bodies) and
 rbprofile.analysis.decimal_cost (decimal-vs-float self time, `_decimal`/libmpdec native frames,
@@ -14,12 +15,14 @@ cProfile `decimal.Decimal` entries).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import polars as pl
 
+from rbprofile.analysis.samples import BELOW_PYTHON_LEAF
+
 if TYPE_CHECKING:
-    from rbprofile.analysis.pyspy_source import Frame, Samples
+    from rbprofile.analysis.samples import Samples
 
 EVIDENCE_SCHEMA = pl.Schema(
     {
@@ -39,26 +42,24 @@ DECIMAL_NATIVE = "py-spy native _decimal/libmpdec frames"
 DECIMAL_METHOD = "decimal module entry (decimal.Decimal method)"
 
 
-class OwnSample(NamedTuple):
-    """`samples` samples whose deepest Python frame is `frame`, with `native` frames below it."""
+def _own_samples(samples: Samples) -> pl.DataFrame:
+    frames = samples.frames.filter(~pl.col("idle"))
+    below = (
+        frames.filter(BELOW_PYTHON_LEAF)
+        .group_by("stack")
+        .agg(pl.col("module").sort_by("depth").alias("below"))
+    )
+    return (
+        frames.filter(pl.col("python_leaf"))
+        .select("stack", "count", "key", "function", "file", "line")
+        .join(below, on="stack", how="left", maintain_order="left")
+        .with_columns(pl.col("below").fill_null([]))
+    )
 
-    frame: Frame
-    native: tuple[Frame, ...]
-    samples: int
 
-
-def own_samples(samples: Samples) -> list[OwnSample]:
+def own_samples(samples: Samples) -> pl.DataFrame:
     """Non-idle stacks charged to their deepest Python frame; all-native stacks are skipped."""
-    out: list[OwnSample] = []
-    for stack in samples.stacks:
-        if stack.idle:
-            continue
-        frames = stack.frames
-        for i in range(len(frames) - 1, -1, -1):
-            if not frames[i].native:
-                out.append(OwnSample(frames[i], frames[i + 1 :], stack.count))
-                break
-    return out
+    return samples.cached(("own_samples",), _own_samples)
 
 
 def evidence_frame(rows: list[dict[str, object]]) -> pl.DataFrame:

@@ -11,12 +11,11 @@ function_samples(samples, top=20) -> pl.DataFrame
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Literal
 
 import polars as pl
 
-from rbprofile.analysis.pyspy_source import Samples
+from rbprofile.analysis.samples import Samples, sample_counts
 
 SortKey = Literal["cumulative", "self"]
 SHARE_FORMATS = {
@@ -69,23 +68,12 @@ def bottlenecks(
 
 def function_samples(samples: Samples, top: int = 20) -> pl.DataFrame:
     """Per-function self (leaf Python frame) and inclusive sample counts from py-spy."""
-    own: Counter[str] = Counter()
-    inclusive: Counter[str] = Counter()
-    for stack in samples.stacks:
-        python = [f for f in stack.frames if not f.native]
-        if python:
-            own[python[-1].key] += stack.count
-        for key in {f.key for f in python}:
-            inclusive[key] += stack.count
+    python = samples.frames.filter(~pl.col("native"))
     total = samples.total or 1
-    rows = [(k, own.get(k, 0), inclusive[k]) for k in inclusive]
-    frame = pl.DataFrame(
-        rows,
-        schema={"function": pl.String, "self_samples": pl.Int64, "inclusive_samples": pl.Int64},
-        orient="row",
-    )
     return (
-        frame.with_columns(
+        sample_counts(python, "key", own=pl.col("python_leaf"))
+        .rename({"key": "function"})
+        .with_columns(
             (pl.col("self_samples") / total).alias("self_share"),
             (pl.col("inclusive_samples") / total).alias("inclusive_share"),
         )

@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import polars as pl
+
 from rbprofile.analysis.evidence import LOOP_LINES, evidence_frame, own_samples
 from rbprofile.analysis.rules import LOOPS
 
 if TYPE_CHECKING:
-    import polars as pl
-
-    from rbprofile.analysis.pyspy_source import Samples
+    from rbprofile.analysis.samples import Samples
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -136,21 +135,34 @@ def _ranges(lines: set[int]) -> str:
     return ", ".join(out)
 
 
+def _line_counts(samples: Samples, min_samples: int) -> pl.DataFrame:
+    """key, total (own line samples), file, function, line, in_extension, count -- per line of
+    the functions with at least `min_samples` own line samples, in first-sampled order."""
+    # a native frame below that is not the interpreter or libc (`<native ...>`): extension work
+    in_extension = pl.col("below").list.eval(~pl.element().str.starts_with("<")).list.any()
+    lines = (
+        own_samples(samples)
+        .filter(pl.col("line").is_not_null() & (pl.col("file") != ""))
+        .group_by(
+            "key", "file", "function", "line", in_extension.alias("in_extension"),
+            maintain_order=True,
+        )
+        .agg(pl.col("count").sum())
+    )  # fmt: skip
+    return lines.with_columns(pl.col("count").sum().over("key").alias("total")).filter(
+        pl.col("total") >= min_samples
+    )
+
+
 def loop_evidence(samples: Samples, min_samples: int = 5) -> pl.DataFrame:
     """Per function: the share of its own line samples that fall on loop lines."""
-    by_key: dict[str, dict[tuple[str, str, int, bool], int]] = defaultdict(lambda: defaultdict(int))
-    for own in own_samples(samples):
-        f = own.frame
-        if f.line is not None and f.file:
-            in_extension = any(not n.module.startswith("<") for n in own.native)
-            by_key[f.key][(f.file, f.function, f.line, in_extension)] += own.samples
     rows: list[dict[str, object]] = []
-    for key, counts in by_key.items():
-        total = sum(counts.values())
-        if total < min_samples:
-            continue
+    for group in _line_counts(samples, min_samples).partition_by("key", maintain_order=True):
+        key, total = group["key"][0], int(group["total"][0])
         hits, hit_lines, known = 0, set[int](), 0
-        for (file, function, line, in_extension), count in counts.items():
+        for file, function, line, in_extension, count in group.select(
+            "file", "function", "line", "in_extension", "count"
+        ).iter_rows():
             is_comp = function.rsplit(".", 1)[-1] in COMPREHENSION_FRAMES
             found = None if is_comp else _file_loop_lines(file, function, line)
             if not is_comp and found is None:

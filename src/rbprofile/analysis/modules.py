@@ -17,15 +17,12 @@ from __future__ import annotations
 import re
 import sys
 import sysconfig
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
 
 import polars as pl
 
-if TYPE_CHECKING:
-    from rbprofile.analysis.pyspy_source import Samples
+from rbprofile.analysis.samples import Samples, sample_counts
 
 _SITE_MARKERS = ("site-packages", "dist-packages")
 _STDLIB_DIR = re.compile(r"[/\\]lib[/\\]python\d+(?:\.\d+)?t?[/\\]")
@@ -210,25 +207,20 @@ def module_self_table(
 def module_inclusive_table(samples: Samples, project: str, depth: int) -> pl.DataFrame:
     """Per module: the share of samples whose stack contains it (inclusive) and the share
     whose leaf frame is in it (self). Self shares sum to 1; inclusive shares do not."""
-    inclusive: Counter[str] = Counter()
-    own: Counter[str] = Counter()
-    for stack in samples.stacks:
-        groups = [module_at_depth(f.module, project, depth) for f in stack.frames]
-        for group in set(groups):
-            inclusive[group] += stack.count
-        if groups:
-            own[groups[-1]] += stack.count
+    modules = samples.frames["module"].unique().to_list()
+    groups = {m: module_at_depth(m, project, depth) for m in modules}
+    frames = samples.frames.with_columns(
+        pl.col("module").replace_strict(groups, return_dtype=pl.String)
+    )
     total = samples.total or 1
-    rows = [
-        (m, inclusive[m], inclusive[m] / total, own.get(m, 0), own.get(m, 0) / total)
-        for m in inclusive
-    ]
-    schema = {
-        "module": pl.String,
-        "inclusive_samples": pl.Int64,
-        "inclusive_share": pl.Float64,
-        "self_samples": pl.Int64,
-        "self_share": pl.Float64,
-    }
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
-    return frame.sort(["inclusive_samples", "module"], descending=[True, False])
+    return (
+        sample_counts(frames, "module", own=pl.col("leaf"))
+        .select(
+            "module",
+            "inclusive_samples",
+            (pl.col("inclusive_samples") / total).alias("inclusive_share"),
+            "self_samples",
+            (pl.col("self_samples") / total).alias("self_share"),
+        )
+        .sort(["inclusive_samples", "module"], descending=[True, False])
+    )

@@ -1,8 +1,12 @@
 """Owner attribution: charge every second (or sample) to the deepest project frame.
 
+    stack_owners(samples, project) -> pl.DataFrame
+        stack, count, idle, owner, owns_leaf -- every stack (frameless ones included): its
+        deepest frame whose module is in `project` (`key`), else "(outside PROJECT)";
+        computed once per project for a Samples value
     owners_from_samples(samples, project) -> pl.DataFrame
-        owner, samples, share, own_samples -- exact: each stack's deepest frame whose module
-        is in `project` owns the stack's samples (its own lines and everything below it)
+        owner, samples, share, own_samples -- exact: each stack's owner gets the stack's
+        samples (its own lines and everything below it); own_samples: owner is the leaf
     function_owners(profile, project) -> dict[str, str]
         per function key, the project function that owns most of its self time (same
         spreading as owners_from_cprofile); project functions own themselves
@@ -17,13 +21,13 @@ Time reached by no project frame is charged to "(outside PROJECT)". Shares sum t
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import polars as pl
 
 from rbprofile.analysis.modules import in_project
 from rbprofile.analysis.pstats_source import CProfile
-from rbprofile.analysis.pyspy_source import Samples
+from rbprofile.analysis.samples import Samples
 
 Fractions = dict[str, float]
 REFINE_SWEEPS = 2
@@ -36,20 +40,48 @@ def outside(project: str) -> str:
     return f"(outside {project})"
 
 
+def _stack_owners(samples: Samples, project: str) -> pl.DataFrame:
+    modules = [m for m in samples.frames["module"].unique() if in_project(m, project)]
+    deepest = (
+        samples.frames.filter(pl.col("module").is_in(modules))
+        .group_by("stack")
+        .agg(
+            pl.col("key").sort_by("depth").last().alias("owner"),
+            pl.col("leaf").sort_by("depth").last().alias("owns_leaf"),
+        )
+    )
+    return (
+        samples.stacks.join(deepest, on="stack", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("owner").fill_null(outside(project)), pl.col("owns_leaf").fill_null(False)
+        )
+        .select("stack", "count", "idle", "owner", "owns_leaf")
+    )
+
+
+def stack_owners(samples: Samples, project: str) -> pl.DataFrame:
+    """Each stack's owner: its deepest `project` frame, else "(outside PROJECT)"."""
+    return samples.cached(("owners", project), lambda s: _stack_owners(s, project))
+
+
 def owners_from_samples(samples: Samples, project: str) -> pl.DataFrame:
-    charged: Counter[str] = Counter()
-    own: Counter[str] = Counter()
-    for stack in samples.stacks:
-        owner = next((f for f in reversed(stack.frames) if in_project(f.module, project)), None)
-        name = owner.key if owner is not None else outside(project)
-        charged[name] += stack.count
-        if owner is not None and stack.frames[-1] is owner:
-            own[name] += stack.count
     total = samples.total or 1
-    rows = [(k, v, v / total, own.get(k, 0)) for k, v in charged.items()]
-    schema = {"owner": pl.String, "samples": pl.Int64, "share": pl.Float64, "own_samples": pl.Int64}
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
-    return frame.sort(["samples", "owner"], descending=[True, False])
+    return (
+        stack_owners(samples, project)
+        .group_by("owner")
+        .agg(
+            pl.col("count").sum().alias("samples"),
+            pl.col("count").filter(pl.col("owns_leaf")).sum().alias("own_samples"),
+        )
+        .select(
+            "owner",
+            "samples",
+            (pl.col("samples") / total).alias("share"),
+            "own_samples",
+        )
+        .cast({"samples": pl.Int64, "own_samples": pl.Int64})
+        .sort(["samples", "owner"], descending=[True, False])
+    )
 
 
 def _weights(edges: list[tuple[str, float, float, int]], index: int) -> list[tuple[str, float]]:

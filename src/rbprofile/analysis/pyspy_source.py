@@ -1,13 +1,10 @@
 """Load py-spy output: collapsed/raw stacks (`--format raw`) or speedscope JSON.
 
     load_pyspy(path, resolver=None) -> Samples     (format chosen by content, not name)
-    Samples.stacks      tuple[Stack, ...]; Stack(frames: tuple[Frame, ...] root first, count, idle)
-    Samples.frame()     the same as a Polars frame: frames (list of struct function, file,
-                        line, module, native), count, idle
-    Samples.total       total samples; Samples.has_idle / has_native: whether idle stacks /
-                        native (C, Rust, libc) frames appear
-    Frame               function, file, line (None without line numbers), module, native,
-                        qualname (resolved from the source when readable), key "module:qualname"
+        the samples table of rbprofile.analysis.samples: one row per frame of each distinct
+        stack (function, file, line, module, qualname, key "module:qualname", native, idle,
+        leaf, python_leaf), plus one row per stack; qualnames are resolved from the source
+        files when readable (py-spy >= 0.4 on Python 3.11+ already records them)
 
 Collapsed lines are `frame;frame;... count` with frames `func (file:line)`, `func (file)`
 (`--nolineno`), native `sym (lib.so)`, and optional `thread (0x..)` / `process N:"cmd"`
@@ -22,15 +19,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import polars as pl
+from typing import Any
 
 from rbprofile.analysis.modules import ModuleResolver
 from rbprofile.analysis.qualnames import QualnameIndex
+from rbprofile.analysis.samples import Frame, Samples, build_samples
 from rbprofile.errors import RbprofileError
+
+__all__ = ["IDLE_LEAVES", "Samples", "load_pyspy"]
 
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 _ROOT = re.compile(r"^(?:thread \(0x[0-9a-fA-F]+\)|process \d+:.*|Thread \d+.*)$")
@@ -49,68 +46,12 @@ IDLE_LEAVES = frozenset(
 )  # fmt: skip
 
 
-class Frame(NamedTuple):
-    function: str
-    file: str
-    line: int | None
-    module: str
-    native: bool
-    qualname: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.module}:{self.qualname}"
-
-
-@dataclass(frozen=True, slots=True)
-class Stack:
-    frames: tuple[Frame, ...]  # root first, leaf last
-    count: int
-    idle: bool
-
-
-FRAME_STRUCT = pl.Struct(
-    {
-        "function": pl.String,
-        "file": pl.String,
-        "line": pl.Int64,
-        "module": pl.String,
-        "native": pl.Boolean,
-        "qualname": pl.String,
-    }
-)
-
-
-@dataclass(frozen=True)
-class Samples:
-    path: Path
-    stacks: tuple[Stack, ...]
-    total: int
-    has_idle: bool
-    has_native: bool
-    format: str  # "collapsed" or "speedscope"
-    _frame: list[pl.DataFrame] = field(default_factory=list, repr=False, compare=False)
-
-    def frame(self) -> pl.DataFrame:
-        if not self._frame:
-            rows = [
-                {"frames": [f._asdict() for f in s.frames], "count": s.count, "idle": s.idle}
-                for s in self.stacks
-            ]
-            schema: dict[str, pl.DataType] = {
-                "frames": pl.List(FRAME_STRUCT),
-                "count": pl.Int64(),
-                "idle": pl.Boolean(),
-            }
-            self._frame.append(pl.DataFrame(rows, schema=schema))
-        return self._frame[0]
-
-
 class _FrameMaker:
     def __init__(self, resolver: ModuleResolver) -> None:
         self.resolver = resolver
         self.qualnames = QualnameIndex()
         self.cache: dict[tuple[str, str, int | None], Frame] = {}
+        self.texts: dict[str, Frame | None] = {}  # collapsed frame text -> parsed frame
 
     def make(self, function: str, file: str, line: int | None) -> Frame:
         cache_key = (function, file, line)
@@ -132,22 +73,30 @@ class _FrameMaker:
         return frame
 
     def parse(self, text: str) -> Frame | None:
-        if _ROOT.match(text):
-            return None
-        match = _FRAME.match(text)
-        if match is None:
-            return self.make(text, "", None)
-        line = match["line"]
-        return self.make(match["func"], match["file"], int(line) if line else None)
+        if text in self.texts:
+            return self.texts[text]
+        frame = None
+        if not _ROOT.match(text):
+            match = _FRAME.match(text)
+            if match is None:
+                frame = self.make(text, "", None)
+            else:
+                line = match["line"]
+                frame = self.make(match["func"], match["file"], int(line) if line else None)
+        self.texts[text] = frame
+        return frame
 
 
-def _stack(frames: list[Frame], count: int) -> Stack:
+_Record = tuple[tuple[Frame, ...], int, bool]  # frames root first, count, idle
+
+
+def _stack(frames: list[Frame], count: int) -> _Record:
     idle = bool(frames) and frames[-1].function in IDLE_LEAVES
     first_python = next((i for i, f in enumerate(frames) if not f.native), 0)
-    return Stack(tuple(frames[first_python:]), count, idle)
+    return tuple(frames[first_python:]), count, idle
 
 
-def _parse_collapsed(path: Path, text: str, maker: _FrameMaker) -> Iterator[Stack]:
+def _parse_collapsed(path: Path, text: str, maker: _FrameMaker) -> Iterator[_Record]:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -163,7 +112,7 @@ def _parse_collapsed(path: Path, text: str, maker: _FrameMaker) -> Iterator[Stac
         yield _stack(frames, int(count))
 
 
-def _parse_speedscope(path: Path, doc: dict[str, Any], maker: _FrameMaker) -> Iterator[Stack]:
+def _parse_speedscope(path: Path, doc: dict[str, Any], maker: _FrameMaker) -> Iterator[_Record]:
     try:
         shared = doc["shared"]["frames"]
         frames = [maker.make(f["name"], f.get("file") or "", f.get("line")) for f in shared]
@@ -178,18 +127,8 @@ def _parse_speedscope(path: Path, doc: dict[str, Any], maker: _FrameMaker) -> It
         ) from exc
 
 
-def _merge(stacks: Iterator[Stack]) -> tuple[Stack, ...]:
-    merged: dict[tuple[Frame, ...], Stack] = {}
-    for stack in stacks:
-        prev = merged.get(stack.frames)
-        merged[stack.frames] = (
-            stack if prev is None else replace(prev, count=prev.count + stack.count)
-        )
-    return tuple(merged.values())
-
-
 def load_pyspy(path: Path, resolver: ModuleResolver | None = None) -> Samples:
-    """Read a py-spy collapsed (raw) or speedscope file into a `Samples` value."""
+    """Read a py-spy collapsed (raw) or speedscope file into a `Samples` table."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -198,21 +137,10 @@ def load_pyspy(path: Path, resolver: ModuleResolver | None = None) -> Samples:
     if not text.strip():
         raise RbprofileError(f"{path}: empty py-spy file; re-run py-spy record.")
     maker = _FrameMaker(resolver or ModuleResolver())
-    if text.lstrip().startswith("{"):
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RbprofileError(
-                f"{path}: invalid JSON at line {exc.lineno}; re-run py-spy."
-            ) from exc
-        stacks, fmt = _merge(_parse_speedscope(path, doc, maker)), "speedscope"
-    else:
-        stacks, fmt = _merge(_parse_collapsed(path, text, maker)), "collapsed"
-    return Samples(
-        path=path,
-        stacks=stacks,
-        total=sum(s.count for s in stacks),
-        has_idle=any(s.idle for s in stacks),
-        has_native=any(f.native for s in stacks for f in s.frames),
-        format=fmt,
-    )
+    if not text.lstrip().startswith("{"):
+        return build_samples(path, _parse_collapsed(path, text, maker), "collapsed")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RbprofileError(f"{path}: invalid JSON at line {exc.lineno}; re-run py-spy.") from exc
+    return build_samples(path, _parse_speedscope(path, doc, maker), "speedscope")

@@ -29,16 +29,16 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from rbprofile.analysis.modules import in_project
-from rbprofile.analysis.owners import outside, owners_from_cprofile, owners_from_samples
+from rbprofile.analysis.owners import outside, owners_from_cprofile, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.rules import CATEGORIES, DECIMAL, NATIVE, OTHER, OVERHEAD
+from rbprofile.analysis.samples import BELOW_PYTHON_LEAF
 from rbprofile.errors import RbprofileError
 from rbprofile.render import Table
 
 if TYPE_CHECKING:
     from rbprofile.analysis.categories import Categorized
-    from rbprofile.analysis.pyspy_source import Samples, Stack
+    from rbprofile.analysis.samples import Samples
 
 FFI_MIN_CUM_S = 1e-3  # below 1 ms cumulative a rewrite cannot pay for itself
 FFI_BOUNDARY_S = 1e-6  # ~1 us to cross the Python/Rust boundary once
@@ -131,51 +131,59 @@ def _owned_cprofile(profile: CProfile, categories: pl.DataFrame, project: str) -
     return _Owned(total, portions, "s")
 
 
-def _stack_owner(stack: Stack, project: str) -> str:
-    owner = next((f for f in reversed(stack.frames) if in_project(f.module, project)), None)
-    return owner.key if owner is not None else outside(project)
-
-
 def _owned_samples(samples: Samples, categories: dict[str, str], project: str) -> _Owned:
     """Owner samples from py-spy: native leaves, Decimal (native or categorized), Python."""
+    below = pl.col("below")
+    per_stack = (
+        samples.frames.with_columns(BELOW_PYTHON_LEAF.alias("below"))
+        .group_by("stack")
+        .agg(
+            (below & (pl.col("module") == "decimal")).any().alias("decimal_below"),
+            below.any().alias("native_below"),
+            pl.col("key").filter(pl.col("python_leaf")).first().alias("leaf_key"),
+        )
+    )
+    decimal_keys = [k for k, c in categories.items() if c == DECIMAL]
+    kind = (
+        pl.when(pl.col("decimal_below"))
+        .then(pl.lit(DECIMAL))
+        .when(pl.col("native_below"))
+        .then(pl.lit(NATIVE))
+        .when(pl.col("leaf_key").is_in(decimal_keys))
+        .then(pl.lit(DECIMAL))
+        .otherwise(pl.lit(PYTHON))
+    )
+    kinds = (DECIMAL, NATIVE, PYTHON)
+    owned = (
+        stack_owners(samples, project)
+        .join(per_stack, on="stack", how="inner", maintain_order="left")
+        .with_columns(kind.alias("kind"))
+        .group_by("owner", maintain_order=True)
+        .agg(
+            pl.col("count").sum().alias("total"),
+            *(pl.col("count").filter(pl.col("kind") == k).sum().alias(k) for k in kinds),
+        )
+    )
     total: dict[str, float] = {}
     portions: dict[str, dict[str, float]] = {}
-    for stack in samples.stacks:
-        if not stack.frames:
-            continue
-        owner = _stack_owner(stack, project)
-        depth = max((i for i, f in enumerate(stack.frames) if not f.native), default=-1)
-        below = stack.frames[depth + 1 :]  # native frames under the deepest Python frame
-        if any(f.module == "decimal" for f in below):
-            kind = DECIMAL
-        elif below:
-            kind = NATIVE
-        else:
-            leaf_category = categories.get(stack.frames[depth].key) if depth >= 0 else None
-            kind = DECIMAL if leaf_category == DECIMAL else PYTHON
-        total[owner] = total.get(owner, 0.0) + stack.count
-        split = portions.setdefault(owner, {DECIMAL: 0.0, NATIVE: 0.0, PYTHON: 0.0})
-        split[kind] += stack.count
+    for row in owned.iter_rows(named=True):
+        total[row["owner"]] = float(row["total"])
+        portions[row["owner"]] = {k: float(row[k]) for k in kinds}
     return _Owned(total, portions, "samples")
 
 
 def idle_shares(samples: Samples, project: str) -> dict[str, float]:
     """Per owner: the share of its py-spy samples that wait (sleep, select, child wait ...)."""
-    idle = [s for s in samples.stacks if s.idle]
-    waiting = dict(
-        owners_from_samples(_subset(samples, idle), project).select("owner", "samples").iter_rows()
+    counts = (
+        stack_owners(samples, project)
+        .group_by("owner")
+        .agg(
+            pl.col("count").sum().alias("n"),
+            pl.col("count").filter(pl.col("idle")).sum().alias("idle"),
+        )
+        .filter(pl.col("n") > 0)
     )
-    everything = owners_from_samples(samples, project).select("owner", "samples").iter_rows()
-    return {owner: waiting.get(owner, 0) / n for owner, n in everything if n > 0}
-
-
-def _subset(samples: Samples, stacks: list[Stack]) -> Samples:
-    from rbprofile.analysis.pyspy_source import Samples as SamplesType
-
-    return SamplesType(
-        samples.path, tuple(stacks), sum(s.count for s in stacks), bool(stacks),
-        samples.has_native, samples.format,
-    )  # fmt: skip
+    return dict(counts.select("owner", pl.col("idle") / pl.col("n")).iter_rows())
 
 
 def _owned_self(functions: pl.DataFrame, categories: dict[str, str], unit: str) -> _Owned:

@@ -159,7 +159,7 @@ def _collect_functions(
 def _flamegraph(
     scenario: str, before: Run, after: Run, out_dir: Path, force: bool, out: _Collected
 ) -> None:
-    b, a = before.pyspy_path, after.pyspy_path  # TODO(samples merge): pass the tables
+    b, a = before.raw_samples, after.raw_samples
     if b is None or a is None:
         out.problems.append(f"{scenario}: no diff flamegraph (needs py-spy samples on both sides)")
         return
@@ -167,8 +167,6 @@ def _flamegraph(
     title = f"{scenario}: {before.label} -> {after.label}"
     try:
         out.flamegraphs[scenario] = write_diff_flamegraph(b, a, target, title, force=force)
-    except FileExistsError:
-        raise RbprofileError(f"{target} exists; pass --force to replace it") from None
     except ValueError as exc:
         out.problems.append(f"{scenario}: no diff flamegraph ({exc})")
 

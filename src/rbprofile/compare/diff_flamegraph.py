@@ -1,27 +1,39 @@
 """Differential flamegraph: the AFTER profile's shape, each frame colored by its change.
 
-Input is py-spy's raw collapsed format (`frame;frame;... count`, frames `func (file:line)`).
-Frames are matched by function and the file's last two path components, never by line number,
-so a function that moved in its file or a checkout in another directory still matches.
+Input is what `load_pyspy` reads (py-spy raw collapsed stacks or speedscope), as its samples
+table. Frames are matched by identity, function and the file's last two path components, never
+by line number, so a function that moved in its file or a checkout in another directory still
+matches; a native frame without a symbol (`0x7f3a... (libc.so.6)`) is `[native] (libc.so.6)`:
+its address moves from run to run (ASLR), its library does not. Unsymbolized native frames
+above the first other frame (the thread's start in libc) are dropped: py-spy --native unwinds
+them in some samples and not in others, which would split one stack into two roots.
+Samples with no frame at all are left out.
+
 Each side's counts are normalized to shares of its own samples (the runs differ in length);
 a frame's change is its inclusive share after minus before, in percentage points.
 Width = share of the AFTER run (as in Brendan Gregg's difffolded flamegraphs); red = more
 time than before (a loss), blue = less (a gain), white = unchanged. Frames only the BEFORE
 run had have no width here; the function table lists them as vanished.
+
+    identity_stacks(samples) -> pl.DataFrame     path (identities root first), count
+    build_tree(before, after) -> Node            before may be None
+    write_diff_flamegraph(before, after, out, title, force=False) -> Path
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-_FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>.*?)(?::\d+)?\)$")
-_LINE = re.compile(r"^(?P<stack>.*) (?P<count>\d+)$")
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]+$")
+import polars as pl
+
+from rbprofile.analysis.samples import Samples
+from rbprofile.atomic import write_text
+from rbprofile.errors import RbprofileError
+
 NATIVE = "[native]"
+_ADDRESS = r"^0x[0-9a-fA-F]+$"
 
 WIDTH = 1200
 FRAME_H = 16
@@ -29,37 +41,57 @@ PAD_TOP = 50
 CHAR_W = 7.0
 MIN_PX = 0.3
 
+_FILE_TAIL = (
+    pl.col("file")
+    .str.replace_all("\\", "/", literal=True)
+    .str.split("/")
+    .list.tail(2)
+    .list.join("/")
+)
+_NAME = (
+    pl.when(pl.col("function").str.contains(_ADDRESS)).then(pl.lit(NATIVE)).otherwise("function")
+)
+IDENTITY = (
+    pl.when(pl.col("file") == "")
+    .then(pl.col("function"))
+    .otherwise(pl.format("{} ({})", _NAME, _FILE_TAIL))
+)
 
-def frame_identity(frame: str) -> str:
-    """`func (a/b/c/file.py:12)` -> `func (c/file.py)`; other frames unchanged.
 
-    A native frame without a symbol (`0x7f3a... (libc.so.6)`) becomes `[native] (libc.so.6)`:
-    its address moves from run to run (ASLR), its library does not.
-    """
-    match = _FRAME.match(frame.strip())
-    if match is None:
-        return frame.strip()
-    parts = match["file"].replace("\\", "/").split("/")
-    func = NATIVE if _ADDRESS.match(match["func"]) else match["func"]
-    return f"{func} ({'/'.join(parts[-2:])})"
+def identity_stacks(samples: Samples) -> pl.DataFrame:
+    """path (frame identities, root first), count: one row per distinct path, first-seen order;
+    the path is empty when every frame of a stack was a dropped thread-start frame."""
+    framed = samples.stacks.filter(pl.col("n_frames") > 0).select("stack", "count")
+    started = (~pl.col("path").str.starts_with(NATIVE)).cum_max().over("stack")
+    paths = (
+        samples.frames.select("stack", IDENTITY.alias("path"))
+        .filter(started)
+        .group_by("stack")
+        .agg("path")
+    )
+    return (
+        framed.join(paths, on="stack", how="left", maintain_order="left")
+        .with_columns(pl.col("path").fill_null([]))
+        .group_by("path", maintain_order=True)
+        .agg(pl.col("count").sum())
+    )
 
 
-def parse_collapsed(text: str) -> Counter[tuple[str, ...]]:
-    """Stacks (root first, identities as in `frame_identity`) -> sample counts.
-
-    Unsymbolized native frames above the first Python frame (the thread's start in libc) are
-    dropped: py-spy --native unwinds them in some samples and not in others, which would
-    split one Python stack into two roots.
-    """
-    stacks: Counter[tuple[str, ...]] = Counter()
-    for raw in text.splitlines():
-        match = _LINE.match(raw.strip())
-        if match is None or not match["stack"]:
-            continue
-        frames = [frame_identity(f) for f in match["stack"].split(";")]
-        start = next((i for i, f in enumerate(frames) if not f.startswith(NATIVE)), len(frames))
-        stacks[tuple(frames[start:])] += int(match["count"])
-    return stacks
+def _node_shares(stacks: pl.DataFrame) -> pl.DataFrame:
+    """path (a node: identities from the root), share (inclusive, of these stacks' samples);
+    parents before children."""
+    total = int(stacks["count"].sum()) or 1
+    prefixes = (
+        stacks.with_columns(pl.int_ranges(1, pl.col("path").list.len() + 1).alias("n"))
+        .explode("n")
+        .drop_nulls("n")
+        .select(pl.col("path").list.head(pl.col("n")), "count")
+    )
+    return (
+        prefixes.group_by("path", maintain_order=True)
+        .agg((pl.col("count").sum() / total).alias("share"))
+        .sort(pl.col("path").list.len(), maintain_order=True)
+    )
 
 
 @dataclass
@@ -74,25 +106,25 @@ class Node:
         return self.after - self.before
 
 
-def _add(root: Node, stacks: Counter[tuple[str, ...]], side: str) -> None:
-    total = sum(stacks.values())
-    for stack, count in stacks.items():
-        share = count / total
-        node = root
-        setattr(node, side, getattr(node, side) + share)
-        for name in stack:
-            node = node.children.setdefault(name, Node(name))
-            setattr(node, side, getattr(node, side) + share)
-
-
-def build_tree(before: Counter[tuple[str, ...]], after: Counter[tuple[str, ...]]) -> Node:
+def build_tree(before: Samples | None, after: Samples) -> Node:
     """The merged call tree of both sides; ValueError when the AFTER side has no samples."""
-    if not after:
+    after_stacks = identity_stacks(after)
+    if after_stacks.is_empty():
         raise ValueError("the AFTER side has no py-spy samples")
+    before_stacks = None if before is None else identity_stacks(before)
     root = Node("all")
-    if before:
-        _add(root, before, "before")
-    _add(root, after, "after")
+    nodes: dict[tuple[str, ...], Node] = {(): root}
+    for side, stacks in (("before", before_stacks), ("after", after_stacks)):
+        if stacks is None or stacks.is_empty():
+            continue
+        setattr(root, side, 1.0)
+        for path, share in _node_shares(stacks).iter_rows():
+            key = tuple(path)
+            node = nodes.get(key)
+            if node is None:
+                parent = nodes[key[:-1]]
+                node = nodes[key] = parent.children.setdefault(key[-1], Node(key[-1]))
+            setattr(node, side, share)
     return root
 
 
@@ -162,20 +194,15 @@ def _legend(scale: float) -> str:
 
 
 def write_diff_flamegraph(
-    before: Path, after: Path, out: Path, title: str, *, force: bool = False
+    before: Samples, after: Samples, out: Path, title: str, *, force: bool = False
 ) -> Path:
-    """Read two collapsed files, write the differential SVG to `out` atomically.
+    """Write the differential SVG of two sides' py-spy samples to `out` atomically.
 
-    Refuses to replace an existing file unless `force`; ValueError when AFTER has no samples.
+    Refuses to replace an existing file unless `force` (RbprofileError); ValueError when AFTER
+    has no samples.
     """
     if out.exists() and not force:
-        raise FileExistsError(f"{out} exists")
-    tree = build_tree(
-        parse_collapsed(before.read_text(encoding="utf-8")),
-        parse_collapsed(after.read_text(encoding="utf-8")),
-    )
+        raise RbprofileError(f"{out} exists; pass --force to replace it")
+    tree = build_tree(before, after)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(render_svg(tree, title), encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_text(out, render_svg(tree, title))

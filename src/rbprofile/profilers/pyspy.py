@@ -18,9 +18,11 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rbprofile.errors import RbprofileError
 from rbprofile.profilers.base import PLAIN, Profiler, ProfilerContext, ProfilerOutcome, failed
 from rbprofile.rundir import files
 
@@ -121,7 +123,7 @@ class PySpyProfiler(Profiler):
         "numbers, native frames where it can (--native) and idle waits (--idle); its overhead on "
         "the profiled process is small."
     )
-    files = (COLLAPSED, SVG, SPEEDSCOPE)
+    files = (COLLAPSED, SVG, SPEEDSCOPE, files.SAMPLES)
     tool = "py_spy"
 
     def version(self) -> str | None:
@@ -146,7 +148,7 @@ class PySpyProfiler(Profiler):
             kept.append(name)
             if name == COLLAPSED:
                 wall = rec.finished.wall_s
-        return ProfilerOutcome(
+        outcome = ProfilerOutcome(
             "ok",
             wall_s=wall,
             files=kept,
@@ -156,3 +158,20 @@ class PySpyProfiler(Profiler):
                 "idle": {COLLAPSED: True, SVG: False, SPEEDSCOPE: False},
             },
         )
+        ctx.defer(partial(_record_samples, ctx.run_dir, outcome))
+        return outcome
+
+
+def _record_samples(run_dir: Path, outcome: ProfilerOutcome) -> None:
+    """samples.parquet: the collapsed stacks with identities resolved while the sources are here."""
+    from rbprofile.analysis.pyspy_source import load_pyspy
+    from rbprofile.analysis.samples import write_samples
+
+    try:
+        samples = load_pyspy(run_dir / COLLAPSED)
+    except RbprofileError as exc:
+        outcome.status, outcome.reason = "failed", f"py-spy wrote unreadable stacks: {exc.message}"
+        return
+    write_samples(samples, run_dir / files.SAMPLES)
+    outcome.files.append(files.SAMPLES)
+    outcome.details["samples"] = samples.total

@@ -172,7 +172,7 @@ class Run:
         from rbprofile.analysis.pyspy_source import load_pyspy
 
         if self.file(files.SAMPLES):
-            from rbprofile.analysis.pyspy_source import read_samples  # type: ignore[attr-defined]
+            from rbprofile.analysis.samples import read_samples
 
             return self._load(files.SAMPLES, lambda: read_samples(self.path / files.SAMPLES))  # type: ignore[operator]
         if self.pyspy_path is None:

@@ -17,8 +17,9 @@ from rbprofile.analysis.evidence import (
     LOOP_LINES,
 )
 from rbprofile.analysis.pstats_source import load_pstats
-from rbprofile.analysis.pyspy_source import Frame, Samples, Stack, load_pyspy
+from rbprofile.analysis.pyspy_source import load_pyspy
 from rbprofile.analysis.rules import CATEGORIES, load_rules
+from rbprofile.analysis.samples import Frame, build_samples
 from rbprofile.schema import FUNCTIONS_SCHEMA
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
@@ -112,8 +113,8 @@ def test_sampled_functions_charge_the_deepest_python_frame() -> None:
     work = Frame("work", "/p.py", 9, "p", False, "work")
     mul = Frame("nm_mpd_qmul", "/_decimal.c", 1, "decimal", True, "nm_mpd_qmul")
     gc = Frame("gc_collect", "/libpython3.11.so", None, "<native libpython>", True, "gc_collect")
-    stacks = (Stack((main, work, mul), 3, False), Stack((main,), 1, False), Stack((gc,), 2, False))
-    sampled = sampled_functions(Samples(Path("s.txt"), stacks, 6, False, True, "collapsed"))
+    stacks = [((main, work, mul), 3, False), ((main,), 1, False), ((gc,), 2, False)]
+    sampled = sampled_functions(build_samples(Path("s.txt"), stacks, "collapsed"))
     got = {k: (s, c) for k, s, c in sampled.select("key", "self_s", "cum_s").iter_rows()}
     assert got == {
         "p:main": (1.0, 4.0),

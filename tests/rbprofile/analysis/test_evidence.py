@@ -16,7 +16,8 @@ from rbprofile.analysis.decimal_cost import (
 )
 from rbprofile.analysis.evidence import DECIMAL_NATIVE, DECIMAL_VS_FLOAT, LOOP_LINES
 from rbprofile.analysis.loops import INLINED_COMPREHENSIONS, loop_evidence, loop_lines
-from rbprofile.analysis.pyspy_source import Frame, Samples, Stack, load_pyspy
+from rbprofile.analysis.pyspy_source import load_pyspy
+from rbprofile.analysis.samples import Frame, Samples, build_samples
 from rbprofile.schema import FUNCTIONS_SCHEMA
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
@@ -70,11 +71,11 @@ def frame(
     return Frame(name, file, line, module, native, name)
 
 
+Stack = tuple[tuple[Frame, ...], int, bool]  # frames root first, count, idle
+
+
 def samples(stacks: list[Stack]) -> Samples:
-    return Samples(
-        Path("hand.txt"), tuple(stacks), sum(s.count for s in stacks),
-        any(s.idle for s in stacks), any(f.native for s in stacks for f in s.frames), "collapsed",
-    )  # fmt: skip
+    return build_samples(Path("hand.txt"), stacks, "collapsed")
 
 
 @pytest.fixture
@@ -89,12 +90,12 @@ def test_loop_evidence_counts_own_line_samples_on_loop_lines(prog: str) -> None:
     polars = frame("sort", "/site-packages/polars/_polars.so", None, "polars", native=True)
     libc = frame("malloc", "/lib/libc.so.6", None, "<native libc>", native=True)
     stacks = [
-        Stack((root, frame("outer", prog, 6)), 5, False),  # loop body
-        Stack((root, frame("outer", prog, 6), libc), 1, False),  # interpreter/libc: still loop
-        Stack((root, frame("outer", prog, 4)), 2, False),  # before the loop
-        Stack((root, frame("outer", prog, 6), polars), 2, False),  # extension work, not loop
-        Stack((root, frame("outer", prog, 13)), 4, True),  # idle: ignored
-        Stack((root, frame("deco", prog, 18)), 3, False),  # too few samples
+        ((root, frame("outer", prog, 6)), 5, False),  # loop body
+        ((root, frame("outer", prog, 6), libc), 1, False),  # interpreter/libc: still loop
+        ((root, frame("outer", prog, 4)), 2, False),  # before the loop
+        ((root, frame("outer", prog, 6), polars), 2, False),  # extension work, not loop
+        ((root, frame("outer", prog, 13)), 4, True),  # idle: ignored
+        ((root, frame("deco", prog, 18)), 3, False),  # too few samples
     ]
     rows = loop_evidence(samples(stacks)).rows(named=True)
     assert rows == [
@@ -110,7 +111,7 @@ def test_loop_evidence_counts_own_line_samples_on_loop_lines(prog: str) -> None:
 
 def test_comprehension_frames_are_loops_by_nature(prog: str) -> None:
     comp = frame("deco.<locals>.<listcomp>", prog, 18)
-    rows = loop_evidence(samples([Stack((comp,), 7, False)])).rows(named=True)
+    rows = loop_evidence(samples([((comp,), 7, False)])).rows(named=True)
     assert [(r["key"], r["share"], r["detail"]) for r in rows] == [
         ("prog:deco.<locals>.<listcomp>", 1.0, "7/7 own samples on loop lines 18")
     ]
@@ -121,10 +122,10 @@ def test_decimal_native_counts_libmpdec_frames_under_the_python_frame(prog: str)
     mul = frame("nm_mpd_qmul", "/Modules/_decimal/_decimal.c", 4193, "decimal", native=True)
     decref = frame("Py_DECREF", "/Include/object.h", 537, "<native object>", native=True)
     stacks = [
-        Stack((py, mul, decref), 2, False),
-        Stack((py, decref, mul), 1, False),
-        Stack((py,), 1, False),
-        Stack((py, mul), 5, True),  # idle stacks are not evidence
+        ((py, mul, decref), 2, False),
+        ((py, decref, mul), 1, False),
+        ((py,), 1, False),
+        ((py, mul), 5, True),  # idle stacks are not evidence
     ]
     rows = decimal_native(samples(stacks)).rows(named=True)
     assert rows == [

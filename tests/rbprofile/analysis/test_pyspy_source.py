@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from rbprofile.analysis.pyspy_source import load_pyspy
+from rbprofile.analysis.samples import FRAMES_SCHEMA, STACKS_SCHEMA, Samples
 from rbprofile.errors import RbprofileError
 
 LIBC = "0x7fee5124524a (/usr/lib/libc.so.6)"
@@ -22,23 +24,47 @@ thread (0x7F01);{LIBC};<module> (/nowhere/app.py:9);work (/nowhere/app.py:4) 7
 """
 
 
+def frames_of(samples: Samples, stack: int) -> list[dict[str, object]]:
+    return samples.frames.filter(pl.col("stack") == stack).rows(named=True)
+
+
 def test_collapsed_hand_built(tmp_path: Path) -> None:
     path = tmp_path / "x.txt"
     path.write_text(COLLAPSED)
     samples = load_pyspy(path)
     assert samples.format == "collapsed"
+    assert samples.frames.schema == FRAMES_SCHEMA and samples.stacks.schema == STACKS_SCHEMA
     assert samples.total == 15
     assert samples.has_native and samples.has_idle
-    first = samples.stacks[0]
-    assert [f.function for f in first.frames] == ["<module>", "work"]  # thread, libc dropped
-    assert [(f.file, f.line, f.module) for f in first.frames][1] == ("/nowhere/app.py", 4, "app")
-    assert first.count == 7 and not first.idle
-    decimal_frame = samples.stacks[1].frames[-1]
-    assert (decimal_frame.module, decimal_frame.native) == ("decimal", True)
-    assert samples.stacks[2].idle
-    assert samples.stacks[3].frames == () and samples.stacks[3].count == 1
-    assert samples.frame()["count"].to_list() == [7, 2, 3, 1, 2]
-    assert samples.stacks[4].frames[-1].module == "gc"
+    first = frames_of(samples, 0)
+    assert [f["function"] for f in first] == ["<module>", "work"]  # thread, libc dropped
+    assert [(f["file"], f["line"], f["module"]) for f in first][1] == ("/nowhere/app.py", 4, "app")
+    assert [f["depth"] for f in first] == [0, 1]
+    assert [(f["count"], f["idle"]) for f in first] == [(7, False), (7, False)]
+    assert [(f["key"], f["leaf"], f["python_leaf"]) for f in first] == [
+        ("app:<module>", False, False),
+        ("app:work", True, True),
+    ]
+    *_, work, decimal_frame = frames_of(samples, 1)
+    assert (decimal_frame["module"], decimal_frame["native"]) == ("decimal", True)
+    assert decimal_frame["leaf"] and not decimal_frame["python_leaf"]
+    assert work["python_leaf"] and not work["leaf"]  # deepest Python frame, not the leaf
+    assert samples.stacks.row(2, named=True)["idle"]
+    assert samples.stacks.row(3) == (3, 1, False, 0)  # " 1": counted, no frames
+    assert frames_of(samples, 3) == []
+    assert samples.stacks["count"].to_list() == [7, 2, 3, 1, 2]
+    assert frames_of(samples, 4)[-1]["module"] == "gc"
+
+
+def test_identical_stacks_are_merged(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    a, b2, b3 = "a (/n/app.py:1)", "b (/n/app.py:2)", "b (/n/app.py:3)"
+    path.write_text(f"{a};{b2} 3\n{a} 1\n{a};{b2} 4\n{a};{b3} 5\n")
+    samples = load_pyspy(path)
+    assert samples.stacks.select("stack", "count", "n_frames").rows() == [
+        (0, 7, 2), (1, 1, 1), (2, 5, 2),
+    ]  # fmt: skip
+    assert samples.total == 13
 
 
 def test_a_child_wait_leaf_is_idle(tmp_path: Path) -> None:
@@ -48,7 +74,10 @@ def test_a_child_wait_leaf_is_idle(tmp_path: Path) -> None:
         "wait4 (/usr/lib/libc.so.6) 4\n<module> (/nowhere/app.py:9);work (/nowhere/app.py:4) 6\n"
     )
     samples = load_pyspy(path)
-    assert [s.idle for s in samples.stacks] == [True, False]
+    assert samples.stacks["idle"].to_list() == [True, False]
+    assert samples.frames.group_by("stack", maintain_order=True).agg(pl.col("idle").all())[
+        "idle"
+    ].to_list() == [True, False]
 
 
 def test_speedscope_hand_built(tmp_path: Path) -> None:
@@ -67,7 +96,8 @@ def test_speedscope_hand_built(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     samples = load_pyspy(path)
     assert samples.format == "speedscope"
-    assert [(tuple(f.function for f in s.frames), s.count) for s in samples.stacks] == [
+    functions = samples.frames.group_by("stack", maintain_order=True).agg("function", "count")
+    assert [(tuple(f), c[0]) for _, f, c in functions.iter_rows()] == [
         (("<module>", "work"), 2),
         (("<module>",), 2),
     ]
@@ -90,8 +120,5 @@ def test_real_pyspy_collapsed_and_speedscope_agree(
 ) -> None:
     for path in (hot_collapsed, hot_speedscope):
         samples = load_pyspy(path)
-        leaves = {}
-        for stack in samples.stacks:
-            if stack.frames:
-                leaves[stack.frames[-1].key] = leaves.get(stack.frames[-1].key, 0) + stack.count
-        assert max(leaves, key=leaves.__getitem__) == "hotpkg.work:loop_heavy"
+        leaves = samples.frames.filter(pl.col("leaf")).group_by("key").agg(pl.col("count").sum())
+        assert leaves.sort("count", descending=True)["key"][0] == "hotpkg.work:loop_heavy"

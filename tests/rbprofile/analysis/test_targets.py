@@ -9,8 +9,8 @@ import pytest
 
 from rbprofile.analysis.categories import Categorized
 from rbprofile.analysis.pstats_source import EDGES_SCHEMA, CProfile
-from rbprofile.analysis.pyspy_source import Frame, Samples, Stack
 from rbprofile.analysis.rules import load_rules
+from rbprofile.analysis.samples import Frame, build_samples
 from rbprofile.analysis.targets import (
     amdahl,
     cpu_bound,
@@ -133,13 +133,13 @@ def frame(name: str, native: bool = False) -> Frame:
 
 def test_idle_samples_decide_cpu_bound() -> None:
     run, hot, tiny = frame("proj.engine:run"), frame("proj.engine:hot"), frame("proj.engine:tiny")
-    stacks = (
-        Stack((run, hot), 9, False),
-        Stack((run, hot, frame("clock_nanosleep", native=True)), 1, True),
-        Stack((run, tiny), 1, False),
-        Stack((run, tiny, frame("wait4", native=True)), 3, True),  # a child wait: idle
-    )
-    samples = Samples(Path("s.txt"), stacks, 14, True, True, "collapsed")
+    stacks = [
+        ((run, hot), 9, False),
+        ((run, hot, frame("clock_nanosleep", native=True)), 1, True),
+        ((run, tiny), 1, False),
+        ((run, tiny, frame("wait4", native=True)), 3, True),  # a child wait: idle
+    ]
+    samples = build_samples(Path("s.txt"), stacks, "collapsed")
     idle = idle_shares(samples, "proj")
     assert idle == {"proj.engine:hot": 0.1, "proj.engine:tiny": 0.75}
     assert cpu_bound("proj.engine:hot", idle) == "no: waits 10%"
@@ -151,8 +151,8 @@ def test_idle_samples_decide_cpu_bound() -> None:
 def test_targets_from_py_spy_samples_only() -> None:
     run, hot = frame("proj.engine:run"), frame("proj.engine:hot")
     native = Frame("sort", "/site-packages/polars/p.so", None, "polars", True, "sort")
-    stacks = (Stack((run, hot), 6, False), Stack((run, hot, native), 2, False))
-    samples = Samples(Path("s.txt"), stacks, 8, False, True, "collapsed")
+    stacks = [((run, hot), 6, False), ((run, hot, native), 2, False)]
+    samples = build_samples(Path("s.txt"), stacks, "collapsed")
     table = optimization_targets(categorized(), samples=samples, speedups=SPEEDUPS, project="proj")
     hot_row = table.frame.row(0, named=True)
     assert hot_row["target"] == "proj.engine:hot"

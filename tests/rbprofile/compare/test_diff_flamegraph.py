@@ -1,18 +1,17 @@
-"""Differential flamegraph: collapsed parsing, merged tree shares, and a parseable SVG."""
+"""Differential flamegraph: frame identities over the samples table, merged tree shares, and a
+parseable SVG."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from rbprofile.compare.diff_flamegraph import (
-    build_tree,
-    frame_identity,
-    parse_collapsed,
-    write_diff_flamegraph,
-)
+from rbprofile.analysis.pyspy_source import load_pyspy
+from rbprofile.analysis.samples import Samples
+from rbprofile.compare.diff_flamegraph import build_tree, identity_stacks, write_diff_flamegraph
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -28,33 +27,58 @@ AFTER = """\
 """
 
 
-def test_frame_identity_drops_line_and_directory() -> None:
-    assert frame_identity("slow_sum (/home/u/proj/calc.py:5)") == "slow_sum (proj/calc.py)"
-    assert frame_identity("nm_mpd_qmul (_decimal.c:4193)") == "nm_mpd_qmul (_decimal.c)"
-    assert frame_identity("0x7f3a2b (/usr/lib/libc.so.6)") == "[native] (lib/libc.so.6)"
-    assert frame_identity("0x60 (?)") == "[native] (?)"
+Load = Callable[[str], Samples]
 
 
-def test_native_addresses_match_across_runs() -> None:
+@pytest.fixture
+def load(tmp_path: Path) -> Load:
+    def read(text: str) -> Samples:
+        path = tmp_path / f"s{len(list(tmp_path.iterdir()))}.txt"
+        path.write_text(text)
+        return load_pyspy(path)
+
+    return read
+
+
+def stacks(samples: Samples) -> dict[tuple[str, ...], int]:
+    return {tuple(path): count for path, count in identity_stacks(samples).iter_rows()}
+
+
+def test_frame_identity_drops_line_and_directory(load: Load) -> None:
+    text = (
+        "slow_sum (/home/u/proj/calc.py:5);nm_mpd_qmul (_decimal.c:4193);"
+        "0x7f3a2b (/usr/lib/libc.so.6);0x60 (?) 1\n"
+    )
+    assert stacks(load(text)) == {
+        ("slow_sum (proj/calc.py)", "nm_mpd_qmul (_decimal.c)", "[native] (lib/libc.so.6)",
+         "[native] (?)"): 1,
+    }  # fmt: skip
+
+
+def test_native_addresses_match_across_runs(load: Load) -> None:
     # ASLR: the same libc frame has another address in each run
-    before = parse_collapsed("main (/p/run.py:3);0x7fbae1a4524a (/usr/lib/libc.so.6) 5\n")
-    after = parse_collapsed("main (/p/run.py:4);0x7fda0344524a (/usr/lib/libc.so.6) 7\n")
+    before = stacks(load("main (/p/run.py:3);0x7fbae1a4524a (/usr/lib/libc.so.6) 5\n"))
+    after = stacks(load("main (/p/run.py:4);0x7fda0344524a (/usr/lib/libc.so.6) 7\n"))
     assert set(before) == set(after) == {("main (p/run.py)", "[native] (lib/libc.so.6)")}
 
 
-def test_thread_start_frames_do_not_split_a_stack() -> None:
+def test_thread_start_frames_do_not_split_a_stack(load: Load) -> None:
     # py-spy --native unwinds the thread's libc start in some samples only
     text = "0x7fbae1a4524a (/usr/lib/libc.so.6);main (/p/run.py:3) 5\nmain (/p/run.py:3) 2\n"
-    assert parse_collapsed(text) == {("main (p/run.py)",): 7}
+    assert stacks(load(text)) == {("main (p/run.py)",): 7}
+    # a native-only stack keeps its symbolized frames; frameless samples are left out
+    native = "0x7f (/usr/lib/libc.so.6);gc_collect_main (/usr/lib/libpython3.11.so) 3\n 4\n"
+    assert stacks(load(native)) == {("gc_collect_main (lib/libpython3.11.so)",): 3}
 
 
-def test_parse_collapsed_merges_stacks_differing_only_by_line() -> None:
-    text = "a (x/f.py:1);b (x/f.py:2) 3\na (x/f.py:1);b (x/f.py:9) 4\n\nnot a stack line\n"
-    assert parse_collapsed(text) == {("a (x/f.py)", "b (x/f.py)"): 7}
+def test_identities_merge_stacks_differing_only_by_line(load: Load) -> None:
+    text = "a (x/f.py:1);b (x/f.py:2) 3\na (x/f.py:1);b (x/f.py:9) 4\n\n"
+    assert stacks(load(text)) == {("a (x/f.py)", "b (x/f.py)"): 7}
 
 
-def test_tree_shares_and_changes() -> None:
-    root = build_tree(parse_collapsed(BEFORE), parse_collapsed(AFTER))
+def test_tree_shares_and_changes(load: Load) -> None:
+    root = build_tree(load(BEFORE), load(AFTER))
+    assert (root.before, root.after) == (1.0, 1.0)
     main = root.children["<module> (proj/run.py)"].children["main (proj/run.py)"]
     slow = main.children["slow_sum (proj/calc.py)"]
     io = main.children["io_read (proj/io.py)"]
@@ -93,6 +117,8 @@ def test_refuses_to_overwrite_and_needs_after_samples(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text(BEFORE)
     (tmp_path / "a.txt").write_text(AFTER)
     (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "frameless.txt").write_text(" 4\n")
+    (tmp_path / "bad.txt").write_text("a (x/f.py:1) many\n")
     out = tmp_path / "d.svg"
     out.write_text("keep")
     with pytest.raises(FileExistsError):
@@ -100,5 +126,11 @@ def test_refuses_to_overwrite_and_needs_after_samples(tmp_path: Path) -> None:
     assert out.read_text() == "keep"
     write_diff_flamegraph(tmp_path / "b.txt", tmp_path / "a.txt", out, "t", force=True)
     assert out.read_text().startswith("<svg")
+    b, e = tmp_path / "b.txt", tmp_path / "e.svg"
     with pytest.raises(ValueError, match="AFTER side has no py-spy samples"):
-        write_diff_flamegraph(tmp_path / "b.txt", tmp_path / "empty.txt", tmp_path / "e.svg", "t")
+        write_diff_flamegraph(b, tmp_path / "frameless.txt", e, "t")
+    with pytest.raises(ValueError, match="empty py-spy file"):
+        write_diff_flamegraph(b, tmp_path / "empty.txt", e, "t")
+    with pytest.raises(ValueError, match=r"bad.txt:1: not a py-spy collapsed line"):
+        write_diff_flamegraph(tmp_path / "bad.txt", tmp_path / "a.txt", e, "t")
+    assert not e.exists()
