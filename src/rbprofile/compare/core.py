@@ -136,19 +136,30 @@ def _collect_functions(
     scenario: str, before: Run, after: Run, project: str, out: _Collected
 ) -> None:
     sides = (("BEFORE", before), ("AFTER", after))
-    tables = {side: categorized_functions(run) for side, run in sides}
+    found = {side: categorized_functions(run) for side, run in sides}
+    tables = {side: table for side, (table, _) in found.items()}
+    unreadable = [
+        r.problems[files.FUNCTIONS]
+        for _, r in sides
+        if files.FUNCTIONS in r.problems and r.file(files.FUNCTIONS)
+    ]
+    if unreadable:
+        out.problems.append(f"{scenario}: no function deltas: {'; '.join(unreadable)}")
+        return
     missing = [side for side, run in sides if tables[side] is None]
     if missing:
-        reasons = "; ".join(
-            run.why_missing(files.FUNCTIONS) for side, run in sides if side in missing
-        )
         out.problems.append(
-            f"{scenario}: no function deltas ({reasons}); function, module and category "
-            "deltas need `rbprofile run --profiler cprofile` on both sides"
+            f"{scenario}: no {files.FUNCTIONS} on the {' and '.join(missing)} "
+            f"side{'s' * (len(missing) - 1)}; "
+            "function, module and category deltas need `rbprofile run --profiler cprofile`"
         )
         return
     b, a = tables["BEFORE"], tables["AFTER"]
     assert b is not None and a is not None
+    if any(filled for _, filled in found.values()):
+        out.notes.append(
+            f"{scenario}: categories assigned from the built-in rules at compare time."
+        )
     deltas = function_deltas(b, a)
     out.functions.append((scenario, deltas))
     out.modules.append((scenario, group_deltas(deltas, _module_expr(project), "module")))

@@ -30,20 +30,21 @@ CHANGE_COLUMNS = (
 )
 
 
-def categorized_functions(run: Run) -> pl.DataFrame | None:
+def categorized_functions(run: Run) -> tuple[pl.DataFrame | None, bool]:
     """The run's functions table with the categories the run recorded (or, for older runs and
-    bare files, the one categorization `rbprofile.rundir.categories` gives); None without it."""
+    bare files, the one categorization `rbprofile.rundir.categories` gives); None without it.
+    The flag says whether the categories were assigned here rather than recorded."""
     table = run.functions
     if table is None:
-        return None
+        return None, False
     if table.height == 0 or table["category"].is_not_null().any():
-        return table
+        return table, False
     result = categorized(run)
     if result is None:
-        return table
+        return table, False
     assigned = result.functions.select("key", "category").unique("key")
     filled = table.drop("category").join(assigned, on="key", how="left", maintain_order="left")
-    return filled.select(FUNCTIONS_SCHEMA.names())
+    return filled.select(FUNCTIONS_SCHEMA.names()), True
 
 
 def _side(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:

@@ -55,9 +55,7 @@ def _problem(run: Run) -> str | None:
     if run.file(files.MANIFEST) is not None and run.manifest is None:
         return run.problems[files.MANIFEST]
     if not timings(run) and run.file(files.FUNCTIONS) is None:
-        return (
-            "no timing repeats and no functions.parquet recorded (an interrupted or partial run?)"
-        )
+        return "no timing repeats recorded (an interrupted or partial run?)"
     return None
 
 
@@ -83,7 +81,7 @@ def resolve_side(arg: str, profiles_dir: Path | None = None) -> Side:
     if not root.is_dir():
         raise RbprofileError(
             f"no run directory or label {arg!r} under {default_profiles_dir(profiles_dir)}; "
-            f"record it with `rbprofile run all --label {arg}`, or pass --profiles-dir"
+            f"run `rbprofile run all --label {arg}` or pass --profiles-dir"
         )
     side = _side_of(arg, root, [Run.directory(d, root.name, d.name) for d in scenario_dirs(root)])
     if not side.runs and not side.partial:

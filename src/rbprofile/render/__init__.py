@@ -1,62 +1,17 @@
 """Data -> renderers. Core functions return a `Document`; renderers only format it.
 
-Every `OutputFormat` member maps to exactly one renderer (see `RENDERERS`).
+Every `OutputFormat` member maps to exactly one renderer (see `_renderers`). The values live
+in `rbprofile.render.document`; renderer modules import them from there.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-if TYPE_CHECKING:  # polars is imported by the renderers, not by `--help`
-    import polars as pl
+from rbprofile.render.document import Document, OutputFormat, Table, format_cell
 
-
-@dataclass(frozen=True)
-class Table:
-    """One titled table. `formats` maps a column to a format spec, e.g. {"share": "{:.1%}"}."""
-
-    name: str
-    title: str
-    frame: pl.DataFrame
-    notes: tuple[str, ...] = ()
-    formats: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Document:
-    """What a command produces: titled tables plus free-text notes.
-
-    `primary` names the table that `--format csv` emits (CSV holds one table).
-    """
-
-    title: str
-    tables: tuple[Table, ...]
-    notes: tuple[str, ...] = ()
-    primary: str | None = None
-    meta: dict[str, object] = field(default_factory=dict)
-
-    def table(self, name: str) -> Table:
-        for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(name)
-
-    @property
-    def primary_table(self) -> Table | None:
-        if self.primary is not None:
-            return self.table(self.primary)
-        return self.tables[0] if self.tables else None
-
-
-class OutputFormat(enum.StrEnum):
-    table = "table"
-    markdown = "markdown"
-    json = "json"
-    csv = "csv"
-
+__all__ = ["Document", "OutputFormat", "Renderer", "Table", "format_cell", "render"]
 
 Renderer = Callable[[Document, TextIO], None]
 
@@ -74,17 +29,3 @@ def _renderers() -> dict[OutputFormat, Renderer]:
 
 def render(doc: Document, fmt: OutputFormat, out: TextIO) -> None:
     _renderers()[fmt](doc, out)
-
-
-def format_cell(value: object, spec: str | None) -> str:
-    """Format one cell for text renderers; None shows as an empty cell."""
-    if value is None:
-        return ""
-    if spec is not None:
-        try:
-            return spec.format(value)
-        except (ValueError, TypeError):
-            return str(value)
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)

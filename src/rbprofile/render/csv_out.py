@@ -6,7 +6,7 @@ from typing import TextIO
 
 import polars as pl
 
-from rbprofile.render import Document
+from rbprofile.render.document import Document
 
 
 def render(doc: Document, out: TextIO) -> None:

@@ -10,7 +10,7 @@ import math
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from rbprofile.render import Document, Table
+from rbprofile.render.document import Document, Table
 
 
 def json_default(value: object) -> object:

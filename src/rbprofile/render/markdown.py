@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from rbprofile.render import Document, Table, format_cell
+from rbprofile.render.document import Document, Table, format_cell
 
 
 def _escape(text: str) -> str:

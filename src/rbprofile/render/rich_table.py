@@ -11,7 +11,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from rbprofile.render import Document, Table, format_cell
+from rbprofile.render.document import Document, Table, format_cell
 
 
 def _rich_table(table: Table) -> RichTable:

@@ -6,7 +6,8 @@ What a run recorded (functions.parquet's `category` / `decided_by`, evidence.par
 `analyze`, `categorize`, `compare` and every report section show. Only `--rules` recomputes, and
 then from the recorded evidence (so no source file is needed). Bare profiler files, and runs
 recorded before categories were stored, are categorized here from the evidence their data
-allows (py-spy loop lines and native Decimal frames, Decimal-module entries). None when the
+allows (py-spy loop lines and native Decimal frames, Decimal-module entries, a float-mode
+twin's self times). None when the
 run has neither a cProfile profile nor py-spy samples.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from rbprofile.analysis.categories import Categorized, categorize, recorded, sampled_functions
 from rbprofile.analysis.rules import load_rules
+from rbprofile.rundir.locate import float_twin
 from rbprofile.rundir.run import Run
 
 
@@ -39,4 +41,14 @@ def _compute(run: Run, rules: Path | None) -> Categorized | None:
     has_categories = unit == "s" and functions["category"].is_not_null().any()
     if rules is None and stored is not None and has_categories:
         return recorded(functions, stored, unit)
-    return categorize(functions, load_rules(rules), samples=run.samples, unit=unit, evidence=stored)
+    twin = float_twin(run) if stored is None and unit == "s" else None
+    twin_profile = twin.cprofile if twin is not None else None
+    return categorize(
+        functions,
+        load_rules(rules),
+        samples=run.samples,
+        float_functions=twin_profile.functions if twin_profile is not None else None,
+        float_label=twin.name if twin is not None else "float",
+        unit=unit,
+        evidence=stored,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -141,7 +140,10 @@ def test_decimal_native_counts_libmpdec_frames_under_the_python_frame(prog: str)
 
 def functions(rows: dict[str, float], module: str = "prog") -> pl.DataFrame:
     return pl.DataFrame(
-        [(f"{module}:{q}", module, q, "/p.py", 1, 1, 1, s, s, None, None, None) for q, s in rows.items()],
+        [
+            (f"{module}:{q}", module, q, "/p.py", 1, 1, 1, s, s, None, None, None)
+            for q, s in rows.items()
+        ],
         schema=FUNCTIONS_SCHEMA,
         orient="row",
     )

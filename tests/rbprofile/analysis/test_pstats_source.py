@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from hotprofiles import write_pstats
 
-from rbprofile.views.analyze import AnalyzeOptions, analyze_run
 from rbprofile.analysis.pstats_source import builtin_identity, load_pstats
 from rbprofile.errors import RbprofileError
 from rbprofile.schema import FUNCTIONS_SCHEMA
+from rbprofile.views.analyze import AnalyzeOptions, analyze_run
 
 
 def test_hotpkg_profile_has_known_functions(hot_pstats: Path) -> None:

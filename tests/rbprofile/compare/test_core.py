@@ -135,7 +135,7 @@ def test_flamegraph_written_when_both_sides_have_stacks(profiles: Path, tmp_path
     write_run(profiles, "new", "hourly", FAST, collapsed=stacks)
     result = compare_runs("base", "new", flamegraph_dir=tmp_path / "fg")
     assert result.flamegraphs == {"daily": tmp_path / "fg" / "diff_daily.svg"}
-    assert "hourly: no diff flamegraph (needs pyspy.collapsed.txt on both sides)" in result.problems
+    assert "hourly: no diff flamegraph (needs py-spy samples on both sides)" in result.problems
     with pytest.raises(RbprofileError, match=r"diff_daily\.svg exists; pass --force"):
         compare_runs("base", "new", flamegraph_dir=tmp_path / "fg")
 
@@ -148,7 +148,7 @@ def test_corrupt_functions_file_is_named(profiles: Path) -> None:
     assert verdicts(result) == {"daily": "faster"}
     (problem,) = result.problems
     assert problem.startswith(
-        f"daily: no function deltas: {after / 'functions.parquet'} is unreadable ("
+        f"daily: no function deltas: {after / 'functions.parquet'} is not a readable Parquet file ("
     )
 
 

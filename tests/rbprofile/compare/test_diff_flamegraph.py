@@ -12,6 +12,7 @@ import pytest
 from rbprofile.analysis.pyspy_source import load_pyspy
 from rbprofile.analysis.samples import Samples
 from rbprofile.compare.diff_flamegraph import build_tree, identity_stacks, write_diff_flamegraph
+from rbprofile.errors import RbprofileError
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -89,10 +90,8 @@ def test_tree_shares_and_changes(load: Load) -> None:
     assert main.change == pytest.approx(0.0)
 
 
-def test_svg_parses_and_colors_gain_blue_loss_red(tmp_path: Path) -> None:
-    (tmp_path / "b.txt").write_text(BEFORE)
-    (tmp_path / "a.txt").write_text(AFTER)
-    out = write_diff_flamegraph(tmp_path / "b.txt", tmp_path / "a.txt", tmp_path / "d.svg", "t <&>")
+def test_svg_parses_and_colors_gain_blue_loss_red(tmp_path: Path, load: Load) -> None:
+    out = write_diff_flamegraph(load(BEFORE), load(AFTER), tmp_path / "d.svg", "t <&>")
     tree = ET.parse(out).getroot()
     frames = {
         g.find(f"{SVG}title").text.split(":")[0]: g.find(f"{SVG}rect").attrib
@@ -113,24 +112,16 @@ def test_svg_parses_and_colors_gain_blue_loss_red(tmp_path: Path) -> None:
     assert float(frames["slow_sum (proj/calc.py)"]["x"]) == 960.0  # sorted by name: io first
 
 
-def test_refuses_to_overwrite_and_needs_after_samples(tmp_path: Path) -> None:
-    (tmp_path / "b.txt").write_text(BEFORE)
-    (tmp_path / "a.txt").write_text(AFTER)
-    (tmp_path / "empty.txt").write_text("")
-    (tmp_path / "frameless.txt").write_text(" 4\n")
-    (tmp_path / "bad.txt").write_text("a (x/f.py:1) many\n")
+def test_refuses_to_overwrite_and_needs_after_samples(tmp_path: Path, load: Load) -> None:
+    before, after = load(BEFORE), load(AFTER)
     out = tmp_path / "d.svg"
     out.write_text("keep")
-    with pytest.raises(FileExistsError):
-        write_diff_flamegraph(tmp_path / "b.txt", tmp_path / "a.txt", out, "t")
+    with pytest.raises(RbprofileError, match=r"d\.svg exists; pass --force to replace it"):
+        write_diff_flamegraph(before, after, out, "t")
     assert out.read_text() == "keep"
-    write_diff_flamegraph(tmp_path / "b.txt", tmp_path / "a.txt", out, "t", force=True)
+    write_diff_flamegraph(before, after, out, "t", force=True)
     assert out.read_text().startswith("<svg")
-    b, e = tmp_path / "b.txt", tmp_path / "e.svg"
+    e = tmp_path / "e.svg"
     with pytest.raises(ValueError, match="AFTER side has no py-spy samples"):
-        write_diff_flamegraph(b, tmp_path / "frameless.txt", e, "t")
-    with pytest.raises(ValueError, match="empty py-spy file"):
-        write_diff_flamegraph(b, tmp_path / "empty.txt", e, "t")
-    with pytest.raises(ValueError, match=r"bad.txt:1: not a py-spy collapsed line"):
-        write_diff_flamegraph(tmp_path / "bad.txt", tmp_path / "a.txt", e, "t")
+        write_diff_flamegraph(before, load(" 4\n"), e, "t")
     assert not e.exists()

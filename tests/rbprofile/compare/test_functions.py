@@ -89,12 +89,14 @@ def test_recorded_categories_are_kept_and_missing_ones_filled(tmp_path: Path) ->
     kept_dir = tmp_path / "a" / "daily"
     kept_dir.mkdir(parents=True)
     recorded.write_parquet(kept_dir / "functions.parquet")
-    kept = categorized_functions(Run.directory(kept_dir))
+    kept, assigned = categorized_functions(Run.directory(kept_dir))
+    assert not assigned
     assert kept is not None and kept["category"].to_list() == recorded["category"].to_list()
     blank = functions_frame([("decimal:Decimal.quantize", "~", 0, 9, 1.0, 1.0, None)])
     blank_dir = tmp_path / "b" / "daily"
     blank_dir.mkdir(parents=True)
     blank.write_parquet(blank_dir / "functions.parquet")
-    filled = categorized_functions(Run.directory(blank_dir))  # rules: decimal module -> Decimal
+    filled, assigned = categorized_functions(Run.directory(blank_dir))  # rules: decimal module
+    assert assigned
     assert filled is not None and filled.schema == blank.schema
     assert filled["category"].to_list() == ["Decimal arithmetic"]

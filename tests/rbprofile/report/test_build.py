@@ -10,9 +10,15 @@ from pathlib import Path
 import pytest
 
 from rbprofile.errors import RbprofileError
-from rbprofile.report.build import SECTION_TITLES, build_report
+from rbprofile.report import build
+from rbprofile.report.build import SECTION_TITLES
+from rbprofile.report.render import to_markdown
 
 LINK = re.compile(r"\]\(([^)]+)\)")
+
+
+def build_report(*args: object, **kwargs: object) -> str:
+    return to_markdown(build.build_report(*args, **kwargs))  # type: ignore[arg-type]
 
 
 def _headings(text: str) -> list[str]:
@@ -48,8 +54,8 @@ def test_links_are_relative_and_point_at_existing_files(make_run, profiles, tmp_
         "pyspy.collapsed.txt",
         "memory.json",
         "manifest.json",
-        "memory_timeline.svg",
-        "modules.svg",
+        "baseline--smoke--memory_timeline.svg",
+        "baseline--smoke--modules.svg",
         "diff_smoke.svg",
     }
     assert expected <= names
@@ -70,12 +76,14 @@ def test_missing_data_sections_say_why(make_run, profiles, tmp_path) -> None:
 
 
 def test_same_inputs_give_identical_report_and_charts(make_run, profiles, tmp_path) -> None:
-    run_dir = make_run("baseline")
+    make_run("baseline")
     first = build_report(["baseline"], profiles_dir=profiles, output_dir=tmp_path / "docs")
-    charts = {p.name: p.read_bytes() for p in run_dir.glob("*.svg")}
+    drawn = tmp_path / "docs" / "charts"
+    charts = {p.name: p.read_bytes() for p in drawn.glob("*.svg")}
+    assert len(charts) == 2
     second = build_report(["baseline"], profiles_dir=profiles, output_dir=tmp_path / "docs")
     assert first == second
-    assert charts == {p.name: p.read_bytes() for p in run_dir.glob("*.svg")}
+    assert charts == {p.name: p.read_bytes() for p in drawn.glob("*.svg")}
 
 
 def test_unknown_label_names_what_exists(make_run, profiles, tmp_path) -> None:

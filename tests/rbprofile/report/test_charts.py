@@ -6,13 +6,16 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from rbprofile.report import charts
+from rbprofile.rundir.memory import Memory
 
 SVG = "{http://www.w3.org/2000/svg}"
-MEMORY = {
-    "samples": [[0.0, 50.0], [0.1, 80.0], [0.2, 120.5], [0.3, 90.0]],
-    "baseline_mib": 50.0,
-    "peak_mib": 120.5,
-}
+MEMORY = Memory(
+    interval_s=0.1,
+    samples=((0.0, 50.0), (0.1, 80.0), (0.2, 120.5), (0.3, 90.0)),
+    baseline_mib=50.0,
+    peak_mib=120.5,
+    mean_mib=85.1,
+)
 
 
 def _texts(path: Path) -> list[str]:
@@ -44,12 +47,9 @@ def test_charts_are_deterministic_and_carry_no_date(tmp_path: Path) -> None:
     assert b"<dc:date>" not in first
 
 
-def test_write_atomic_leaves_no_temp_file_and_keeps_identical_content(tmp_path: Path) -> None:
-    target = tmp_path / "x.svg"
-    charts.write_atomic(target, b"<svg/>")
+def test_an_identical_chart_is_left_untouched(tmp_path: Path) -> None:
+    target = charts.memory_timeline(MEMORY, "t", tmp_path / "charts" / "x.svg")
     mtime = target.stat().st_mtime_ns
-    charts.write_atomic(target, b"<svg/>")
+    charts.memory_timeline(MEMORY, "t", target)
     assert target.stat().st_mtime_ns == mtime
-    charts.write_atomic(target, b"<svg></svg>")
-    assert target.read_bytes() == b"<svg></svg>"
-    assert [p.name for p in tmp_path.iterdir()] == ["x.svg"]
+    assert [p.name for p in target.parent.iterdir()] == ["x.svg"]  # no temp file left

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -57,6 +58,26 @@ def test_report_with_compare_and_profiles_dir(
     )
 
 
+def test_json_report_has_the_markdown_sections(make_run, profiles, tmp_path, cli) -> None:
+    make_run("baseline")
+    make_run("baseline-float", numeric="float")
+    args = ["report", "baseline", "--output-dir", str(tmp_path / "docs")]
+    markdown = cli(args).stdout
+    result = cli([*args, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    headings = [
+        (len(line) - len(line.lstrip("#")), line.lstrip("#").strip())
+        for line in markdown.splitlines()
+        if line.startswith("##")
+    ]
+    assert [(s["level"], s["title"]) for s in doc["sections"]] == headings
+    assert doc["title"] == "Profiling results: baseline"
+    cpu = next(s for s in doc["sections"] if s["title"] == "baseline/smoke")
+    tables = [b for b in cpu["blocks"] if b["kind"] == "table"]
+    assert tables and tables[0]["rows"] and tables[0]["name"] == "top_cumulative"
+
+
 def test_unknown_label_is_one_line_error_and_exit_1(profiles, tmp_path, cli) -> None:
     result = cli(["report", "missing", "--output-dir", str(tmp_path)])
     assert result.exit_code == 1
@@ -98,4 +119,6 @@ def test_report_on_a_real_smoke_run(profiles: Path, tmp_path: Path, cli) -> None
     for link in re.findall(r"\]\(([^)]+)\)", text):
         assert Path(os.path.normpath(out / link)).exists(), link
     for chart in ("memory_timeline.svg", "modules.svg"):
-        assert ET.parse(profiles / "baseline" / "smoke" / chart).getroot().tag.endswith("svg")
+        drawn = out / "charts" / f"baseline--smoke--{chart}"
+        assert ET.parse(drawn).getroot().tag.endswith("svg")
+        assert not (profiles / "baseline" / "smoke" / chart).exists()  # measured data untouched

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from rbprofile.compare.runs import MEASURES
 from rbprofile.report import (
     categories,
     comparison,
@@ -20,6 +16,8 @@ from rbprofile.report import (
     summary,
     targets,
 )
+from rbprofile.report.render import section_markdown as md
+from rbprofile.rundir.timing import MEASURES
 
 SIM_CPU = dict(MEASURES)["simulate_cpu_s"]  # compare's name for the measure
 
@@ -27,13 +25,13 @@ SIM_CPU = dict(MEASURES)["simulate_cpu_s"]  # compare's name for the measure
 def test_methodology_reports_versions_machine_parameters_and_overhead(make_run, context) -> None:
     make_run("baseline")
     make_run("partial", profilers=("cprofile",))
-    text = methodology.section(context("baseline", "partial")).markdown()
+    text = md(methodology.section(context("baseline", "partial")))
     assert text.startswith("## Profiling Methodology\n")
     assert "| py-spy | 0.4.3 |" in text
     assert "- CPU: Test CPU @ 2.0GHz, 2 logical cores" in text
     assert (
-        "| baseline/smoke | decimal | Decimal, Polars | sma_crossover | daily | 3 | 10 | 30 |"
-        in text
+        "| baseline/smoke | rustybt | decimal | Decimal, Polars | sma_crossover | daily | 3 | 10 "
+        "| 30 |" in text
     )
     assert "| baseline/smoke | 3 | 1.80x | 1.05x (native) | 1.80x |" in text
     assert "| partial/smoke | 3 | 1.80x | skipped: not requested (--profiler) |" in text
@@ -41,8 +39,8 @@ def test_methodology_reports_versions_machine_parameters_and_overhead(make_run, 
 
 def test_float_run_is_not_called_decimal(make_run, context) -> None:
     make_run("flt", numeric="float")
-    text = methodology.section(context("flt")).markdown()
-    assert "| flt/smoke | float | Polars | sma_crossover |" in text
+    text = md(methodology.section(context("flt")))
+    assert "| flt/smoke | rustybt | float | Polars | sma_crossover |" in text
 
 
 def test_memory_section_numbers_chart_and_missing_reason(make_run, context, tmp_path) -> None:
@@ -54,20 +52,19 @@ def test_memory_section_numbers_chart_and_missing_reason(make_run, context, tmp_
         "baseline/smoke",
         "nomem/smoke",
     ]
-    text = sections[1].markdown()
+    text = md(sections[1])
     assert "- Peak resident memory: 120.5 MiB" in text
     assert "- Growth during the run (peak - baseline): 70.5 MiB" in text
-    assert (
-        "![memory timeline baseline/smoke](../profiles/baseline/smoke/memory_timeline.svg)" in text
-    )
+    assert "![memory timeline baseline/smoke](charts/baseline--smoke--memory_timeline.svg)" in text
     assert "| money | report_tinyprog.py | 22 | 12.50 | 4000 |" in text
     assert (
         "GC pressure: collections gen 0: 120, gen 1: 10, gen 2: 1; time in collection 0.015 s."
         in text
     )
     assert "| daily_bars | 30 | 7 | 0.002 |" in text
-    assert (run_dir / "memory_timeline.svg").is_file()
-    assert sections[2].markdown() == (
+    assert (tmp_path / "docs" / "charts" / "baseline--smoke--memory_timeline.svg").is_file()
+    assert not (run_dir / "memory_timeline.svg").exists()  # never written into measured data
+    assert md(sections[2]) == (
         "### nomem/smoke\n\n"
         "_Not available: memory skipped for nomem/smoke: not requested (--profiler)_\n"
     )
@@ -75,7 +72,7 @@ def test_memory_section_numbers_chart_and_missing_reason(make_run, context, tmp_
 
 def test_raw_data_links_existing_files_and_explains_absent_ones(make_run, context) -> None:
     make_run("baseline", profilers=("cprofile", "memory"))
-    text = raw_data.section(context("baseline")).markdown()
+    text = md(raw_data.section(context("baseline")))
     assert "| [cprofile.pstats](../profiles/baseline/smoke/cprofile.pstats) |" in text
     assert "| [memory.json](../profiles/baseline/smoke/memory.json) |" in text
     assert (
@@ -87,7 +84,7 @@ def test_raw_data_links_existing_files_and_explains_absent_ones(make_run, contex
 def test_decimal_overhead_ratio_against_target(make_run, context) -> None:
     make_run("baseline")
     make_run("baseline-float", numeric="float")
-    text = decimal_overhead.section(context("baseline")).markdown()
+    text = md(decimal_overhead.section(context("baseline")))
     # simulate CPU medians from timing.json: decimal 0.25 s, float 0.20 s -> 1.250x, +25.0%
     assert (
         f"| smoke | baseline/smoke | baseline-float/smoke | {SIM_CPU} | 0.2500 | 0.2000 "
@@ -106,7 +103,7 @@ def test_decimal_overhead_target_words() -> None:
 
 def test_decimal_overhead_missing_says_how_to_get_it(make_run, context) -> None:
     make_run("baseline")
-    text = decimal_overhead.section(context("baseline")).markdown()
+    text = md(decimal_overhead.section(context("baseline")))
     assert text == (
         "## Decimal overhead vs float baseline\n\n_Not available: no scenario ran in both numeric "
         "modes (baseline/smoke: decimal); add a float baseline with `rbprofile run all --numeric "
@@ -116,7 +113,7 @@ def test_decimal_overhead_missing_says_how_to_get_it(make_run, context) -> None:
 
 def test_comparison_absent_without_compare(make_run, context) -> None:
     make_run("baseline")
-    assert "pass `--compare BEFORE AFTER`" in comparison.section(context("baseline")).markdown()
+    assert "pass `--compare BEFORE AFTER`" in md(comparison.section(context("baseline")))
 
 
 def test_comparison_renders_compare_verdicts_and_links_diff_flamegraph(
@@ -125,7 +122,7 @@ def test_comparison_renders_compare_verdicts_and_links_diff_flamegraph(
     make_run("baseline")
     make_run("after", numeric="float")
     ctx: Any = context("baseline", compare=("baseline", "after"))
-    text = comparison.section(ctx).markdown()
+    text = md(comparison.section(ctx))
     # compare's own verdict for 0.25 -> 0.20 s simulate CPU (3 repeats each, spread 0.01)
     assert f"| smoke | {SIM_CPU} | 0.2500 |" in text
     assert "1.25x faster" in text
@@ -138,38 +135,40 @@ def test_cpu_section_hotspots_bottlenecks_agreement_and_flamegraph(make_run, con
     make_run("baseline")
     sections = cpu.section(context("baseline"))
     assert [s.title for s in sections] == ["CPU Profiling Results", "baseline/smoke"]
-    text = sections[1].markdown()
+    text = md(sections[1])
     flame = "[py-spy flamegraph (SVG)](../profiles/baseline/smoke/pyspy.svg)"
     assert f"Flamegraph: {flame}, [speedscope profile]" in text
     for title in (
-        "Top 20 by cumulative time",
-        "Top 20 by self time",
-        "Bottlenecks: cumulative share above 5% of the run",
-        "cProfile vs py-spy agreement",
+        "Top 20 by cumulative time (cProfile)",
+        "Top 20 by self time (cProfile)",
+        "Bottlenecks",
+        "Top 20 by py-spy samples",
+        "cProfile vs py-spy",
     ):
         assert f"**{title}**" in text
     # money() is the known hot spot: first by self time, and both profilers agree on it
-    self_table = text.split("**Top 20 by self time**")[1]
+    self_table = text.split("**Top 20 by self time (cProfile)**")[1]
     assert self_table.split("\n")[4].startswith("| 1 | report_tinyprog:money | 1 | 1 |")
-    agreement = text.split("**cProfile vs py-spy agreement**")[1]
+    agreement = text.split("**cProfile vs py-spy**")[1]
     money = next(r for r in agreement.splitlines() if r.startswith("| report_tinyprog:money |"))
     assert "| 80.0% |" in money  # 80 of the 100 hand-built py-spy samples
     assert money.endswith("| agree |  |")
-    assert "py-spy: 100 samples." in text
+    assert "report_tinyprog:main, 100 samples." in text
 
 
 def test_cpu_section_without_pyspy_says_why(make_run, context) -> None:
     make_run("baseline", profilers=("cprofile",))
-    text = cpu.section(context("baseline"))[1].markdown()
+    text = md(cpu.section(context("baseline"))[1])
     assert "Flamegraph: not available (pyspy skipped for baseline/smoke: not requested" in text
     assert "_Not available: needs both profilers; pyspy skipped for baseline/smoke" in text
 
 
-def test_modules_section_shares_chart_and_inclusive(make_run, context) -> None:
+def test_modules_section_shares_chart_and_inclusive(make_run, context, tmp_path) -> None:
     run_dir = make_run("baseline")
-    text = modules.section(context("baseline"))[1].markdown()
-    assert "![module breakdown baseline/smoke](../profiles/baseline/smoke/modules.svg)" in text
-    assert (run_dir / "modules.svg").is_file()
+    text = md(modules.section(context("baseline"))[1])
+    assert "![module breakdown baseline/smoke](charts/baseline--smoke--modules.svg)" in text
+    assert (tmp_path / "docs" / "charts" / "baseline--smoke--modules.svg").is_file()
+    assert not (run_dir / "modules.svg").exists()
     rows = [r for r in text.split("**Inclusive")[0].splitlines() if r.startswith("| ")][2:]
     assert rows[0].startswith("| report_tinyprog | local | 3 |")
     shares = sum(float(r.rstrip(" |").rsplit("| ", 1)[1].rstrip("%")) for r in rows)
@@ -181,8 +180,9 @@ def test_modules_section_shares_chart_and_inclusive(make_run, context) -> None:
 def test_categories_section_uses_float_twin_as_evidence(make_run, context) -> None:
     make_run("baseline")
     make_run("baseline-float", numeric="float")
-    text = categories.section(context("baseline"))[1].markdown()
-    assert "float twin baseline-float/smoke (decimal - float self time)" in text
+    text = md(categories.section(context("baseline"))[1])
+    assert "Decimal arithmetic evidence: self time decimal minus float run" in text
+    assert "(baseline-float/smoke, x" in text
     assert (
         "| report_tinyprog:money | 0.0" in text
         and "| Decimal arithmetic | evidence: self time decimal minus float run |" in text
@@ -192,32 +192,40 @@ def test_categories_section_uses_float_twin_as_evidence(make_run, context) -> No
 
 def test_categories_missing_without_cprofile(make_run, context) -> None:
     make_run("baseline", profilers=("memory",))
-    text = categories.section(context("baseline"))[1].markdown()
+    text = md(categories.section(context("baseline"))[1])
     assert text == (
-        "### baseline/smoke\n\n_Not available: cprofile skipped for baseline/smoke: "
-        "not requested (--profiler)_\n"
+        "### baseline/smoke\n\n_Not available: baseline/smoke: nothing to categorize (cprofile "
+        "skipped for baseline/smoke: not requested (--profiler))_\n"
     )
 
 
 def test_targets_rank_the_known_hot_spot_first(make_run, context) -> None:
     make_run("baseline")
     ctx = context("baseline", project="report_tinyprog")
-    text = targets.section(ctx)[1].markdown()
+    text = md(targets.section(ctx)[1])
     first = next(r for r in text.splitlines() if r.startswith("| 1 |"))
     assert first.startswith("| 1 | report_tinyprog:money |")
     assert "Assumed kernel speedups:" in text
 
 
-def test_targets_missing_without_cprofile(make_run, context) -> None:
+def test_targets_from_py_spy_alone(make_run, context) -> None:
     make_run("baseline", profilers=("pyspy", "memory"))
-    text = targets.section(context("baseline"))[1].markdown()
-    assert "_Not available: cprofile skipped for baseline/smoke" in text
+    text = md(targets.section(context("baseline"))[1])
+    assert "Ranked by removable time (py-spy samples)" in text
+    first = next(r for r in text.splitlines() if r.startswith("| 1 |"))
+    assert first.startswith("| 1 | report_tinyprog:money |")  # 80 of the 100 samples
+
+
+def test_targets_missing_without_any_profile(make_run, context) -> None:
+    make_run("baseline", profilers=("memory",))
+    text = md(targets.section(context("baseline"))[1])
+    assert "_Not available: baseline/smoke: optimization targets need" in text
 
 
 def test_summary_findings_come_from_the_measured_files(make_run, context) -> None:
     make_run("baseline")
     make_run("baseline-float", numeric="float")
-    text = summary.section(context("baseline", project="report_tinyprog")).markdown()
+    text = md(summary.section(context("baseline", project="report_tinyprog")))
     assert text.startswith(
         "## Executive Summary\n\n**Top findings**\n\n- **baseline/smoke** "
         "(Decimal, Polars code in profile): median of 3 unprofiled repeats: "
@@ -239,9 +247,9 @@ def test_unreadable_files_are_named_with_their_error(make_run, context) -> None:
     (run_dir / "cprofile.pstats").write_bytes(b"not marshal data")
     (run_dir / "memory.json").write_text('{"schema_version": 7}')
     ctx = context("baseline")
-    cpu_text = cpu.section(ctx)[1].markdown()
+    cpu_text = md(cpu.section(ctx)[1])
     assert f"_Not available: {run_dir / 'cprofile.pstats'}: not a readable .pstats file" in cpu_text
-    memory_text = memory.section(ctx)[1].markdown()
+    memory_text = md(memory.section(ctx)[1])
     assert f"{run_dir / 'memory.json'} has schema_version 7; this rbprofile reads 1" in memory_text
 
 
@@ -249,32 +257,19 @@ def test_unreadable_manifest_is_the_reason_given(make_run, context) -> None:
     run_dir = make_run("baseline", profilers=("cprofile",))
     (run_dir / "manifest.json").write_text("{broken")
     ctx = context("baseline")
-    assert methodology.section(ctx).markdown() == (
+    assert md(methodology.section(ctx)) == (
         "## Profiling Methodology\n\n_Not available: no readable manifest.json "
-        f"({run_dir / 'manifest.json'} could not be read (JSONDecodeError))_\n"
+        f"({run_dir / 'manifest.json'} is not valid JSON (Expecting property name enclosed in "
+        "double quotes at line 1); re-record the run (`rbprofile run ... --force`))_\n"
     )
-    text = memory.section(ctx)[1].markdown()
+    text = md(memory.section(ctx)[1])
     assert "baseline/smoke has no memory.json; " in text
-    assert "manifest.json could not be read (JSONDecodeError)" in text
+    assert "manifest.json is not valid JSON" in text
 
 
 def test_summary_states_the_comparison_verdict(make_run, context) -> None:
     make_run("baseline")
     make_run("after", numeric="float")
-    text = summary.section(context("baseline", compare=("baseline", "after"))).markdown()
+    text = md(summary.section(context("baseline", compare=("baseline", "after"))))
     assert f"- after vs baseline, smoke: 1.25x faster (faster; {SIM_CPU})\n" in text
     assert "- after vs baseline: geometric-mean speedup 1.25x\n" in text
-
-
-def test_memory_paths_lose_their_machine_prefix(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    from rbprofile.report.memory import short_path
-
-    monkeypatch.chdir(tmp_path)
-    assert (
-        short_path("/x/.nox/p/lib/python3.11/site-packages/pandas/core/a.py") == "pandas/core/a.py"
-    )
-    assert short_path(str(tmp_path / "rustybt" / "numeric.py")) == "rustybt/numeric.py"
-    assert short_path("/elsewhere/mod.py") == "/elsewhere/mod.py"
-    assert short_path(None) is None

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rbprofile.rundir.locate import locate
 from rbprofile.errors import RbprofileError
+from rbprofile.rundir.locate import locate
 
 
 def _run(root: Path, label: str, scenario: str, *files: str) -> Path:

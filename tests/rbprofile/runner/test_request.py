@@ -14,8 +14,8 @@ from rbprofile.scenarios import SCENARIOS
     [
         (["all"], ("cprofile", "pyspy", "memory")),
         (["none"], ()),
-        (["memory,cprofile"], ("memory", "cprofile")),
-        (["pyspy", "cprofile", "pyspy"], ("pyspy", "cprofile")),
+        (["memory,cprofile"], ("cprofile", "memory")),  # registry order, always
+        (["pyspy", "cprofile", "pyspy"], ("cprofile", "pyspy")),
         (["cprofile", "all"], ("cprofile", "pyspy", "memory")),
         ([" CProfile , "], ("cprofile",)),
     ],

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rbprofile.profilers.base import ProfilerOutcome, failed
 from rbprofile.render import OutputFormat, render
 from rbprofile.render.json_out import to_obj
-from rbprofile.profilers.base import ProfilerOutcome, failed
 from rbprofile.runner.orchestrate import RunSummary, ScenarioResult, profiler_record
 from rbprofile.runner.summary import summary_document
 

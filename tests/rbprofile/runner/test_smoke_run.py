@@ -12,9 +12,9 @@ from typing import Any
 import polars as pl
 import pytest
 
+from rbprofile.rundir.timing import RUN_KEYS
 from rbprofile.runner.orchestrate import RunSummary, StepEvent, run_profiles
 from rbprofile.runner.request import RunRequest
-from rbprofile.rundir.timing import RUN_KEYS
 from rbprofile.schema import FUNCTIONS_SCHEMA
 from rustybt.data.bundles import Bundle
 
