@@ -22,11 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from memory_profiler import memory_usage
+from rbprofile.runner.process import ChildSpec
+from rbprofile.runner.profilers import pyspy
 
 from rbprofile.ingest import ingest_scenarios
 from rbprofile.runner.orchestrate import StepEvent, run_profiles
-from rbprofile.runner.process import ChildSpec
-from rbprofile.runner.profilers import pyspy
 from rbprofile.runner.request import RunRequest
 from rbprofile.scenarios import SCENARIOS
 

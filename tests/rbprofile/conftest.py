@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from rbprofile.cli.app import main
@@ -33,11 +34,11 @@ class CliResult(NamedTuple):
 Cli = Callable[[list[str]], CliResult]
 
 
-def run_main(argv: list[str]) -> CliResult:
+def run_main(argv: list[str], app: typer.Typer | None = None) -> CliResult:
     """`main(argv)` inside click's isolation: captured streams, no tty, 80 columns."""
     with CliRunner().isolation() as (out, err, _mixed):
         try:
-            code = main(argv)
+            code = main(argv, cli=app)
         finally:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -30,20 +30,13 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("report", "report", "report"),
 ]
 
-app = typer.Typer(
-    name="rbprofile",
-    help=(
-        "Profile Python backtests: where the time and memory go, what to rewrite in Rust "
-        "first, and whether the rewrite helped.\n\n"
-        "Typical loop: `rbprofile ingest all`, `rbprofile run all --profiler all`, "
-        "`rbprofile analyze baseline --scenario daily`, optimize, "
-        "`rbprofile run all --label post-rust`, `rbprofile compare baseline post-rust`, "
-        "`rbprofile report baseline --compare baseline post-rust > profiling-results.md`."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
+HELP = (
+    "Profile Python backtests: where the time and memory go, what to rewrite in Rust "
+    "first, and whether the rewrite helped.\n\n"
+    "Typical loop: `rbprofile ingest all`, `rbprofile run all --profiler all`, "
+    "`rbprofile analyze baseline --scenario daily`, optimize, "
+    "`rbprofile run all --label post-rust`, `rbprofile compare baseline post-rust`, "
+    "`rbprofile report baseline --compare baseline post-rust > profiling-results.md`."
 )
 
 
@@ -55,7 +48,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -65,16 +57,29 @@ def _root(
     """Root options."""
 
 
-def _register() -> None:
+def build_app() -> typer.Typer:
+    """The app with every command registered. A command module may define `help_text()` to
+    compute its help when the app is built (run lists the registered profilers)."""
+    built = typer.Typer(
+        name="rbprofile",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode="markdown",
+    )
+    built.callback()(_root)
     for module, func, name in COMMANDS:
         mod = importlib.import_module(f"rbprofile.cli.{module}")
-        app.command(name=name)(getattr(mod, func))
+        help_text = getattr(mod, "help_text", None)
+        built.command(name=name, help=help_text() if help_text else None)(getattr(mod, func))
+    return built
 
 
-_register()
+app = build_app()
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, cli: typer.Typer | None = None) -> int:
     """Run the app on `argv` (default: `sys.argv[1:]`) and return the exit code.
 
     The one place errors become exit codes: `RbprofileError` -> `error: <message>` on stderr
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     from rustybt.errors import RustyBTError
 
     try:
-        code = app(args=argv, prog_name="rbprofile", standalone_mode=False)
+        code = (cli or app)(args=argv, prog_name="rbprofile", standalone_mode=False)
     except RbprofileError as exc:
         return _fail(f"error: {exc.message}", exc.exit_code)
     except RustyBTError as exc:

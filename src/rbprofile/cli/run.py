@@ -57,6 +57,26 @@ def _progress() -> Iterator[Callable[[StepEvent], None]]:
         yield on_event
 
 
+def help_text() -> str:
+    """`run --help`: what it does, examples, and every registered profiler."""
+    from rbprofile import profilers
+
+    listed = "\n".join(
+        f"* `{p.name}`{'' if p.in_all else ' (not in all)'}: {p.summary}"
+        for p in profilers.REGISTRY.values()
+    )
+    return (
+        "Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`.\n\n"
+        "Each scenario runs in fresh child processes: first `--repeat` plain (unprofiled) "
+        "timing runs, then one run per profiler. Examples:\n\n"
+        "* `rbprofile run daily --profiler cprofile`\n"
+        "* `rbprofile run all --profiler all --label post-rust`\n"
+        "* `rbprofile run all --numeric float --profiler cprofile` (label baseline-float)\n"
+        "* `rbprofile run my_algo.py --bundle daily`\n\n"
+        f"Profilers:\n\n{listed}"
+    )
+
+
 def run(
     target: Annotated[
         str, typer.Argument(help="daily, hourly, minute, smoke, all, or path/to/algo.py")
@@ -66,7 +86,7 @@ def run(
         typer.Option(
             "--profiler",
             "-p",
-            help="cprofile, pyspy, memory, all or none; repeat or comma-separate [default: all]",
+            help="a profiler listed below, all or none; repeat or comma-separate [default: all]",
         ),
     ] = None,
     label: Annotated[
@@ -84,16 +104,7 @@ def run(
     fmt: Annotated[RunFormat, typer.Option("--format", help="summary format")] = RunFormat.table,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log lines on stderr")] = False,
 ) -> None:
-    """Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`.
-
-    Each scenario runs in fresh child processes: first `--repeat` plain (unprofiled) timing
-    runs, then one run per profiler. Examples:
-
-    * `rbprofile run daily --profiler cprofile`
-    * `rbprofile run all --profiler all --label post-rust`
-    * `rbprofile run all --numeric float --profiler cprofile` (label baseline-float)
-    * `rbprofile run my_algo.py --bundle daily`
-    """
+    """Profile scenarios (or a strategy file); the help is `help_text()`."""
     from rbprofile.runner.orchestrate import run_profiles
     from rbprofile.runner.request import RunRequest, default_label, parse_profilers
     from rbprofile.runner.summary import summary_document

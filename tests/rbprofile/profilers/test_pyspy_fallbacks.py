@@ -63,7 +63,12 @@ def test_native_refused_records_without_it(
     outcome = pyspy.PySpyProfiler().run(ctx)
     assert outcome.status == "ok", outcome.reason
     assert outcome.details["native"] is False
-    assert outcome.files == ["pyspy.collapsed.txt", "pyspy.svg", "pyspy.speedscope.json"]
+    assert outcome.files == [
+        "pyspy.collapsed.txt",
+        "pyspy.svg",
+        "pyspy.speedscope.json",
+        "samples.parquet",
+    ]
     collapsed = (ctx.run_dir / "pyspy.collapsed.txt").read_text()
     assert ".so)" not in collapsed and ".so." not in collapsed  # no native frames
     assert json.loads((ctx.run_dir / "pyspy.speedscope.json").read_text())["profiles"]
