@@ -26,6 +26,7 @@ import polars as pl
 
 from rbprofile.analysis.modules import ModuleInfo, ModuleResolver, stdlib_kind
 from rbprofile.analysis.qualnames import QualnameIndex
+from rbprofile.analysis.sourcepaths import SourceMap
 from rbprofile.errors import RbprofileError
 from rbprofile.schema import FUNCTIONS_SCHEMA
 
@@ -116,14 +117,16 @@ class _Namer:
     def __init__(self, resolver: ModuleResolver) -> None:
         self.resolver = resolver
         self.qualnames = QualnameIndex()
+        self.sources = SourceMap()
 
     def identify(self, func: Func) -> tuple[ModuleInfo, str]:
         file, line, name = func
         if file == "~" and line == 0:
             module, qualname = builtin_identity(name)
             return ModuleInfo(module, stdlib_kind(module)), qualname
-        info = self.resolver.resolve(file)
-        return info, self.qualnames.qualname(file, name, line, is_def_line=True)
+        local = self.sources.local(file)  # recorded elsewhere: this environment's copy
+        info = self.resolver.resolve(local)
+        return info, self.qualnames.qualname(local, name, line, is_def_line=True)
 
 
 def _keys(stats: dict[Func, tuple], namer: _Namer) -> tuple[dict[Func, str], list[tuple]]:

@@ -25,6 +25,7 @@ from typing import Any
 from rbprofile.analysis.modules import ModuleResolver
 from rbprofile.analysis.qualnames import QualnameIndex
 from rbprofile.analysis.samples import Frame, Samples, build_samples
+from rbprofile.analysis.sourcepaths import SourceMap
 from rbprofile.errors import RbprofileError
 
 __all__ = ["IDLE_LEAVES", "Samples", "load_pyspy"]
@@ -50,6 +51,7 @@ class _FrameMaker:
     def __init__(self, resolver: ModuleResolver) -> None:
         self.resolver = resolver
         self.qualnames = QualnameIndex()
+        self.sources = SourceMap()
         self.cache: dict[tuple[str, str, int | None], Frame] = {}
         self.texts: dict[str, Frame | None] = {}  # collapsed frame text -> parsed frame
 
@@ -58,7 +60,8 @@ class _FrameMaker:
         frame = self.cache.get(cache_key)
         if frame is None:
             native = bool(file) and not file.endswith(_PY_FILE) and not file.startswith("<")
-            module = self.resolver.resolve(file).name
+            local = file if native else self.sources.local(file)  # recorded elsewhere
+            module = self.resolver.resolve(local).name
             if native and _GC_FUNCTION.match(function):
                 module = "gc"  # the cyclic garbage collector inside libpython
             # py-spy >= 0.4 on Python 3.11+ already reports `co_qualname` ("Book.post").
@@ -66,7 +69,7 @@ class _FrameMaker:
             qualname = (
                 function
                 if qualified
-                else self.qualnames.qualname(file, function, line, is_def_line=False)
+                else self.qualnames.qualname(local, function, line, is_def_line=False)
             )
             frame = Frame(function, file, line, module, native, qualname)
             self.cache[cache_key] = frame

@@ -21,7 +21,6 @@ SITE_MARKERS = ("site-packages", "dist-packages")
 MIN_SUFFIX = 2  # a bare file name ("run.py") could be anything
 
 
-@lru_cache(maxsize=1)
 def _roots() -> tuple[Path, ...]:
     roots = {Path(p).resolve() for p in sys.path if p and Path(p).is_dir()}
     return tuple(sorted(roots, key=lambda p: -len(p.parts)))

@@ -124,3 +124,34 @@ def test_non_rustybt_program_compileall(tmp_path: Path) -> None:
         options = AnalyzeOptions(by=by, project="compileall", targets=True)
         doc = analyze_run(str(out), options)
         assert doc.tables[0].name == "targets" and doc.primary_table is not None
+
+
+def test_a_pstats_from_another_machine_gets_the_same_names(
+    hot_pstats: Path, tmp_path: Path
+) -> None:
+    """Paths recorded in another venv map to this environment by their package-relative
+    suffix, so qualified names (read from the sources) come out the same."""
+    import marshal
+
+    stats = marshal.loads(hot_pstats.read_bytes())
+
+    def moved(func: tuple[str, int, str]) -> tuple[str, int, str]:
+        file, line, name = func
+        if "site-packages/" in file:
+            file = (
+                "/home/alice/.venvs/x/lib/python3.11/site-packages/"
+                + file.split("site-packages/", 1)[1]
+            )
+        return file, line, name
+
+    moved_stats = {
+        moved(f): (cc, nc, tt, ct, {moved(c): v for c, v in callers.items()})
+        for f, (cc, nc, tt, ct, callers) in stats.items()
+    }
+    elsewhere = write_pstats(tmp_path / "elsewhere.pstats", moved_stats)
+    here = load_pstats(hot_pstats).functions.filter(pl.col("file").str.contains("site-packages/"))
+    there = load_pstats(elsewhere).functions.filter(pl.col("file").str.contains("site-packages/"))
+    assert here.height > 10 and not there["file"].str.starts_with("/home/alice").not_().any()
+    qualified = here.filter(pl.col("qualname").str.contains(r"\."))
+    assert qualified.height > 5  # methods whose class only the source can tell
+    assert sorted(there["key"]) == sorted(here["key"])
