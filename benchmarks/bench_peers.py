@@ -42,6 +42,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.__main__ import OUT
 from benchmarks.peers import summary
 from benchmarks.peers.export import export_bundle
 from benchmarks.peers.venvs import ensure_venv
@@ -54,7 +55,7 @@ SCENARIOS = {"daily": ("sma", "daily"), "minute": ("zscore", "minute")}  # strat
 PEERS_DIR = Path(__file__).resolve().parent / "peers"
 CACHE = Path(__file__).resolve().parents[1] / ".nox"
 DATA_CACHE = CACHE / "peer-data"
-LOGS = Path("bench-results") / "peers-logs"
+LOGS = OUT / "peers-logs"
 
 
 def worker_argvs(

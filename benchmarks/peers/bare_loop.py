@@ -15,6 +15,7 @@ orders count shares still open. Its final value and fills match rustybt's float 
 
 from __future__ import annotations
 
+import argparse
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -197,9 +198,9 @@ def run_backtest(strategy: str, prices: Prices) -> peer_worker.Outcome:
     return STRATEGIES[strategy](prices)
 
 
-def build(args: object) -> peer_worker.Backtest:
-    strategy = args.strategy  # type: ignore[attr-defined]
-    prices = Prices.read(args.data, STRATEGY_FREQUENCY[strategy])  # type: ignore[attr-defined]
+def build(args: argparse.Namespace) -> peer_worker.Backtest:
+    strategy = args.strategy
+    prices = Prices.read(args.data, STRATEGY_FREQUENCY[strategy])
     return peer_worker.Backtest(
         "bare Python loop", "-", SETTINGS, lambda: run_backtest(strategy, prices)
     )
