@@ -67,6 +67,12 @@ def profile(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Speed and memory targets, reported as ratios measured in one run."""
+    """Speed and memory targets, reported as ratios measured in one run.
+
+    `nox -s bench -- NAME ...` runs only the named benchmarks (e.g. `peers`). The peer
+    benchmark (rustybt against zipline-reloaded, backtrader and a bare loop) creates its own
+    venvs `.nox/peer-zipline` and `.nox/peer-backtrader` from PyPI the first time (a few
+    minutes) and then takes about 3-5 minutes; see benchmarks/bench_peers.py.
+    """
     _install(session)
     session.run("python", "-m", "benchmarks", *session.posargs)

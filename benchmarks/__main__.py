@@ -2,7 +2,8 @@
 
 Each module exposes `main() -> list[dict]`: rows of measurements taken in this one run
 (ratios against a reference measured in the same run, never numbers from elsewhere).
-Rows are printed as one markdown table per module and saved to bench-results/<name>.json.
+Rows are printed as one markdown table per module (rows carrying a `table` key: one table per
+value, in order of first appearance) and saved to bench-results/<name>.json.
 """
 
 from __future__ import annotations
@@ -27,13 +28,25 @@ def _table(rows: list[dict[str, object]]) -> str:
         cols.extend(c for c in row if c not in cols)
 
     def cell(v: object) -> str:
-        if isinstance(v, float):
-            return f"{v:.4g}"
+        if isinstance(v, float):  # money-sized values keep their cents
+            return f"{v:.4g}" if abs(v) < 1e4 else f"{v:.2f}"
         return "" if v is None else str(v)
 
     lines = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
     lines += ["| " + " | ".join(cell(r.get(c)) for c in cols) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def _tables(rows: list[dict[str, object]]) -> str:
+    groups: dict[object, list[dict[str, object]]] = {}
+    for row in rows:
+        groups.setdefault(row.get("table"), []).append(row)
+    if list(groups) == [None]:
+        return _table(rows)
+    return "\n\n".join(
+        f"### {name}\n\n" + _table([{k: v for k, v in r.items() if k != "table"} for r in group])
+        for name, group in groups.items()
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -51,7 +64,7 @@ def main(argv: list[str]) -> int:
         start = time.perf_counter()
         rows = importlib.import_module(f"benchmarks.{name}").main()
         took = time.perf_counter() - start
-        print(f"\n## {name} ({took:.1f} s)\n\n{_table(rows)}\n", flush=True)
+        print(f"\n## {name} ({took:.1f} s)\n\n{_tables(rows)}\n", flush=True)
         (OUT / f"{name}.json").write_text(json.dumps(rows, indent=2, default=str) + "\n")
     return 0
 
