@@ -146,9 +146,8 @@ def check_name(name: str) -> None:
 def calendar_sessions(calendar: Any, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
     """Sessions in [start, end]; DatesOutOfRange when outside the calendar's bounds."""
     first, last = calendar.first_session, calendar.last_session
-    lo, hi = day(start), day(end)
-    if lo > hi:
-        raise DatesOutOfRange(f"start {lo.date()} is after end {hi.date()}; swap them")
+    lo, hi = day(start, "start"), day(end, "end")
+    check_order(lo, hi)
     if lo < first or hi > last:
         raise DatesOutOfRange(
             f"{lo.date()}..{hi.date()} is outside the {calendar.name} calendar "
@@ -160,6 +159,17 @@ def calendar_sessions(calendar: Any, start: DateLike, end: DateLike) -> pd.Datet
     return sessions
 
 
-def day(value: DateLike) -> pd.Timestamp:
-    ts = pd.Timestamp(value)
+def day(value: DateLike, what: str = "date") -> pd.Timestamp:
+    """`value` as a tz-naive midnight; RustyBTError naming `what` (e.g. "start") if no date."""
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):  # DateParseError, OutOfBoundsDatetime
+        ts = None
+    if ts is None or ts is pd.NaT:
+        raise RustyBTError(f"{what} {value!r} is not a date; use YYYY-MM-DD")
     return (ts.tz_convert(None) if ts.tzinfo is not None else ts).normalize()
+
+
+def check_order(lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    if lo > hi:
+        raise DatesOutOfRange(f"start {lo.date()} is after end {hi.date()}; swap them")

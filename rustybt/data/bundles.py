@@ -35,6 +35,7 @@ from rustybt.data.bundle_format import (
     DateLike,
     Frequency,
     calendar_sessions,
+    check_order,
     content_hash,
     day,
     default_bundle_root,
@@ -184,9 +185,10 @@ class Bundle:
         """The bundle's sessions within [start, end] (tz-naive, as exchange_calendars gives)."""
         first = pd.Timestamp(self.metadata.first_session)
         last = pd.Timestamp(self.metadata.last_session)
-        lo = first if start is None else day(start)
-        hi = last if end is None else day(end)
-        if lo < first or hi > last or lo > hi:
+        lo = first if start is None else day(start, "start")
+        hi = last if end is None else day(end, "end")
+        check_order(lo, hi)
+        if lo < first or hi > last:
             raise DatesOutOfRange(
                 f"{lo.date()}..{hi.date()} is outside bundle {self.name!r}, which covers "
                 f"{first.date()}..{last.date()}; choose dates within that range"
