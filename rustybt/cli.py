@@ -124,16 +124,16 @@ def _fmt(key: str, value: object) -> str:
 def strategy_frames(exc: BaseException) -> str:
     """The traceback of the exception inside user code, without rustybt's or importlib's frames.
 
-    A SyntaxError in the strategy file has no user frame (only the importer's): it is shown
-    as Python shows it, the file, the line and a caret under the error.
+    A SyntaxError in the strategy file has no user frame (only the importer's): what follows
+    the header is Python's own file, line and caret. The header is always there: rbprofile's
+    runner finds the block in a child's stderr by it.
     """
     frames = [
         f for f in traceback.extract_tb(exc.__traceback__) if not _is_engine_frame(f.filename)
     ]
     lines = traceback.format_list(frames)
     lines += traceback.format_exception_only(type(exc), exc)
-    text = "".join(lines).rstrip("\n")
-    return f"Traceback (strategy code):\n{text}" if frames else text
+    return "Traceback (strategy code):\n" + "".join(lines).rstrip("\n")
 
 
 def _is_engine_frame(filename: str) -> bool:

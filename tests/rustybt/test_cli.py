@@ -218,6 +218,7 @@ def test_syntax_error_shows_the_users_file_line_and_caret_only(tmp_path: Path, r
     assert code == 1
     assert err.splitlines() == [
         f"error: {algo}:1: syntax error: expected ':'",
+        "Traceback (strategy code):",
         f'  File "{algo}", line 1',
         "    def initialize(context)",
         "                           ^",
