@@ -8,6 +8,7 @@ line and exit 1; an exception in strategy code also prints the strategy's own fr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
@@ -18,6 +19,7 @@ from typing import TextIO
 
 import rustybt
 from rustybt.errors import RustyBTError, StrategyError
+from rustybt.writable import io_reason, is_io_error, unwritable_reason
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 _PACKAGE_DIR = Path(rustybt.__file__).resolve().parent
@@ -53,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run_command(args: argparse.Namespace, stderr: TextIO) -> int:
     from rustybt.run import load_algorithm_file, run_algorithm
 
-    if args.output is not None and args.output.exists() and not args.force:
-        raise RustyBTError(f"{args.output} exists; pass --force to overwrite it")
+    if args.output is not None:
+        check_output(args.output, args.force)
     namespace = load_algorithm_file(args.algofile)
     result = run_algorithm(
         bundle=args.bundle,
@@ -73,14 +75,35 @@ def run_command(args: argparse.Namespace, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+def check_output(path: Path, force: bool) -> None:
+    """Refuse an `--output` that cannot be written before the backtest runs, not after."""
+    if os.path.isdir(path):  # noqa: PTH112 (Path.is_dir raises on a directory we may not search)
+        raise RustyBTError(
+            f"--output {path} is a directory; name a file in it, e.g. {path / 'results.parquet'}"
+        )
+    if os.path.lexists(path) and not force:
+        raise RustyBTError(f"{path} exists; pass --force to overwrite it")
+    reason = unwritable_reason(path.parent)
+    if reason is not None:
+        raise RustyBTError(f"cannot write --output {path}: {reason}; choose another path")
+
+
 def _write_atomic(frame: object, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(tmp)  # type: ignore[attr-defined]
         tmp.replace(path)
+    except Exception as exc:
+        if not is_io_error(exc):
+            raise
+        raise RustyBTError(
+            f"cannot write --output {path}: {io_reason(exc)}; free space or choose another "
+            "path, then rerun the backtest"
+        ) from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def format_summary(summary: dict[str, object], timings: dict[str, float]) -> str:
@@ -99,7 +122,12 @@ def _fmt(key: str, value: object) -> str:
 
 
 def strategy_frames(exc: BaseException) -> str:
-    """The traceback of the exception inside user code, without rustybt's own frames."""
+    """The traceback of the exception inside user code, without rustybt's or importlib's frames.
+
+    A SyntaxError in the strategy file has no user frame (only the importer's): what follows
+    the header is Python's own file, line and caret. The header is always there: rbprofile's
+    runner finds the block in a child's stderr by it.
+    """
     frames = [
         f for f in traceback.extract_tb(exc.__traceback__) if not _is_engine_frame(f.filename)
     ]
@@ -109,6 +137,8 @@ def strategy_frames(exc: BaseException) -> str:
 
 
 def _is_engine_frame(filename: str) -> bool:
+    if filename.startswith("<frozen "):  # importlib running the strategy file
+        return True
     path = Path(filename).resolve()
     return path.is_relative_to(_PACKAGE_DIR) and not path.is_relative_to(_PACKAGE_DIR / "examples")
 
@@ -120,7 +150,7 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int
         return run_command(args, err)
     except StrategyError as exc:
         print(f"error: {exc}", file=err)
-        if exc.__cause__ is not None and not isinstance(exc.__cause__, SyntaxError):
+        if exc.__cause__ is not None:
             print(strategy_frames(exc.__cause__), file=err)
         return EXIT_ERROR
     except RustyBTError as exc:

@@ -95,20 +95,24 @@ class DecimalMode(NumericMode):
     def money(self, value: object, source: str) -> Decimal:
         if type(value) is float and math.isfinite(value):  # the common case, first
             return DECIMAL_CONTEXT.create_decimal(repr(value))
-        if isinstance(value, Decimal):
-            return DECIMAL_CONTEXT.plus(value)
         if isinstance(value, bool):
             raise NumericModeError(f"{source}: expected a number, got bool {value!r}")
-        if isinstance(value, int | str):
-            try:
-                return DECIMAL_CONTEXT.create_decimal(value)
-            except decimal.InvalidOperation:
-                raise RustyBTError(f"{source}: {value!r} is not a number") from None
         if isinstance(value, float):
-            if not math.isfinite(value):
-                raise RustyBTError(f"{source}: {value!r} is not a finite number")
-            return DECIMAL_CONTEXT.create_decimal(repr(value))
-        raise NumericModeError(f"{source}: expected a number, got {type(value).__name__}")
+            raise RustyBTError(f"{source}: {value!r} is not a finite number")
+        if not isinstance(value, Decimal | int | str):
+            raise NumericModeError(f"{source}: expected a number, got {type(value).__name__}")
+        try:  # a signalling NaN raises here; so does text that is no number
+            if isinstance(value, Decimal):
+                result = DECIMAL_CONTEXT.plus(value)
+            else:
+                result = DECIMAL_CONTEXT.create_decimal(value)
+        except decimal.InvalidOperation:
+            raise RustyBTError(f"{source}: {value!r} is not a number") from None
+        except decimal.Overflow:  # beyond Emax
+            result = Decimal("Infinity")
+        if not result.is_finite():  # NaN, Infinity: every later sum would be NaN or raise
+            raise RustyBTError(f"{source}: {value!r} is not a finite number")
+        return result
 
     def context(self) -> contextlib.AbstractContextManager[object]:
         return decimal.localcontext(DECIMAL_CONTEXT)

@@ -68,6 +68,10 @@ def run_algorithm(
         raise RustyBTError("no initialize(context) given; pass initialize= or a namespace with one")
     mode = numeric_mode(numeric)
     capital = mode.money(capital_base, "capital_base")
+    if capital <= 0:
+        raise RustyBTError(
+            f"capital_base must be above 0, got {capital_base!r}; pass the cash to start with"
+        )
 
     wall0, cpu0 = time.perf_counter(), time.process_time()
     data, sessions, portal = _load(bundle, bundle_root, data_frequency, start, end)

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +22,7 @@ import pandas as pd
 
 from rustybt.data import validation
 from rustybt.errors import DatesOutOfRange, RustyBTError
-from rustybt.gens.clock import Frequency
+from rustybt.gens.clock import FREQUENCIES, Frequency
 
 FORMAT_VERSION = 1
 BARS_FILE = "bars.parquet"
@@ -79,12 +79,54 @@ class BundleMetadata:
 
     @classmethod
     def from_json(cls, text: str) -> BundleMetadata:
+        """Parse metadata.json; ValueError saying which key is missing, unknown or mistyped."""
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError(f"holds {_json_kind(data)}, not an object")
         if data.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"unsupported format_version {data.get('format_version')!r}")
-        data["first_session"] = date.fromisoformat(data["first_session"])
-        data["last_session"] = date.fromisoformat(data["last_session"])
-        return cls(**data)
+        annotations = {f.name: str(f.type) for f in fields(cls)}
+        missing = sorted(annotations.keys() - data.keys())
+        unknown = sorted(data.keys() - annotations.keys())
+        if missing or unknown:
+            keys = [f"lacks key(s) {', '.join(missing)}"] * bool(missing)
+            keys += [f"has unknown key(s) {', '.join(unknown)}"] * bool(unknown)
+            raise ValueError(" and ".join(keys))
+        return cls(**{key: _parse_field(key, kind, data[key]) for key, kind in annotations.items()})
+
+
+def _parse_field(key: str, annotation: str, value: object) -> Any:
+    """One metadata.json value, checked against its BundleMetadata annotation."""
+    if annotation in ("int", "int | None"):
+        if value is None and annotation == "int | None":
+            return None
+        if type(value) is not int:
+            raise ValueError(f"{key} is {_json_kind(value)}, not an integer")
+        return value
+    if annotation == "dict[str, str]":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise ValueError(f"{key} is {_json_kind(value)}, not an object of file -> sha256")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{key} is {_json_kind(value)}, not a string")
+    if annotation == "date":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{key} {value!r} is not an ISO date (YYYY-MM-DD)") from None
+    if annotation == "Frequency" and value not in FREQUENCIES:
+        raise ValueError(f"frequency {value!r} is not one of {', '.join(FREQUENCIES)}")
+    if key == "calendar" and value not in exchange_calendars.get_calendar_names():
+        raise ValueError(f"calendar {value!r} is not an exchange_calendars calendar name")
+    return value
+
+
+def _json_kind(value: object) -> str:
+    kinds = {dict: "an object", list: "a list", str: "a string", int: "an integer",
+             float: "a number", bool: "a boolean", type(None): "null"}  # fmt: skip
+    return kinds.get(type(value), type(value).__name__)
 
 
 CALENDAR_MARGIN = timedelta(days=14)
@@ -146,9 +188,8 @@ def check_name(name: str) -> None:
 def calendar_sessions(calendar: Any, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
     """Sessions in [start, end]; DatesOutOfRange when outside the calendar's bounds."""
     first, last = calendar.first_session, calendar.last_session
-    lo, hi = day(start), day(end)
-    if lo > hi:
-        raise DatesOutOfRange(f"start {lo.date()} is after end {hi.date()}; swap them")
+    lo, hi = day(start, "start"), day(end, "end")
+    check_order(lo, hi)
     if lo < first or hi > last:
         raise DatesOutOfRange(
             f"{lo.date()}..{hi.date()} is outside the {calendar.name} calendar "
@@ -160,6 +201,17 @@ def calendar_sessions(calendar: Any, start: DateLike, end: DateLike) -> pd.Datet
     return sessions
 
 
-def day(value: DateLike) -> pd.Timestamp:
-    ts = pd.Timestamp(value)
+def day(value: DateLike, what: str = "date") -> pd.Timestamp:
+    """`value` as a tz-naive midnight; RustyBTError naming `what` (e.g. "start") if no date."""
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):  # DateParseError, OutOfBoundsDatetime
+        ts = None
+    if ts is None or ts is pd.NaT:
+        raise RustyBTError(f"{what} {value!r} is not a date; use YYYY-MM-DD")
     return (ts.tz_convert(None) if ts.tzinfo is not None else ts).normalize()
+
+
+def check_order(lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    if lo > hi:
+        raise DatesOutOfRange(f"start {lo.date()} is after end {hi.date()}; swap them")

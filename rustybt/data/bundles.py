@@ -9,7 +9,8 @@ Layout of `<root>/<name>/` (documented in docs/bundle-format.md)::
 Writing lives in `bundle_writer`, the fixed format in `bundle_format`; both are re-exported
 here, so `rustybt.data.bundles` is the one import for users. Loading checks every file
 against the sha256 recorded in metadata.json (bundles are under a few MiB, so hashing costs
-milliseconds and catches truncation, corruption and hand edits alike).
+milliseconds and catches truncation, corruption and hand edits alike), then the content a
+consistent but hand-made bundle can still get wrong (`bundle_checks`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ import pandas as pd
 import polars as pl
 
 from rustybt.assets import Asset
+from rustybt.data.bundle_checks import (
+    check_assets,
+    check_tables,
+    read_table,
+    unreadable,
+    verify_files,
+)
 from rustybt.data.bundle_format import (
     ASSETS_FILE,
     ASSETS_SCHEMA,
@@ -35,13 +43,14 @@ from rustybt.data.bundle_format import (
     DateLike,
     Frequency,
     calendar_sessions,
+    check_order,
     content_hash,
     day,
     default_bundle_root,
     get_calendar,
     sha256_file,
 )
-from rustybt.data.bundle_writer import write_bundle, write_bundle_from_frames
+from rustybt.data.bundle_writer import MAX_BARS, write_bundle, write_bundle_from_frames
 from rustybt.errors import BundleCorrupt, BundleNotFound, DatesOutOfRange
 
 __all__ = [
@@ -50,6 +59,7 @@ __all__ = [
     "BARS_FILE",
     "BARS_SCHEMA",
     "FORMAT_VERSION",
+    "MAX_BARS",
     "METADATA_FILE",
     "PARQUET_OPTIONS",
     "Bundle",
@@ -74,20 +84,27 @@ __all__ = [
 def list_bundles(root: Path | None = None) -> list[str]:
     """Names of the complete bundles under `root`, sorted."""
     root = default_bundle_root() if root is None else root
-    if not root.is_dir():
-        return []
-    return sorted(
-        p.name
-        for p in root.iterdir()
-        if not p.name.startswith(".") and (p / METADATA_FILE).is_file()
-    )
+    try:
+        if not root.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in root.iterdir()
+            if not p.name.startswith(".") and (p / METADATA_FILE).is_file()
+        )
+    except OSError as exc:
+        raise unreadable(root, exc) from exc
 
 
 def load_bundle(name: str, root: Path | None = None) -> Bundle:
-    """Open a bundle after checking every file against metadata.json."""
+    """Open a bundle after checking its files' sha256s and their content."""
     root = default_bundle_root() if root is None else root
     path = root / name
-    if not (path / METADATA_FILE).is_file():
+    try:
+        found = (path / METADATA_FILE).is_file()
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
+    if not found:
         available = list_bundles(root)
         listing = ", ".join(available) if available else "none yet"
         raise BundleNotFound(
@@ -96,40 +113,20 @@ def load_bundle(name: str, root: Path | None = None) -> Bundle:
         )
     metadata = read_metadata(path)
     verify_files(path, metadata)
+    check_tables(path, metadata)
     return Bundle(name, path, metadata)
-
-
-def _corrupt(path: Path, what: str, name: str) -> BundleCorrupt:
-    return BundleCorrupt(
-        f"{path} {what}; rewrite the bundle with `rbprofile ingest --force {name}`"
-    )
 
 
 def read_metadata(path: Path) -> BundleMetadata:
     file = path / METADATA_FILE
     try:
-        return BundleMetadata.from_json(file.read_text())
+        text = file.read_text()
+    except OSError as exc:
+        raise unreadable(file, exc) from exc
+    try:
+        return BundleMetadata.from_json(text)
     except (ValueError, KeyError, TypeError) as exc:
-        raise _corrupt(file, f"is not valid bundle metadata ({exc})", path.name) from exc
-
-
-def verify_files(path: Path, metadata: BundleMetadata) -> None:
-    """BundleCorrupt naming the first file that is missing or does not match its sha256."""
-    for required in (BARS_FILE, ASSETS_FILE):
-        if required not in metadata.files:
-            raise _corrupt(path / METADATA_FILE, f"does not list {required}", metadata.name)
-    for rel, expected in sorted(metadata.files.items()):
-        file = path / rel
-        if not file.is_file():
-            raise _corrupt(file, "is missing", metadata.name)
-        if sha256_file(file) != expected:
-            raise _corrupt(
-                file, "does not match its recorded sha256 (truncated or modified)", metadata.name
-            )
-    if content_hash(metadata.files) != metadata.content_hash:
-        raise _corrupt(
-            path / METADATA_FILE, "has a content_hash that does not match its files", metadata.name
-        )
+        raise BundleCorrupt(path.name, file, f"is not valid bundle metadata ({exc})") from exc
 
 
 class Bundle:
@@ -159,24 +156,24 @@ class Bundle:
     @cached_property
     def assets(self) -> list[Asset]:
         frame = self._read(ASSETS_FILE)
+        check_assets(self.name, self.path / ASSETS_FILE, frame)
         return [
             Asset(row["sid"], row["symbol"], self.metadata.calendar, row["start"], row["end"])
             for row in frame.iter_rows(named=True)
         ]
 
     def scan_bars(self) -> pl.LazyFrame:
-        """The bars as a LazyFrame: filter and select, then collect at the edge."""
+        """The bars as a LazyFrame, for your own queries (its `collect()` raises Polars' errors
+        on a damaged file; `bars(predicate)` raises BundleCorrupt instead)."""
         return pl.scan_parquet(self.path / BARS_FILE)
 
-    def bars(self) -> pl.DataFrame:
-        """All bars: sid, dt, open, high, low, close, volume, sorted by sid, dt."""
-        return self._read(BARS_FILE)
+    def bars(self, predicate: pl.Expr | None = None) -> pl.DataFrame:
+        """The bars (those matching `predicate`): sid, dt, open, high, low, close, volume,
+        sorted by sid, dt."""
+        return read_table(self.name, self.path / BARS_FILE, predicate)
 
     def _read(self, rel: str) -> pl.DataFrame:
-        try:
-            return pl.read_parquet(self.path / rel)
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            raise _corrupt(self.path / rel, f"cannot be read ({exc})", self.name) from exc
+        return read_table(self.name, self.path / rel)
 
     def sessions(
         self, start: DateLike | None = None, end: DateLike | None = None
@@ -184,9 +181,10 @@ class Bundle:
         """The bundle's sessions within [start, end] (tz-naive, as exchange_calendars gives)."""
         first = pd.Timestamp(self.metadata.first_session)
         last = pd.Timestamp(self.metadata.last_session)
-        lo = first if start is None else day(start)
-        hi = last if end is None else day(end)
-        if lo < first or hi > last or lo > hi:
+        lo = first if start is None else day(start, "start")
+        hi = last if end is None else day(end, "end")
+        check_order(lo, hi)
+        if lo < first or hi > last:
             raise DatesOutOfRange(
                 f"{lo.date()}..{hi.date()} is outside bundle {self.name!r}, which covers "
                 f"{first.date()}..{last.date()}; choose dates within that range"

@@ -1,13 +1,18 @@
 """`ingest` core: scenario rows -> bundle specs -> rustybt bundles on disk.
 
 An existing bundle is kept (status "exists") unless `force`; if it differs from what was
-asked for, the outcome says how, so the caller can suggest `--force`.
+asked for, the outcome says how, so the caller can suggest `--force`. A bundle larger than
+`max_bars` (rustybt's `MAX_BARS` unless raised) is refused before anything is written.
+
+rustybt phrases its bundle errors generically; `scenario_remedies()` turns the ones about a
+scenario's bundle into the rbprofile command that fixes them (`rbprofile ingest --force NAME`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -17,17 +22,19 @@ import polars as pl
 
 from rbprofile.errors import RbprofileError
 from rbprofile.render import Document, Table
-from rbprofile.scenarios import Scenario, expand
+from rbprofile.scenarios import SCENARIOS, Scenario, expand
 from rustybt.data.bundles import (
-    METADATA_FILE,
+    MAX_BARS,
     BundleMetadata,
     BundleSpec,
     calendar_sessions,
     default_bundle_root,
     get_calendar,
+    list_bundles,
     load_bundle,
     write_bundle,
 )
+from rustybt.errors import BundleCorrupt, BundleError, BundleExists, BundleTooLarge
 
 Progress = Callable[[str, int, int], None]  # bundle name, assets done, assets total
 
@@ -90,22 +97,56 @@ def ingest_scenarios(
     force: bool = False,
     root: Path | None = None,
     progress: Progress | None = None,
+    max_bars: int | None = MAX_BARS,
 ) -> list[IngestOutcome]:
-    """Write (or keep) the bundle of each named scenario; `all` = daily, hourly, minute."""
+    """Write (or keep) the bundle of each named scenario; `all` = daily, hourly, minute.
+
+    `max_bars` (None: no limit) caps each bundle's assets x bars, checked before writing.
+    """
     root = default_bundle_root() if root is None else root
     specs = [
         (s.name, bundle_spec(s, assets=assets, start=start, end=end, seed=seed))
         for s in _names(scenarios)
     ]
-    return [_ingest_one(name, spec, root, force, progress) for name, spec in specs]
+    with scenario_remedies():
+        return [_ingest_one(name, spec, root, force, progress, max_bars) for name, spec in specs]
+
+
+@contextmanager
+def scenario_remedies() -> Iterator[None]:
+    """rustybt's bundle errors about a scenario's bundle, with the rbprofile command to fix them.
+
+    Other bundles' errors pass through unchanged (`rbprofile ingest` cannot rebuild them).
+    """
+    try:
+        yield
+    except BundleError as exc:
+        remedy = _remedy(exc)
+        if remedy is None:
+            raise
+        raise RbprofileError(f"{exc.what}; {remedy}") from exc
+
+
+def _remedy(exc: BundleError) -> str | None:
+    if isinstance(exc, BundleTooLarge):
+        return "ask for fewer --assets or a shorter --start/--end window"
+    scenario = next((s.name for s in SCENARIOS.values() if s.bundle == exc.bundle), None)
+    if scenario is not None and isinstance(exc, BundleCorrupt | BundleExists):
+        return f"rewrite it with `rbprofile ingest --force {scenario}`"
+    return None
 
 
 def _ingest_one(
-    scenario: str, spec: BundleSpec, root: Path, force: bool, progress: Progress | None
+    scenario: str,
+    spec: BundleSpec,
+    root: Path,
+    force: bool,
+    progress: Progress | None,
+    max_bars: int | None,
 ) -> IngestOutcome:
     started = time.perf_counter()
     path = root / spec.name
-    if (path / METADATA_FILE).exists() and not force:
+    if not force and spec.name in list_bundles(root):
         metadata = load_bundle(spec.name, root).metadata
         if progress is not None:
             progress(spec.name, metadata.asset_count, metadata.asset_count)
@@ -118,12 +159,13 @@ def _ingest_one(
             _differences(metadata, spec),
         )
     tick = None if progress is None else (lambda done, total: progress(spec.name, done, total))
-    metadata = write_bundle(spec, root, force=force, progress=tick)
+    metadata = write_bundle(spec, root, force=force, progress=tick, max_bars=max_bars)
     return IngestOutcome(scenario, metadata, "written", time.perf_counter() - started, path)
 
 
 def _differences(metadata: BundleMetadata, spec: BundleSpec) -> tuple[str, ...]:
-    sessions = calendar_sessions(get_calendar(spec.calendar), spec.start, spec.end)
+    calendar = get_calendar(spec.calendar, spec.start, spec.end)
+    sessions = calendar_sessions(calendar, spec.start, spec.end)
     wanted = {
         "frequency": spec.frequency,
         "assets": spec.assets,
@@ -151,6 +193,7 @@ class IngestOptions(TypedDict, total=False):
     force: bool
     root: Path | None
     progress: Progress | None
+    max_bars: int | None
 
 
 def ingest(

@@ -57,6 +57,21 @@ def test_money_conversion_and_check() -> None:
         numeric_mode("fixed")
 
 
+@pytest.mark.parametrize("numeric", ["decimal", "float"])
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [("inf", "a finite number"), ("-Infinity", "a finite number"), ("nan", "a finite number"),
+     (Decimal("NaN"), "a finite number"), (Decimal("Infinity"), "a finite number"),
+     (float("inf"), "a finite number"), ("1e999999999", "a finite number"),
+     (Decimal("sNaN"), "a number")],
+)  # fmt: skip
+def test_money_refuses_values_that_are_not_finite(numeric: str, value: object, what: str) -> None:
+    # before: decimal mode returned NaN/Infinity (a backtest of NaNs, or InvalidOperation later)
+    with pytest.raises(RustyBTError) as info:
+        numeric_mode(numeric).money(value, "capital_base")
+    assert str(info.value) == f"capital_base: {value!r} is not {what}"
+
+
 @pytest.mark.parametrize(
     ("value", "shares"),
     [(Decimal("10.99999"), 11), (Decimal("10.9998"), 10), (Decimal("-3.00003"), -3),

@@ -187,6 +187,30 @@ def test_start_end_window_and_bad_inputs(handmade: Bundle) -> None:
     assert run_algorithm(bundle=handmade, initialize=lambda c: None, data_frequency="daily")
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"start": "notadate"}, "start 'notadate' is not a date; use YYYY-MM-DD"),
+        ({"end": ""}, "end '' is not a date; use YYYY-MM-DD"),
+        ({"start": "2026-10-30", "end": "2026-10-26"},
+         "start 2026-10-30 is after end 2026-10-26; swap them"),
+        ({"capital_base": "inf"}, "capital_base: 'inf' is not a finite number"),
+        ({"capital_base": "sNaN"}, "capital_base: 'sNaN' is not a finite number"),
+        ({"capital_base": D("sNaN")}, "capital_base: Decimal('sNaN') is not a number"),
+        ({"capital_base": D("NaN")}, "capital_base: Decimal('NaN') is not a finite number"),
+        ({"capital_base": float("nan")}, "capital_base: nan is not a finite number"),
+        ({"capital_base": "nan", "numeric": "float"}, "capital_base: 'nan' is not a finite number"),
+        ({"capital_base": 0}, "capital_base must be above 0, got 0; pass the cash to start with"),
+    ],
+)  # fmt: skip
+def test_bad_dates_and_capital_raise_rustybt_errors(
+    handmade: Bundle, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(RustyBTError) as info:
+        run_algorithm(bundle=handmade, initialize=lambda c: None, **kwargs)
+    assert str(info.value) == message
+
+
 class FloatSlippage(VolumeShareSlippage):
     """A user model that forgets the numeric mode and returns float prices."""
 

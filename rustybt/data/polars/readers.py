@@ -15,7 +15,8 @@ import pandas as pd
 import polars as pl
 
 from rustybt.assets import Asset
-from rustybt.data.bundles import Bundle, Frequency
+from rustybt.data.bundle_checks import check_bars
+from rustybt.data.bundles import BARS_FILE, Bundle, Frequency
 from rustybt.errors import NoDataForAsset
 from rustybt.gens.clock import bar_index
 
@@ -52,12 +53,16 @@ class DenseBarReader:
 
     def _collect(self) -> pl.DataFrame:
         last = pl.lit(int(self._times_ns[-1]) // 1000).cast(pl.Datetime("us", "UTC"))
-        return self.bundle.scan_bars().filter(pl.col("dt") <= last).collect()
+        return self.bundle.bars(pl.col("dt") <= last)
 
     def _densify(self, frame: pl.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
         shape = (len(self.times), len(self.sids))
         rows = np.searchsorted(self._times_ns, frame["dt"].dt.epoch("ns").to_numpy())
         cols = np.searchsorted(self.sids, frame["sid"].to_numpy())
+        grid = f"{self.frequency} {self.bundle.metadata.calendar}"
+        bundle = self.bundle
+        check_bars(bundle.name, bundle.path / BARS_FILE, frame, (rows, cols),
+                   (self._times_ns, self.sids), grid)  # fmt: skip
         arrays: dict[str, np.ndarray] = {}
         for name in PRICE_FIELDS:
             arrays[name] = np.full(shape, np.nan)
