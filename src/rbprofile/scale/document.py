@@ -64,7 +64,8 @@ def exponents_table(fits: ScalingFits) -> Table:
     )
     notes = (
         f"Fitted log y = a + sum b_i log(size_i) over every run ({_ranges(fits)}); exponent = "
-        "b_i, ci95 = its 95% interval (t, residual dof), superlinear = ci95_low above 1. "
+        "b_i, ci95 = its 95% interval (t, residual dof), superlinear = ci95_low above 1 and "
+        f"exponent at least {1 + fits.min_excess:g}. "
         "r2 and rse_log (residual SD of log y) are the fit's quality; n = runs fitted (runs "
         "with a zero value are left out).",
         f"at_largest / share_largest: median over repeats at {_sizes(fits.largest)} (unit: s "

@@ -1,7 +1,7 @@
 """Power-law growth of every function that matters: exponent, 95% interval, fit quality.
 
     fit_scaling(measurements, variables=None, *, min_share=0.01, top=None,
-                max_rse=MAX_RSE, level=0.95) -> ScalingFits
+                max_rse=MAX_RSE, min_excess=MIN_EXCESS, level=0.95) -> ScalingFits
     ScalingFits.table   FIT_SCHEMA, one row per (key, measure, variable)
     ScalingFits.models  (key, measure) -> PowerLaw, for `project` (rbprofile.scale.project)
 
@@ -29,7 +29,10 @@ Status: `ok`; `too few points` (fewer positive observations than parameters + 1,
 variable with one distinct value among them: no interval can be formed, exponent left null);
 `poor fit` (residual standard error in log space above `max_rse`: the values are given but
 the curve is not a power law over the range, or the runs are too noisy); `zero time`.
-`superlinear`: the interval's lower bound is above 1 (by more than rounding noise).
+`superlinear`: the interval's lower bound is above 1 (by more than rounding noise) and the
+exponent is at least 1 + `min_excess` (0.1): significant and large enough to matter, as
+`compare` asks a change to be both. Without the second rule a call count growing as n^1.02
+(a warm-up window: calls ~ n - 30) would be flagged; `min_excess=0` gives the bare rule.
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ TOTAL_KEY = "(run total)"
 OTHER_KEY = "(other functions)"
 SPECIAL_KEYS = (TOTAL_KEY, OTHER_KEY)
 MAX_RSE = 0.3  # log-space residual SD above this (about +-35% scatter) is a poor fit
-SUPERLINEAR_MARGIN = 1e-9  # an exact y = x^1 fit may round to 1.0000000001
+SUPERLINEAR_MARGIN = 1e-9  # rounding: an exact x^1 fit may give 1.0000000001, x^1.1 1.0999999999
+MIN_EXCESS = 0.1  # superlinear also needs an exponent at least this far above 1
 
 
 def measures_of(key: str) -> tuple[str, ...]:
@@ -97,6 +101,7 @@ class ScalingFits:
     table: pl.DataFrame  # FIT_SCHEMA
     models: dict[tuple[str, str], PowerLaw]  # laws with status ok or poor fit
     level: float
+    min_excess: float  # superlinear needs an exponent of at least 1 + this
 
     @property
     def keys(self) -> list[str]:
@@ -167,7 +172,12 @@ def _law_status(law: PowerLaw | None, n_positive: int, max_rse: float) -> FitSta
 class _Context:
     variables: tuple[str, ...]
     max_rse: float
+    min_excess: float
     level: float
+
+    def superlinear(self, exponent: float, low: float) -> bool:
+        large = exponent >= 1.0 + self.min_excess - SUPERLINEAR_MARGIN
+        return bool(low > 1.0 + SUPERLINEAR_MARGIN and large)
 
 
 def _fit_one(
@@ -195,7 +205,7 @@ def _fit_one(
     exponents = zip(ctx.variables, law.exponents, low, high, law.stderr, strict=True)
     return law, [
         {**common, "variable": v, "exponent": b, "ci_low": lo, "ci_high": hi, "stderr": se,
-         "superlinear": bool(lo > 1.0 + SUPERLINEAR_MARGIN)}
+         "superlinear": ctx.superlinear(b, lo)}
         for v, b, lo, hi, se in exponents
     ]  # fmt: skip
 
@@ -226,6 +236,7 @@ def fit_scaling(
     min_share: float = 0.01,
     top: int | None = None,
     max_rse: float = MAX_RSE,
+    min_excess: float = MIN_EXCESS,
     level: float = 0.95,
 ) -> ScalingFits:
     """Fit every function that matters in `measurements` (see the module docstring)."""
@@ -237,7 +248,7 @@ def fit_scaling(
     frame = pl.concat([m.frame, other])
     largest = {row["key"]: row for row in _at_largest(frame, m.largest).iter_rows(named=True)}
     by_key = frame.partition_by("key", as_dict=True)
-    ctx = _Context(m.variables, max_rse, level)
+    ctx = _Context(m.variables, max_rse, min_excess, level)
     rows: list[dict[str, object]] = []
     models: dict[tuple[str, str], PowerLaw] = {}
     for key in [*specials, *keys]:
@@ -247,4 +258,4 @@ def fit_scaling(
             if law is not None:
                 models[(key, measure)] = law
     table = pl.DataFrame(rows, schema=FIT_SCHEMA)
-    return ScalingFits(m.variables, m.ranges(), m.largest, table, models, level)
+    return ScalingFits(m.variables, m.ranges(), m.largest, table, models, level, min_excess)

@@ -51,6 +51,15 @@ def test_a_function_called_n_times_has_call_exponent_exactly_one_and_is_not_supe
     assert row["share_largest"] is None  # a share is a time measure's
 
 
+@pytest.mark.parametrize(("min_excess", "flagged"), [(0.1, False), (0.0, True)])
+def test_superlinear_needs_an_exponent_clearly_above_one(min_excess: float, flagged: bool) -> None:
+    fits = fit_scaling(table({"f": power(1e-6, 1.05)}, SIZES), min_excess=min_excess)
+    row = _row(fits, "f")
+    assert row["ci_low"] == pytest.approx(1.05, abs=1e-9)  # exact: the interval is above 1
+    assert row["superlinear"] is flagged
+    assert _row(fit_scaling(table({"f": power(1e-6, 1.1)}, SIZES)), "f")["superlinear"] is True
+
+
 def test_a_noisy_linear_law_matches_linregress_and_its_interval_covers_one() -> None:
     frame = table({"lin": power(2e-6, 1.0)}, SIZES, repeats=5, noise=lognormal_noise(7, 0.1))
     row = _row(fit_scaling(frame), "lin")
