@@ -1,4 +1,4 @@
-"""Sessions: tests, lint, typecheck, profile (the main job end to end), bench."""
+"""Sessions: tests, lint, typecheck, profile (the main job end to end), baseline, bench."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ import nox
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = False
+
+# the committed profiles (rbprofile's default --profiles-dir) and their labels
+PROFILES = Path("docs/performance/profiles")
+BASELINE, LATEST = "baseline", "latest"
 
 
 def _install(session: nox.Session) -> None:
@@ -39,21 +43,45 @@ def typecheck(session: nox.Session) -> None:
 def profile(session: nox.Session) -> None:
     """The main job: ingest, profile every scenario with every profiler, write the report.
 
-    Regenerates the committed results (`docs/performance/profiles/baseline`, the float-mode
-    `baseline-float`, and `docs/performance/profiling-results.md`): `git diff` shows what moved.
-    The float-mode runs go first, so the decimal runs record their decimal-minus-float evidence.
+    Records the current code as `latest` (and its float-mode twin `latest-float`, first, so the
+    decimal runs record their decimal-minus-float evidence), then regenerates
+    `docs/performance/profiling-results.md`: `latest`, compared against the committed
+    `baseline`. The baseline is history and is never re-recorded here (see `nox -s baseline`).
     """
     _install(session)
     session.run("rbprofile", "ingest", "all")
-    float_run = ["--profiler", "cprofile", "--numeric", "float", "--label", "baseline-float"]
-    session.run("rbprofile", "run", "all", *float_run, "--force")
-    session.run("rbprofile", "run", "all", "--profiler", "all", "--label", "baseline", "--force")
+    _record(session, LATEST, force=True)
     out = Path("docs/performance/profiling-results.md")
     tmp = out.with_suffix(".md.tmp")
+    report = ["rbprofile", "report", LATEST]
+    if (PROFILES / BASELINE).is_dir():
+        report += ["--compare", BASELINE, LATEST]
     with tmp.open("w") as fh:  # report: markdown on stdout, progress on stderr
-        session.run("rbprofile", "report", "baseline", stdout=fh, stderr=None)
+        session.run(*report, stdout=fh, stderr=None)
     tmp.replace(out)
     session.log(f"wrote {out}")
+
+
+@nox.session
+def baseline(session: nox.Session) -> None:
+    """Record the committed `baseline` (and `baseline-float`) from the code as it is now.
+
+    An explicit step, before an optimization round: it refuses to replace an existing baseline
+    unless called as `nox -s baseline -- --force`.
+    """
+    _install(session)
+    session.run("rbprofile", "ingest", "all")
+    _record(session, BASELINE, force="--force" in session.posargs)
+
+
+def _record(session: nox.Session, label: str, *, force: bool) -> None:
+    """`label-float` (cProfile, float mode) then `label` (every profiler, decimal mode)."""
+    again = ["--force"] if force else []
+    session.run(
+        "rbprofile", "run", "all", "--profiler", "cprofile", "--numeric", "float",
+        "--label", f"{label}-float", *again,
+    )  # fmt: skip
+    session.run("rbprofile", "run", "all", "--profiler", "all", "--label", label, *again)
 
 
 @nox.session

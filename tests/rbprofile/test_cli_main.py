@@ -33,8 +33,8 @@ def test_a_rustybt_error_is_one_line_and_exit_1(bundle_root: Path, cli) -> None:
     assert result == (
         1,
         "",
-        f"error: {bars} does not match its recorded sha256 (truncated or modified); "
-        "rewrite the bundle with `rbprofile ingest --force smoke`\n",
+        f"error: bundle 'smoke' is corrupt: {bars} does not match its recorded sha256 "
+        "(truncated or modified); rewrite it with `rbprofile ingest --force smoke`\n",
     )
 
 
