@@ -7,7 +7,9 @@ acceleration could remove.
         the library work it triggers; see rbprofile.analysis.owners): owned / inclusive / self
         share of the run, calls, per-call cost, category, CPU-bound (py-spy idle samples;
         "unknown" without py-spy), native share of its owned time and whether that makes it
-        already native, the FFI check, the assumed kernel speedup and the Amdahl estimate.
+        already native, the FFI check, what kind of fix it needs, the assumed kernel speedup
+        and the Amdahl estimate.
+    fix_kind(calls, per_call_s, inclusive_share, native_share, cpu_bound, ffi) -> str  (FIXES)
     amdahl(share, speedup) -> float           whole-run speedup: 1 / ((1 - p) + p / s)
     effective_speedup(portions, speedups) -> float
         the kernel speedup of a target whose owned time splits into portions (seconds by
@@ -19,6 +21,14 @@ Kernel speedups come from the rules' [speedup] table (default_rules.toml: pure-P
 FFI check: moving a function across the Rust boundary pays ~1 us per call, so it is worth it
 only above 1 ms cumulative and when the work per call is well above that (>= 10 us);
 otherwise the target is its caller's loop, named in the row.
+
+The kind of fix comes from the call pattern: a function called a handful of times per run at
+>= 1 ms a call is one-time setup (cache or precompute it: its owned time goes, no kernel speedup
+applies, so the Amdahl estimate is 1 / (1 - share)) unless it encloses most of the run (then it
+is the driver, not setup); many calls too cheap to cross the FFI
+boundary are per-call overhead (batch or vectorize, or move the caller's loop); time mostly in
+C/Rust already is native; a function that waits is not a compute target; the rest is a CPU-bound
+kernel worth compiling.
 """
 
 from __future__ import annotations
@@ -47,6 +57,20 @@ CPU_BOUND_MAX_IDLE = 0.1  # CPU-bound when under 10% of its samples wait
 NATIVE_MAJORITY = 0.5
 PYTHON = "python"  # portion of owned time in pure Python, sped up by the owner's category
 GLUE = "builtin glue"  # C built-ins of the Python-overhead kind (list.append, isinstance ...)
+
+SETUP_MAX_CALLS = 5  # called at most this often per run ...
+SETUP_MIN_PER_CALL_S = 1e-3  # ... at >= 1 ms a call: one-time setup,
+SETUP_MAX_INCLUSIVE = 0.5  # unless it encloses most of the run (the driver loop, not setup)
+SETUP, PER_CALL, ALREADY_NATIVE, WAITS, KERNEL = (
+    "one-time setup", "per-call overhead", "already native", "waits", "compiled kernel",
+)  # fmt: skip
+FIXES: dict[str, str] = {
+    SETUP: "cache or precompute it (no kernel speedup applies: its owned time goes)",
+    PER_CALL: "batch or vectorize: fewer calls, or move the caller's loop",
+    ALREADY_NATIVE: "already in C/Rust: cut calls or data volume, not a rewrite",
+    WAITS: "waits (not CPU-bound): no compiled rewrite helps",
+    KERNEL: "CPU-bound Python: compile it (Rust) behind one call",
+}
 
 PERCENT = "{:.1%}"
 FORMATS = {
@@ -224,6 +248,28 @@ def ffi_check(cum_s: float | None, calls: int | None, caller: str | None) -> str
     return "yes"
 
 
+def fix_kind(
+    calls: int | None,
+    per_call_s: float | None,
+    inclusive_share: float | None,
+    native_share: float,
+    cpu_bound: str,
+    ffi: str,
+) -> str:
+    """What kind of fix a target needs (a key of FIXES), from its call pattern."""
+    if calls is not None and per_call_s is not None and inclusive_share is not None:
+        few = calls <= SETUP_MAX_CALLS and per_call_s >= SETUP_MIN_PER_CALL_S
+        if few and inclusive_share < SETUP_MAX_INCLUSIVE:
+            return SETUP
+    if cpu_bound.startswith("no"):
+        return WAITS
+    if native_share > NATIVE_MAJORITY:
+        return ALREADY_NATIVE
+    if ffi.startswith("no:") and calls:
+        return PER_CALL
+    return KERNEL
+
+
 def _top_callers(edges: pl.DataFrame) -> dict[str, str]:
     """callee -> the caller that spends the most cumulative time calling it."""
     ranked = (
@@ -297,28 +343,37 @@ def _row(owner: str, ins: _Inputs, category: str, speedups: Mapping[str, float])
     ncalls, cum_s, self_s = ins.calls.get(owner, (None, None, 0.0))
     split = ins.owned.portions[owner]
     native_share = (split.get(NATIVE, 0.0) + split.get(GLUE, 0.0)) / owned if owned else 0.0
+    per_call = None if cum_s is None or not ncalls else cum_s / ncalls
+    busy = cpu_bound(owner, ins.idle)
+    ffi = ffi_check(cum_s, ncalls, ins.callers.get(owner))
+    inclusive = None if cum_s is None else cum_s / ins.run_total
+    fix = fix_kind(ncalls, per_call, inclusive, native_share, busy, ffi)
+    setup = fix == SETUP
+    removable = owned if setup else owned * (1.0 - 1.0 / kernel)
+    share = owned / ins.run_total
     return {
         "target": owner,
         "category": category,
+        "fix": fix,
         "owned_share": owned / ins.run_total,
-        "inclusive_share": None if cum_s is None else cum_s / ins.run_total,
+        "inclusive_share": inclusive,
         "self_share": self_s / ins.run_total,
         "calls": ncalls,
-        "per_call_s": None if cum_s is None or not ncalls else cum_s / ncalls,
-        "cpu_bound": cpu_bound(owner, ins.idle),
+        "per_call_s": per_call,
+        "cpu_bound": busy,
         "native_share": native_share,
         "code": "already native" if native_share > NATIVE_MAJORITY else "pure Python",
-        "ffi": ffi_check(cum_s, ncalls, ins.callers.get(owner)),
-        "kernel_speedup": kernel,
-        "assumed": _assumed(portions, speedups),
-        "removable_s": owned * (1.0 - 1.0 / kernel),
-        "amdahl_speedup": amdahl(owned / ins.run_total, kernel),
+        "ffi": ffi,
+        "kernel_speedup": None if setup else kernel,
+        "assumed": "removed by caching" if setup else _assumed(portions, speedups),
+        "removable_s": removable,
+        "amdahl_speedup": 1.0 / (1.0 - min(share, 0.999999)) if setup else amdahl(share, kernel),
     }
 
 
 TARGET_SCHEMA = pl.Schema(
     {
-        "rank": pl.Int64, "target": pl.String, "category": pl.String,
+        "rank": pl.Int64, "target": pl.String, "category": pl.String, "fix": pl.String,
         "owned_share": pl.Float64, "inclusive_share": pl.Float64, "self_share": pl.Float64,
         "calls": pl.Int64, "per_call_s": pl.Float64, "cpu_bound": pl.String,
         "native_share": pl.Float64, "code": pl.String, "ffi": pl.String,
@@ -363,6 +418,7 @@ def optimization_targets(
         + " (override them with a [speedup] table in a --rules TOML file).",
         "FFI check: worth moving to Rust only above 1 ms cumulative and >= 10 us of work "
         "per call (~1 us to cross the boundary); otherwise accelerate the caller's loop.",
+        "fix: " + "; ".join(f"{kind} = {what}" for kind, what in FIXES.items()) + ".",
     ]
     if ins.fallback:
         notes.append(

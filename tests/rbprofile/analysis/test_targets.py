@@ -16,6 +16,7 @@ from rbprofile.analysis.targets import (
     cpu_bound,
     effective_speedup,
     ffi_check,
+    fix_kind,
     idle_shares,
     optimization_targets,
     parse_speedups,
@@ -100,6 +101,50 @@ def test_targets_rank_by_removable_time_with_exact_amdahl() -> None:
     assert run["amdahl_speedup"] == pytest.approx(1 / (0.8 + 0.2 / 3))
     assert {r["cpu_bound"] for r in rows} == {"unknown: no py-spy"}
     assert [r["rank"] for r in rows] == [1, 2, 3]
+    # run is called once but encloses the whole run: the driver, not setup
+    assert [r["fix"] for r in rows] == ["compiled kernel", "per-call overhead", "compiled kernel"]
+
+
+def test_fix_kind_from_the_call_pattern() -> None:
+    ok = "yes"
+    assert fix_kind(1, 0.25, 0.34, 0.1, ok, ok) == "one-time setup"
+    assert fix_kind(5, 0.002, 0.01, 0.1, ok, ok) == "one-time setup"
+    assert fix_kind(6, 0.002, 0.01, 0.1, ok, ok) == "compiled kernel"  # per session, not setup
+    assert fix_kind(1, 0.0005, 0.01, 0.1, ok, ok) == "compiled kernel"  # under 1 ms a call
+    assert fix_kind(1, 2.0, 1.0, 0.1, ok, ok) == "compiled kernel"  # the driver loop
+    assert fix_kind(None, None, None, 0.1, ok, ok) == "compiled kernel"  # py-spy only
+    assert fix_kind(500, 2e-4, 0.1, 0.1, "no: waits 40%", ok) == "waits"
+    assert fix_kind(500, 2e-4, 0.1, 0.6, ok, ok) == "already native"
+    tiny = "no: 1.5 us per call; target the loop in a:f"
+    assert fix_kind(23_544, 1.5e-6, 0.05, 0.3, ok, tiny) == "per-call overhead"
+
+
+def test_one_time_setup_is_removed_whole_with_no_kernel_speedup() -> None:
+    functions = [*FUNCTIONS, ("proj.data:calendar", "/src/proj/data.py", 1, 0.3, 0.3, "other")]
+    edges = [*EDGES, ("proj.engine:run", "proj.data:calendar", 1, 1, 0.3, 0.3)]
+    rows = [
+        (k, k.split(":")[0], k.split(":")[1], f, 1, n, n, s, c, None, None, None)
+        for k, f, n, s, c, _ in functions
+    ]
+    prof = CProfile(
+        Path("hand.pstats"),
+        pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row"),
+        pl.DataFrame(edges, schema=EDGES_SCHEMA, orient="row"),
+        total_s=2.3,
+    )
+    cats = pl.DataFrame(
+        [(k, c) for k, *_, c in functions], schema={"key": pl.String, "category": pl.String},
+        orient="row",
+    )  # fmt: skip
+    table = optimization_targets(
+        Categorized(cats, pl.DataFrame(), "s", ()), profile=prof, speedups=SPEEDUPS, project="proj"
+    )
+    setup = next(r for r in table.frame.to_dicts() if r["target"] == "proj.data:calendar")
+    assert (setup["fix"], setup["kernel_speedup"], setup["assumed"]) == (
+        "one-time setup", None, "removed by caching",
+    )  # fmt: skip
+    assert setup["removable_s"] == pytest.approx(0.3)
+    assert setup["amdahl_speedup"] == pytest.approx(1 / (1 - 0.3 / 2.3))
 
 
 def test_speedup_overrides_change_the_estimate() -> None:
