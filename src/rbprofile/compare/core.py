@@ -19,6 +19,7 @@ from rbprofile.compare.diff_flamegraph import write_diff_flamegraph
 from rbprofile.compare.functions import categorized_functions, function_deltas, group_deltas
 from rbprofile.compare.runs import Side, common_measure, resolve_side, timings, unlike
 from rbprofile.compare.stats import Sample, TimingVerdict, geometric_mean_speedup, judge
+from rbprofile.compare.targets import OUTCOME_SCHEMA, target_outcomes
 from rbprofile.errors import RbprofileError
 from rbprofile.rundir import files
 from rbprofile.rundir.run import Run
@@ -51,6 +52,8 @@ class Comparison:
     problems: tuple[str, ...] = ()  # partial runs, missing profiler files
     notes: tuple[str, ...] = ()  # how something was computed
     flamegraphs: dict[str, Path] = field(default_factory=dict)
+    # BEFORE's optimization targets, predicted against measured (compare.targets)
+    targets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OUTCOME_SCHEMA))
 
     def regressions(self, threshold_pct: float) -> list[ScenarioTiming]:
         """Scenarios significantly slower by more than `threshold_pct` percent."""
@@ -130,6 +133,7 @@ class _Collected:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     flamegraphs: dict[str, Path] = field(default_factory=dict)
+    targets: list[pl.DataFrame] = field(default_factory=list)
 
 
 def _collect_functions(
@@ -210,6 +214,8 @@ def compare_runs(
         if differs := unlike(b, a):
             collected.notes.append(f"{name}: not like for like ({'; '.join(differs)}).")
         _collect_functions(name, b, a, project, collected)
+        if (outcomes := target_outcomes(name, b, a)) is not None:
+            collected.targets.append(outcomes)
         if flamegraph_dir is not None:
             _flamegraph(name, b, a, flamegraph_dir, force, collected)
     return Comparison(
@@ -226,6 +232,7 @@ def compare_runs(
         problems=tuple(collected.problems),
         notes=tuple(collected.notes),
         flamegraphs=collected.flamegraphs,
+        targets=pl.concat([pl.DataFrame(schema=OUTCOME_SCHEMA), *collected.targets]),
     )
 
 

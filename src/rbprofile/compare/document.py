@@ -1,7 +1,9 @@
 """`to_document(Comparison) -> Document`: the tables and notes `rbprofile compare` renders.
 
 Tables: `timing` (primary; one row per compared scenario with the verdict), `functions`
-(the largest function changes per scenario), `modules`, and `categories` when recorded.
+(the largest function changes per scenario), `modules`, `categories` when recorded, and
+`targets` / `calibration` (BEFORE's optimization targets, predicted against measured) when
+both sides have a cProfile profile.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import polars as pl
 
 from rbprofile.compare.core import Comparison, ScenarioTiming
 from rbprofile.compare.functions import CHANGE_COLUMNS
+from rbprofile.compare.targets import outcome_tables
 from rbprofile.render import Document, Table
 
 TOP_FUNCTIONS = 20
@@ -147,6 +150,7 @@ def to_document(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Document:
     tables.append(_group_table("modules", "Modules", comparison.modules))
     if comparison.categories.height:
         tables.append(_group_table("categories", "Categories", comparison.categories))
+    tables += outcome_tables(comparison.targets)
     meta: dict[str, object] = {
         "before": comparison.before,
         "after": comparison.after,

@@ -120,7 +120,9 @@ def test_function_tables_and_missing_functions(profiles: Path) -> None:
         ("daily", CATEGORY, pytest.approx(-0.3)),
     ]
     doc = to_document(result)
-    assert [t.name for t in doc.tables] == ["timing", "functions", "modules", "categories"]
+    assert [t.name for t in doc.tables] == [
+        "timing", "functions", "modules", "categories", "targets", "calibration",
+    ]  # fmt: skip
     assert doc.table("functions").frame["function"].to_list() == [
         "rustybt.algorithm:TradingAlgorithm.order"
     ]
