@@ -100,6 +100,7 @@ def test_hand_built_file_exact_markdown(tmp_path: Path, cli) -> None:
         "# rbprofile analyze: h.pstats\n\n"
         f"cProfile: {path} -- 4.0000 s total (pstats total_tt), 2 functions; "
         "shares are of that total.\n\n"
+        "Project: app (--project).\n\n"
         "## Self time by module (cProfile)\n\n"
         "| module | kind | functions | self_s | share |\n"
         "| --- | --- | ---: | ---: | ---: |\n"
@@ -135,3 +136,29 @@ def test_speedup_override_and_bad_value(profiles: Path, cli) -> None:
     result = cli([*args, "--speedup", "bogus=3"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: bad --speedup 'bogus=3'")
+
+
+def test_the_project_of_a_bare_profile_is_discovered_not_assumed(tmp_path: Path, cli) -> None:
+    """A profile of zipline-like code: the project is the package with the most self time
+    outside the standard library and the data libraries (pandas here), not rustybt."""
+    run = ("/v/lib/python3.11/site-packages/zipline/algorithm.py", 10, "run")
+    spot = ("/v/lib/python3.11/site-packages/zipline/data/portal.py", 40, "get_spot_value")
+    frame = ("/v/lib/python3.11/site-packages/pandas/core/frame.py", 900, "__getitem__")
+    helper = ("/v/lib/python3.11/site-packages/toolz/itertoolz.py", 5, "first")
+    stats = {
+        run: (1, 1, 0.5, 10.0, {}),
+        spot: (100, 100, 2.0, 8.0, {run: (100, 100, 2.0, 8.0)}),
+        frame: (100, 100, 6.0, 6.0, {spot: (100, 100, 6.0, 6.0)}),
+        helper: (5, 5, 1.5, 1.5, {run: (5, 5, 1.5, 1.5)}),
+    }
+    path = write_pstats(tmp_path / "z.pstats", stats)
+    result = cli(["analyze", str(path), "--by", "owner", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["meta"]["project"] == "zipline"
+    assert (
+        "Project: zipline (discovered: 100% of the self time outside the standard library and "
+        "the data libraries; --project to change)." in doc["notes"]
+    )
+    owners = {r["owner"]: r["charged_s"] for r in doc["tables"]["owners"]["rows"]}
+    assert owners["zipline.data.portal:get_spot_value"] == pytest.approx(8.0)

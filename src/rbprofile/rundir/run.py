@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
+from rbprofile.analysis.project import Discovery, discover
 from rbprofile.errors import RbprofileError
 from rbprofile.rundir import files
 from rbprofile.rundir.manifest import DEFAULT_PROJECT, Manifest, ProfilerRecord, read_manifest
@@ -117,8 +118,25 @@ class Run:
 
     @property
     def project(self) -> str:
-        """The package under profile, as recorded (rustybt for old and bare runs)."""
-        return self.manifest.project if self.manifest is not None else DEFAULT_PROJECT
+        """The package under profile: as recorded; for bare files, discovered from the profile
+        (`discovered`); rustybt for run directories recorded before runs named it."""
+        if self.manifest is not None:
+            return self.manifest.project
+        found = self.discovered
+        return found.project if found is not None else DEFAULT_PROJECT
+
+    @cached_property
+    def discovered(self) -> Discovery | None:
+        """For bare profiler files: the project the profile shows (analysis.project.discover)."""
+        if self.path is not None:
+            return None
+        if self.cprofile is not None:
+            return discover(self.cprofile.functions)
+        if self.samples is not None:
+            from rbprofile.analysis.categories import sampled_functions
+
+            return discover(sampled_functions(self.samples))
+        return None
 
     @property
     def numeric(self) -> str | None:

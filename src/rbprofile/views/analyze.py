@@ -196,6 +196,25 @@ def source_notes(run: Run) -> tuple[list[str], dict[str, object]]:
     return notes, meta
 
 
+def project_note(run: Run, given: str | None) -> str:
+    """Which package the owner, module and target views treat as the project, and why."""
+    if given:
+        return f"Project: {given} (--project)."
+    found = run.discovered
+    if run.manifest is not None:
+        return f"Project: {run.project} (recorded by the run; --project to change)."
+    if found is None:
+        return (
+            f"Project: {run.project} (none found outside the standard library and the data "
+            "libraries; pass --project PKG)."
+        )
+    other = f"; next: {found.runner_up}" if found.runner_up else ""
+    return (
+        f"Project: {found.project} (discovered: {found.share:.0%} of the self time outside the "
+        f"standard library and the data libraries{other}; --project to change)."
+    )
+
+
 def analyze(run: Run, opts: AnalyzeOptions) -> Document:
     if run.cprofile is None and run.samples is None:
         raise RbprofileError(
@@ -206,6 +225,7 @@ def analyze(run: Run, opts: AnalyzeOptions) -> Document:
     if opts.targets:
         tables.insert(0, _target_table(job))
     notes, meta = source_notes(run)
+    notes.append(project_note(run, opts.project))
     meta |= {"by": opts.by, "project": job.project, "depth": opts.depth, "top": opts.top}
     return Document(
         title=f"rbprofile analyze: {run.name}",
