@@ -27,18 +27,25 @@ def section(ctx: ReportContext) -> list[Section]:
     intro = (
         "Ranked by the time acceleration could remove. The expected speedup is Amdahl's law "
         "over the target's share of the run with the assumed kernel speedup shown "
-        "(pure-Python loops, Decimal arithmetic, ... from the built-in rules); the FFI check "
-        "says whether per-call work pays for crossing into Rust."
+        "(pure-Python loops, Decimal arithmetic, ... from the built-in rules); one-time setup "
+        "is assumed removed whole by caching or precomputing it. `fix` says what kind of "
+        "change the call pattern calls for; the FFI check says whether per-call work pays for "
+        "crossing into Rust."
     )
     return [Section(TITLE, (intro,)), *(run_section(ctx, r) for r in ctx.runs)]
 
 
 def _describe(run: Run, row: dict[str, Any]) -> str:
     """One summary line from a target row (columns of `optimization_targets`)."""
+    head = (
+        f"`{row['target']}` in {run.name} ({row['category']}, {row['fix']}): "
+        f"{row['owned_share']:.1%} of the run; expected whole-run speedup "
+        f"{row['amdahl_speedup']:.3f}x"
+    )
+    if row["kernel_speedup"] is None:  # one-time setup: removed by caching, no kernel
+        return f"{head} if cached or precomputed away"
     return (
-        f"`{row['target']}` in {run.name} ({row['category']}): {row['owned_share']:.1%} of the "
-        f"run; expected whole-run speedup {row['amdahl_speedup']:.3f}x at an assumed "
-        f"{row['kernel_speedup']:.1f}x kernel speedup; FFI check: {row['ffi']}"
+        f"{head} at an assumed {row['kernel_speedup']:.1f}x kernel speedup; FFI check: {row['ffi']}"
     )
 
 

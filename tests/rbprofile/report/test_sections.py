@@ -273,3 +273,20 @@ def test_summary_states_the_comparison_verdict(make_run, context) -> None:
     text = md(summary.section(context("baseline", compare=("baseline", "after"))))
     assert f"- after vs baseline, smoke: 1.25x faster (faster; {SIM_CPU})\n" in text
     assert "- after vs baseline: geometric-mean speedup 1.25x\n" in text
+
+
+def test_summary_line_of_a_setup_target_names_no_kernel_speedup() -> None:
+    from rbprofile.report.targets import _describe
+    from rbprofile.rundir.run import Run
+
+    run = Run("baseline/daily", None)
+    row = {
+        "target": "p:calendar", "category": "datetime/calendar", "fix": "one-time setup",
+        "owned_share": 0.2, "amdahl_speedup": 1.25, "kernel_speedup": None, "ffi": "yes",
+    }  # fmt: skip
+    assert _describe(run, row) == (
+        "`p:calendar` in baseline/daily (datetime/calendar, one-time setup): 20.0% of the run; "
+        "expected whole-run speedup 1.250x if cached or precomputed away"
+    )
+    row |= {"fix": "compiled kernel", "kernel_speedup": 5.0, "amdahl_speedup": 1.19}
+    assert _describe(run, row).endswith("1.190x at an assumed 5.0x kernel speedup; FFI check: yes")
