@@ -30,6 +30,7 @@ _NATIVE_LIB = re.compile(
     r"^([A-Za-z_][A-Za-z0-9_\-]*?)(?:[\d.\-]*)(?:\.cpython.*)?\.(?:so|dylib|dll|pyd)"
 )
 _DECIMAL_NATIVE = ("_decimal", "libmpdec")
+_CYTHON = (".pyx", ".pxi")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class ModuleResolver:
             return ModuleInfo(name, stdlib_kind(name))
         if file.startswith("<") or not file:
             return ModuleInfo(file or "<unknown>", "unknown")
-        if not file.endswith((".py", ".pyw", ".pyx")):
+        if not file.endswith((".py", ".pyw", *_CYTHON)):
             return self._native(file)
         parts = PurePath(file).parts
         for marker in _SITE_MARKERS:
@@ -105,7 +106,10 @@ class ModuleResolver:
                 return ModuleInfo(_dotted(path.relative_to(self._stdlib).parts), "stdlib")
             return ModuleInfo(self._walk_up(path), "local")
         if not path.is_absolute():
-            # py-spy's short file names are already relative to a sys.path entry.
+            # py-spy's short file names are already relative to a sys.path entry; Cython
+            # records a .pyx by the path it was compiled from (`src/zipline/_protocol.pyx`).
+            if file.endswith(_CYTHON) and len(parts) > 2 and parts[0] == "src":
+                parts = parts[1:]
             name = _dotted(parts)
             return ModuleInfo(
                 name, stdlib_kind(name) if _top(name) in sys.stdlib_module_names else "local"
@@ -130,16 +134,34 @@ class ModuleResolver:
         parts = PurePath(file).parts
         if any(p in _DECIMAL_NATIVE for p in parts):
             return ModuleInfo("decimal", "stdlib")
+        base = PurePath(file.split(":", 1)[0]).name
+        match = _NATIVE_LIB.match(base)
+        stem = match.group(1) if match else PurePath(base).stem or base
         for marker in _SITE_MARKERS:
             if marker in parts:
                 i = len(parts) - parts[::-1].index(marker)
                 if i < len(parts):
                     top = _top(parts[i])
-                    return ModuleInfo("polars" if top.startswith("_polars") else top, "third-party")
-        base = PurePath(file.split(":", 1)[0]).name
-        match = _NATIVE_LIB.match(base)
-        stem = match.group(1) if match else PurePath(base).stem or base
+                    if top.startswith("_polars"):
+                        return ModuleInfo("polars", "third-party")
+                    # an extension module keeps its dotted name (zipline.lib._windowtemplate)
+                    inner = [*parts[i:-1], stem] if match and i < len(parts) - 1 else [top]
+                    return ModuleInfo(".".join(inner), "third-party")
+        path = Path(file)
+        if match and path.is_absolute() and (path.parent / "__init__.py").exists():
+            package = _package_of(path.parent)
+            return ModuleInfo(f"{package}.{stem}", "local")  # a project's own extension
         return ModuleInfo(f"<native {stem}>", "native")
+
+
+def _package_of(directory: Path) -> str:
+    """The dotted package a directory holding __init__.py is (walking up its parents)."""
+    names = [directory.name]
+    parent = directory.parent
+    while (parent / "__init__.py").exists():
+        names.insert(0, parent.name)
+        parent = parent.parent
+    return ".".join(names)
 
 
 def module_at_depth(module: str, project: str, depth: int) -> str:

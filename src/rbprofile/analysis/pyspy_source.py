@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from rbprofile.analysis.modules import ModuleResolver
@@ -32,7 +32,8 @@ __all__ = ["IDLE_LEAVES", "Samples", "load_pyspy"]
 
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 _ROOT = re.compile(r"^(?:thread \(0x[0-9a-fA-F]+\)|process \d+:.*|Thread \d+.*)$")
-_PY_FILE = (".py", ".pyw", ".pyx")
+_PY_FILE = (".py", ".pyw", ".pyx", ".pxi")
+_CYTHON_C = re.compile(r"^(?:__[Pp]yx)")
 _GC_FUNCTION = re.compile(r"^(?:gc_collect|_PyGC_|_PyObject_GC_|collect_generations|gc_)")
 IDLE_LEAVES = frozenset(
     {
@@ -47,6 +48,16 @@ IDLE_LEAVES = frozenset(
 )  # fmt: skip
 
 
+def _cython_c_function(function: str, file: str) -> bool:
+    """A C function Cython generated, which py-spy --native attributes to its .pyx lines
+    (`__Pyx_PyObject_FastCallDict`, `_fast_dot` for `dot` in _fast.pyx): native, so the
+    Python-level frame above it (`dot`) is the leaf, keyed as cProfile keys it."""
+    if not file.endswith((".pyx", ".pxi")):
+        return False
+    stem = PurePath(file).stem
+    return bool(_CYTHON_C.match(function)) or function.startswith(f"{stem}_")
+
+
 class _FrameMaker:
     def __init__(self, resolver: ModuleResolver) -> None:
         self.resolver = resolver
@@ -59,7 +70,9 @@ class _FrameMaker:
         cache_key = (function, file, line)
         frame = self.cache.get(cache_key)
         if frame is None:
-            native = bool(file) and not file.endswith(_PY_FILE) and not file.startswith("<")
+            native = (bool(file) and not file.endswith(_PY_FILE) and not file.startswith("<")) or (
+                _cython_c_function(function, file)
+            )
             local = file if native else self.sources.local(file)  # recorded elsewhere
             module = self.resolver.resolve(local).name
             if native and _GC_FUNCTION.match(function):
