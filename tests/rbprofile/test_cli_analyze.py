@@ -66,7 +66,11 @@ def test_targets_and_categories(profiles: Path, cli) -> None:
     result = cli([*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     tables = json.loads(result.stdout)["tables"]
-    assert tables["targets"]["rows"][0]["target"] == "hotpkg.work:loop_heavy"
+    rows = tables["targets"]["rows"]
+    # functions called once at >= 1 ms (polars_call ...) are one-time setup, removed whole, and
+    # may outrank it by removable time; the hot loop is the top compiled kernel
+    kernels = [r["target"] for r in rows if r["fix"] == "compiled kernel"]
+    assert kernels[0] == "hotpkg.work:loop_heavy"
     assert sum(r["share"] for r in tables["categories"]["rows"]) == pytest.approx(1.0)
 
 

@@ -15,7 +15,12 @@
         a non-project function's self time is spread over its callers in proportion to the
         self time it spent under each caller (pstats' caller table), and from there upward
         in proportion to cumulative time, until a project frame takes it (gprof's
-        assumption: every call costs the same). Recursive cycles are cut.
+        assumption: every call costs the same). Recursive cycles are cut. Two guards keep
+        the estimate possible: import machinery (importlib, `builtins:exec`, any module's
+        `<module>` code) is a barrier, so time spent importing is never charged to the
+        project function that happened to trigger the import (a project module's `<module>`
+        code is import time, not an owner); and no owner is charged more than its own
+        cumulative time (owned <= inclusive), the excess going outside.
 Time reached by no project frame is charged to "(outside PROJECT)". Shares sum to 1.
 """
 
@@ -38,6 +43,16 @@ Callers = dict[str, list[tuple[str, float, float, int]]]
 
 def outside(project: str) -> str:
     return f"(outside {project})"
+
+
+def is_import_machinery(module: str, qualname: str) -> bool:
+    """Functions that run imports: their time is import time, whoever triggered it."""
+    return (
+        qualname == "<module>"
+        or module == "importlib"
+        or module.startswith(("importlib.", "<frozen importlib"))
+        or (module == "builtins" and qualname in ("exec", "__import__"))
+    )
 
 
 def _stack_owners(samples: Samples, project: str) -> pl.DataFrame:
@@ -144,11 +159,17 @@ class _Spreader:
     refined by up to REFINE_SWEEPS sweeps that let cycle edges count."""
 
     def __init__(
-        self, callers: Callers, project_keys: set[str], project: str, cum: dict[str, float]
+        self,
+        callers: Callers,
+        project_keys: set[str],
+        project: str,
+        cum: dict[str, float],
+        barriers: set[str] | None = None,
     ) -> None:
         self.callers = callers
         self.cum = cum
         self.project_keys = project_keys
+        self.barriers = barriers or set()
         self.outside = outside(project)
         self.memo: dict[str, Fractions] = {}
         nodes = sorted({*callers, *(c for es in callers.values() for c, *_ in es)})
@@ -168,7 +189,7 @@ class _Spreader:
         edges = [
             e
             for m in members
-            if m not in self.project_keys
+            if m not in self.project_keys and m not in self.barriers
             for e in self.callers.get(m, [])
             if e[0] not in inside
         ]
@@ -180,7 +201,10 @@ class _Spreader:
         for m in members:
             if m in self.project_keys:
                 self.memo[m] = {m: 1.0}
-        others = [m for m in members if m not in self.project_keys]
+            elif m in self.barriers:
+                self.memo[m] = {self.outside: 1.0}
+        fixed = self.project_keys | self.barriers
+        others = [m for m in members if m not in fixed]
         if len(members) == 1:
             if others:
                 self.memo[others[0]] = self._arriving(others[0])
@@ -190,7 +214,7 @@ class _Spreader:
         # earlier in the pass), or, having none, from the time entering the cycle.
         inside = set(members)
         entry = self._entry(members, inside)
-        settled = {m for m in members if m in self.project_keys}
+        settled = {m for m in members if m in fixed}
         order = sorted(others, key=lambda k: (-self.cum.get(k, 0.0), k))
         for m in order:
             edges = [e for e in self.callers.get(m, []) if e[0] not in inside or e[0] in settled]
@@ -218,6 +242,8 @@ class _Spreader:
     def spread_self(self, key: str, self_s: float) -> Fractions:
         if key in self.project_keys:
             return {key: self_s}
+        if key in self.barriers:
+            return {self.outside: self_s}
         edges = self.callers.get(key)
         if not edges:
             return {self.outside: self_s}
@@ -235,11 +261,18 @@ def _callers(profile: CProfile) -> Callers:
 
 def _spreader(profile: CProfile, project: str) -> tuple[_Spreader, set[str]]:
     functions = profile.functions
+    barriers = {
+        k
+        for k, m, q in functions.select("key", "module", "qualname").iter_rows()
+        if is_import_machinery(m, q)
+    }
     project_keys = {
-        k for k, m in functions.select("key", "module").iter_rows() if in_project(m, project)
+        k
+        for k, m in functions.select("key", "module").iter_rows()
+        if in_project(m, project) and k not in barriers
     }
     cum = dict(functions.select("key", "cum_s").iter_rows())
-    return _Spreader(_callers(profile), project_keys, project, cum), project_keys
+    return _Spreader(_callers(profile), project_keys, project, cum, barriers), project_keys
 
 
 def function_owners(profile: CProfile, project: str) -> dict[str, str]:
@@ -262,6 +295,12 @@ def owners_from_cprofile(profile: CProfile, project: str) -> pl.DataFrame:
     own = dict(
         functions.filter(pl.col("key").is_in(project_keys)).select("key", "self_s").iter_rows()
     )
+    cum = dict(functions.select("key", "cum_s").iter_rows())
+    for owner in list(charged):  # owned <= inclusive: the excess of an estimate goes outside
+        limit = cum.get(owner)
+        if limit is not None and charged[owner] > limit:
+            charged[spreader.outside] += charged[owner] - limit
+            charged[owner] = limit
     total = profile.total_s or 1.0
     rows = [(k, v, v / total, own.get(k, 0.0)) for k, v in charged.items()]
     schema = {"owner": pl.String, "charged_s": pl.Float64, "share": pl.Float64, "own_s": pl.Float64}

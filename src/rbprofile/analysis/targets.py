@@ -9,7 +9,7 @@ acceleration could remove.
         "unknown" without py-spy), native share of its owned time and whether that makes it
         already native, the FFI check, what kind of fix it needs, the assumed kernel speedup
         and the Amdahl estimate.
-    fix_kind(calls, per_call_s, inclusive_share, native_share, cpu_bound, ffi) -> str  (FIXES)
+    fix_kind(calls, per_call_s, inclusive_share, native_share, cpu_bound, ffi, category) -> str
     amdahl(share, speedup) -> float           whole-run speedup: 1 / ((1 - p) + p / s)
     effective_speedup(portions, speedups) -> float
         the kernel speedup of a target whose owned time splits into portions (seconds by
@@ -22,13 +22,15 @@ FFI check: moving a function across the Rust boundary pays ~1 us per call, so it
 only above 1 ms cumulative and when the work per call is well above that (>= 10 us);
 otherwise the target is its caller's loop, named in the row.
 
-The kind of fix comes from the call pattern: a function called a handful of times per run at
->= 1 ms a call is one-time setup (cache or precompute it: its owned time goes, no kernel speedup
-applies, so the Amdahl estimate is 1 / (1 - share)) unless it encloses most of the run (then it
-is the driver, not setup); many calls too cheap to cross the FFI
-boundary are per-call overhead (batch or vectorize, or move the caller's loop); time mostly in
-C/Rust already is native; a function that waits is not a compute target; the rest is a CPU-bound
-kernel worth compiling.
+The kind of fix comes from the call pattern and category:
+- one-time setup: called at most 5 times at >= 1 ms a call, not enclosing most of the run (that
+  is the driver loop) and not a compute category (loops, Decimal, indicators): cache or
+  precompute it; its owned time goes, no kernel speedup applies (Amdahl: 1 / (1 - share));
+- waits: not CPU-bound, or running subprocesses: no compiled rewrite helps;
+- already native: most of its owned time is in C/Rust already;
+- per-call overhead: calls too cheap to cross the FFI boundary: batch, vectorize, or move the
+  caller's loop;
+- compiled kernel: the rest, CPU-bound Python worth compiling.
 """
 
 from __future__ import annotations
@@ -41,7 +43,16 @@ import polars as pl
 
 from rbprofile.analysis.owners import outside, owners_from_cprofile, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
-from rbprofile.analysis.rules import CATEGORIES, DECIMAL, NATIVE, OTHER, OVERHEAD
+from rbprofile.analysis.rules import (
+    CATEGORIES,
+    DECIMAL,
+    INDICATORS,
+    LOOPS,
+    NATIVE,
+    OTHER,
+    OVERHEAD,
+    SUBPROCESSES,
+)
 from rbprofile.analysis.samples import BELOW_PYTHON_LEAF
 from rbprofile.errors import RbprofileError
 from rbprofile.render import Table
@@ -61,6 +72,7 @@ GLUE = "builtin glue"  # C built-ins of the Python-overhead kind (list.append, i
 SETUP_MAX_CALLS = 5  # called at most this often per run ...
 SETUP_MIN_PER_CALL_S = 1e-3  # ... at >= 1 ms a call: one-time setup,
 SETUP_MAX_INCLUSIVE = 0.5  # unless it encloses most of the run (the driver loop, not setup)
+COMPUTE = frozenset({LOOPS, DECIMAL, INDICATORS})  # kernels even when called once
 SETUP, PER_CALL, ALREADY_NATIVE, WAITS, KERNEL = (
     "one-time setup", "per-call overhead", "already native", "waits", "compiled kernel",
 )  # fmt: skip
@@ -255,14 +267,15 @@ def fix_kind(
     native_share: float,
     cpu_bound: str,
     ffi: str,
+    category: str = OTHER,
 ) -> str:
-    """What kind of fix a target needs (a key of FIXES), from its call pattern."""
+    """What kind of fix a target needs (a key of FIXES), from its call pattern and category."""
+    if cpu_bound.startswith("no") or category == SUBPROCESSES:
+        return WAITS
     if calls is not None and per_call_s is not None and inclusive_share is not None:
         few = calls <= SETUP_MAX_CALLS and per_call_s >= SETUP_MIN_PER_CALL_S
-        if few and inclusive_share < SETUP_MAX_INCLUSIVE:
+        if few and inclusive_share < SETUP_MAX_INCLUSIVE and category not in COMPUTE:
             return SETUP
-    if cpu_bound.startswith("no"):
-        return WAITS
     if native_share > NATIVE_MAJORITY:
         return ALREADY_NATIVE
     if ffi.startswith("no:") and calls:
@@ -347,7 +360,7 @@ def _row(owner: str, ins: _Inputs, category: str, speedups: Mapping[str, float])
     busy = cpu_bound(owner, ins.idle)
     ffi = ffi_check(cum_s, ncalls, ins.callers.get(owner))
     inclusive = None if cum_s is None else cum_s / ins.run_total
-    fix = fix_kind(ncalls, per_call, inclusive, native_share, busy, ffi)
+    fix = fix_kind(ncalls, per_call, inclusive, native_share, busy, ffi, category)
     setup = fix == SETUP
     removable = owned if setup else owned * (1.0 - 1.0 / kernel)
     share = owned / ins.run_total

@@ -20,7 +20,7 @@ def test_cprofile_spreads_helper_time_to_project_callers(tmp_path: Path) -> None
     a, b = ("/n/app/a.py", 1, "a"), ("/n/app/b.py", 1, "b")
     g, length = (f"{LIB}/g.py", 1, "g"), ("~", 0, "<built-in method builtins.len>")
     stats = {
-        a: (1, 1, 1.0, 6.0, {}),
+        a: (1, 1, 1.0, 6.5, {}),
         b: (1, 1, 2.0, 4.0, {}),
         g: (4, 4, 2.0, 6.0, {a: (3, 3, 1.5, 4.5), b: (1, 1, 0.5, 1.5)}),
         length: (10, 10, 5.0, 5.0, {g: (8, 8, 4.0, 4.0), a: (2, 2, 1.0, 1.0)}),
@@ -32,6 +32,52 @@ def test_cprofile_spreads_helper_time_to_project_callers(tmp_path: Path) -> None
     assert rows["a:a"] == pytest.approx(1.0 + 1.5 + 3.0 + 1.0)
     assert rows["(outside a)"] == pytest.approx(2.0 + 0.5 + 1.0)
     assert owners["share"].sum() == pytest.approx(1.0)
+
+
+def test_no_owner_is_charged_more_than_its_inclusive_time(tmp_path: Path) -> None:
+    """The same spread against a's recorded cumulative 6.0: 6.5 is impossible, so a keeps 6.0
+    and the estimate's excess 0.5 goes outside; shares still sum to 1."""
+    a, b = ("/n/app/a.py", 1, "a"), ("/n/app/b.py", 1, "b")
+    g, length = (f"{LIB}/g.py", 1, "g"), ("~", 0, "<built-in method builtins.len>")
+    stats = {
+        a: (1, 1, 1.0, 6.0, {}),
+        b: (1, 1, 2.0, 4.0, {}),
+        g: (4, 4, 2.0, 6.0, {a: (3, 3, 1.5, 4.5), b: (1, 1, 0.5, 1.5)}),
+        length: (10, 10, 5.0, 5.0, {g: (8, 8, 4.0, 4.0), a: (2, 2, 1.0, 1.0)}),
+    }
+    owners = owners_from_cprofile(load_pstats(write_pstats(tmp_path / "h.pstats", stats)), "a")
+    rows = dict(owners.select("owner", "charged_s").iter_rows())
+    assert rows["a:a"] == pytest.approx(6.0)
+    assert rows["(outside a)"] == pytest.approx(3.5 + 0.5)
+    assert owners["share"].sum() == pytest.approx(1.0)
+
+
+def test_import_time_is_not_charged_to_the_project_function_that_triggered_it(
+    tmp_path: Path,
+) -> None:
+    """run.run imports a project module whose `<module>` code calls lib.build (import-time work,
+    like zipline's preprocess decorators): that time stays outside, and the project's module
+    code owns nothing; run.run keeps its own self time and the lib work it calls directly.
+    (Files that do not exist resolve to their stem: module "run" is the project here.)"""
+    run, imp = ("/n/app/run.py", 1, "run"), ("~", 0, "<built-in method builtins.__import__>")
+    boot = ("<frozen importlib._bootstrap>", 1, "_find_and_load")
+    exe = ("~", 0, "<built-in method builtins.exec>")
+    mod = ("/n/app/run.py", 40, "<module>")
+    build, work = (f"{LIB}/b.py", 1, "build"), (f"{LIB}/w.py", 1, "work")
+    stats = {
+        run: (1, 1, 1.0, 10.0, {}),
+        imp: (1, 1, 0.0, 6.0, {run: (1, 1, 0.0, 6.0)}),
+        boot: (1, 1, 0.5, 6.0, {imp: (1, 1, 0.5, 6.0)}),
+        exe: (1, 1, 0.0, 5.5, {boot: (1, 1, 0.0, 5.5)}),
+        mod: (1, 1, 0.5, 5.5, {exe: (1, 1, 0.5, 5.5)}),
+        build: (50, 50, 5.0, 5.0, {mod: (50, 50, 5.0, 5.0)}),
+        work: (3, 3, 3.0, 3.0, {run: (3, 3, 3.0, 3.0)}),
+    }
+    owners = owners_from_cprofile(load_pstats(write_pstats(tmp_path / "i.pstats", stats)), "run")
+    rows = dict(owners.select("owner", "charged_s").iter_rows())
+    assert rows["run:run"] == pytest.approx(1.0 + 3.0)
+    assert rows["(outside run)"] == pytest.approx(0.5 + 0.5 + 5.0)
+    assert "run:<module>" not in rows
 
 
 def test_function_owners_pick_the_caller_owning_most(tmp_path: Path) -> None:
@@ -117,3 +163,45 @@ def test_cprofile_recursive_helper_splits_by_entering_time(tmp_path: Path) -> No
     # with project "one", two's share of the cycle is outside it: split 3:1 by entering time
     charged_one = dict(owners_from_cprofile(profile, "one").select("owner", "charged_s").rows())
     assert charged_one == pytest.approx({"one:one": 3.0, "(outside one)": 1.0})
+
+
+def _owned_within_inclusive(profile_path: Path, project: str) -> None:
+    profile = load_pstats(profile_path)
+    owners = owners_from_cprofile(profile, project)
+    cum = dict(profile.functions.select("key", "cum_s").iter_rows())
+    for owner, charged in owners.select("owner", "charged_s").iter_rows():
+        if owner in cum:
+            assert charged <= cum[owner] * (1 + 1e-9), (owner, charged, cum[owner])
+    assert owners["share"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("scenario", ["daily", "hourly", "minute"])
+def test_owned_never_exceeds_inclusive_on_the_committed_profiles(scenario: str) -> None:
+    root = Path(__file__).parents[3] / "docs" / "performance" / "profiles" / "baseline"
+    _owned_within_inclusive(root / scenario / "cprofile.pstats", "rustybt")
+
+
+@pytest.mark.slow
+def test_whole_process_profile_keeps_import_time_outside(tmp_path: Path) -> None:
+    """`python -m cProfile` of a script importing a package that does work at import time
+    (decorators building wrappers, as zipline's preprocess does) and at run time."""
+    import subprocess
+    import sys
+
+    pkg = tmp_path / "eng"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "import json\n"
+        "def build(n):\n    return [json.dumps({'k': i}) for i in range(n)]\n"
+        "TABLE = [build(2000) for _ in range(20)]\n"
+        "def run(n):\n    return sum(len(json.dumps({'v': i})) for i in range(n))\n"
+    )
+    (tmp_path / "main.py").write_text("import eng\neng.run(60000)\n")
+    out = tmp_path / "whole.pstats"
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), "main.py"], cwd=tmp_path, check=True
+    )
+    _owned_within_inclusive(out, "eng")
+    rows = dict(owners_from_cprofile(load_pstats(out), "eng").select("owner", "charged_s").rows())
+    assert "eng:<module>" not in rows
+    assert "eng:build" in rows and "eng:run" in rows

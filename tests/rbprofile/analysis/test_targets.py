@@ -114,6 +114,9 @@ def test_fix_kind_from_the_call_pattern() -> None:
     assert fix_kind(1, 2.0, 1.0, 0.1, ok, ok) == "compiled kernel"  # the driver loop
     assert fix_kind(None, None, None, 0.1, ok, ok) == "compiled kernel"  # py-spy only
     assert fix_kind(500, 2e-4, 0.1, 0.1, "no: waits 40%", ok) == "waits"
+    assert fix_kind(1, 0.05, 0.2, 0.1, ok, ok, "subprocesses") == "waits"
+    assert fix_kind(1, 0.15, 0.4, 0.1, ok, ok, "loops") == "compiled kernel"  # a kernel, once
+    assert fix_kind(1, 0.15, 0.4, 0.1, ok, ok, "data processing") == "one-time setup"
     assert fix_kind(500, 2e-4, 0.1, 0.6, ok, ok) == "already native"
     tiny = "no: 1.5 us per call; target the loop in a:f"
     assert fix_kind(23_544, 1.5e-6, 0.05, 0.3, ok, tiny) == "per-call overhead"
