@@ -57,8 +57,8 @@ def is_import_machinery(module: str, qualname: str) -> bool:
 
 def _stack_owners(samples: Samples, project: str) -> pl.DataFrame:
     modules = [m for m in samples.frames["module"].unique() if in_project(m, project)]
-    deepest = (
-        samples.frames.filter(pl.col("module").is_in(modules))
+    deepest = (  # native frames (a Cython module's C functions) own nothing: their caller does
+        samples.frames.filter(pl.col("module").is_in(modules) & ~pl.col("native"))
         .group_by("stack")
         .agg(
             pl.col("key").sort_by("depth").last().alias("owner"),

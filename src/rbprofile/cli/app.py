@@ -24,6 +24,7 @@ INTERRUPTED = "interrupted: partial results were removed; earlier results are in
 COMMANDS: list[tuple[str, str, str]] = [
     ("ingest", "ingest", "ingest"),
     ("run", "run", "run"),
+    ("import_", "import_", "import"),
     ("analyze", "analyze", "analyze"),
     ("categorize", "categorize", "categorize"),
     ("compare", "compare", "compare"),
