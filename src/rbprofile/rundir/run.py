@@ -10,6 +10,13 @@ tables written at record time are read (identities already resolved); the raw ps
 py-spy files are only parsed for bare files and for runs recorded before those tables existed.
 An accessor that finds nothing returns None and records why in `problems`; `why_missing`
 turns that, and the manifest's profiler records, into one sentence a report can print.
+A bare file passed as an argument that cannot be loaded raises its error instead.
+
+The JSON policy (`unreadable`, `checked`): a manifest.json, timing.json or memory.json that is
+present but unreadable is never skipped silently. Commands on one run (`analyze`,
+`categorize`) refuse the run with the file's one-line reason (`locate` calls `checked`);
+`compare` counts that scenario as partial and prints the reason; `report` prints it in each
+section that needed the file.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 PYSPY_RAW = (files.PYSPY_COLLAPSED, files.PYSPY_SPEEDSCOPE)  # preferred first
+JSON_FILES = (files.MANIFEST, files.TIMING, files.MEMORY)  # read through rundir version maps
 # Which profiler writes which raw file (for why_missing when a file is absent).
 WRITTEN_BY = {
     files.PSTATS: "cprofile",
@@ -127,6 +135,24 @@ class Run:
     def profiler(self, name: str) -> ProfilerRecord | None:
         return None if self.manifest is None else self.manifest.profiler(name)
 
+    def unreadable(self) -> dict[str, str]:
+        """The run's JSON files that are present but cannot be read through their version map
+        (invalid JSON, unknown `schema_version`, a field of the wrong type), with the reason."""
+        for accessor in (lambda: self.manifest, lambda: self.timing, lambda: self.memory):
+            accessor()
+        return {
+            name: self.problems[name]
+            for name in JSON_FILES
+            if name in self.problems and self.file(name) is not None
+        }
+
+    def checked(self) -> Run:
+        """This run, or RbprofileError when one of its JSON files is unreadable: the one
+        policy every command applies (a file that is there is never skipped silently)."""
+        for reason in self.unreadable().values():
+            raise RbprofileError(f"{self.name}: {reason}")
+        return self
+
     # -- tables --------------------------------------------------------------------------
 
     @cached_property
@@ -204,6 +230,8 @@ class Run:
         try:
             return load()
         except RbprofileError as exc:
+            if self.path is None:  # a file passed as the argument: its error is the answer
+                raise
             self.problems[name] = exc.message
             return None
 
