@@ -282,3 +282,48 @@ def test_unusable_pyspy_output_leaves_the_cprofile_views(profiles: Path, hot: Pa
         f"py-spy: not used ({run / 'pyspy.collapsed.txt'}:1: sample count 99999999999999999999 "
         "is over 2**63-1; not py-spy output, re-run py-spy record.)."
     ) in doc["notes"]
+
+
+# -- rules TOML and --speedup --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(
+            b"# caf\xe9\n[[rule]]\n", ":1: not UTF-8 text (byte 0xe9); TOML is UTF-8", id="latin-1"
+        ),
+        pytest.param(
+            b"rule = [1, 2]\n", ":1: `rule` must be an array of tables written [[rule]]", id="list"
+        ),
+        pytest.param(
+            b"[speedup]\nloops = nan\n",
+            ":2: speedup 'loops' must be a finite number >= 1 (got nan)",
+            id="nan-speedup",
+        ),
+        pytest.param(
+            b"[speedup]\nloops = inf\n",
+            ":2: speedup 'loops' must be a finite number >= 1 (got inf)",
+            id="inf-speedup",
+        ),
+    ],
+)
+def test_bad_rules_file_is_one_line(
+    hot: Path, tmp_path: Path, cli, content: bytes, message: str
+) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_bytes(content)
+    for command in ("categorize", "analyze"):
+        args = [command, str(hot), "--rules", str(rules)]
+        if command == "analyze":
+            args.append("--targets")
+        assert error_line(cli(args)) == f"{rules}{message}; fix the rules file"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_non_finite_speedup_option_is_refused(hot: Path, cli, value: str) -> None:
+    result = cli(["analyze", str(hot), "--targets", "--speedup", f"loops={value}"])
+    assert error_line(result).startswith(
+        f"bad --speedup 'loops={value}'; write CATEGORY=FACTOR with FACTOR a finite number >= 1 "
+        "and CATEGORY one of: Decimal arithmetic, loops,"
+    )

@@ -31,7 +31,7 @@ import polars as pl
 
 from rbprofile.analysis.owners import outside, owners_from_cprofile, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
-from rbprofile.analysis.rules import CATEGORIES, DECIMAL, NATIVE, OTHER, OVERHEAD
+from rbprofile.analysis.rules import CATEGORIES, DECIMAL, NATIVE, OTHER, OVERHEAD, is_speedup
 from rbprofile.analysis.samples import BELOW_PYTHON_LEAF
 from rbprofile.errors import RbprofileError
 from rbprofile.render import Table
@@ -80,10 +80,10 @@ def parse_speedups(items: Iterable[str]) -> dict[str, float]:
             factor = float(value)
         except ValueError:
             factor = 0.0
-        if not sep or name not in keys or factor < 1:
+        if not sep or name not in keys or not is_speedup(factor):
             raise RbprofileError(
-                f"bad --speedup {item!r}; write CATEGORY=FACTOR with FACTOR >= 1 and CATEGORY "
-                f"one of: {', '.join(keys)}"
+                f"bad --speedup {item!r}; write CATEGORY=FACTOR with FACTOR a finite number >= 1 "
+                f"and CATEGORY one of: {', '.join(keys)}"
             )
         out[name] = factor
     return out
