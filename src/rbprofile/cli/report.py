@@ -5,6 +5,7 @@ Only the markdown goes to stdout; progress goes to stderr as plain lines (no esc
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,7 @@ def report(
     Typical use: `rbprofile report baseline > docs/performance/profiling-results.md`
     (links are relative to --output-dir, default docs/performance).
     """
+    from rbprofile.render import encodable
     from rbprofile.report.build import build_report
     from rbprofile.report.render import render
 
@@ -47,4 +49,4 @@ def report(
         output_dir=output_dir,
         progress=lambda title: typer.echo(f"report: {title}", err=True),
     )
-    typer.echo(render(built, fmt), nl=False)
+    encodable(sys.stdout).write(render(built, fmt))
