@@ -139,6 +139,27 @@ def test_memory_samples_of_the_wrong_type(profiles: Path, hot: Path, cli, tmp_pa
     assert f"_Not available: {why}_" in report.stdout
 
 
+def test_nan_times_in_functions_parquet_are_refused_not_rendered(
+    profiles: Path, hot: Path, cli
+) -> None:
+    import polars as pl
+
+    from rbprofile.analysis.pstats_source import load_pstats
+
+    functions = load_pstats(hot).functions
+    write_run(profiles, "good", hot)
+    functions.write_parquet(profiles / "good" / "smoke" / "functions.parquet")
+    run = write_run(profiles, "nan", hot)
+    nan_first = pl.when(pl.int_range(pl.len()) == 0).then(float("nan")).otherwise("self_s")
+    functions.with_columns(self_s=nan_first).write_parquet(run / "functions.parquet")
+    result = cli(["compare", "good", "nan", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["meta"]["problems"] == [
+        f"smoke: no function deltas: {run / 'functions.parquet'}: 1 row(s) with self_s not a "
+        f"finite number of seconds >= 0; {RERUN}"
+    ]
+
+
 # -- crafted pstats ----------------------------------------------------------------------------
 
 F = ("a.py", 1, "f")

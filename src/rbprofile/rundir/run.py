@@ -161,7 +161,7 @@ class Run:
         if self.path is None:
             profile = self.cprofile
             return None if profile is None else profile.functions
-        return self._read(files.FUNCTIONS, lambda p: _parquet(p, FUNCTIONS_SCHEMA))
+        return self._read(files.FUNCTIONS, lambda p: _parquet(p, FUNCTIONS_SCHEMA, TIMES))
 
     @cached_property
     def evidence(self) -> pl.DataFrame | None:
@@ -180,7 +180,7 @@ class Run:
         if recorded and (self.file(files.CALLERS) is not None or self.pstats_path is None):
             functions = self.functions
             edges = (
-                self._read(files.CALLERS, lambda p: _parquet(p, EDGES_SCHEMA))
+                self._read(files.CALLERS, lambda p: _parquet(p, EDGES_SCHEMA, TIMES))
                 if self.file(files.CALLERS)
                 else pl.DataFrame(schema=EDGES_SCHEMA)
             )
@@ -280,7 +280,11 @@ class Run:
 CODE_MARKERS = {"Decimal": ("decimal", "_decimal"), "Polars": ("polars", "_polars")}
 
 
-def _parquet(path: Path, schema: pl.Schema) -> pl.DataFrame:
+TIMES = ("self_s", "cum_s")  # seconds in functions.parquet and callers.parquet
+
+
+def _parquet(path: Path, schema: pl.Schema, finite: tuple[str, ...] = ()) -> pl.DataFrame:
+    """`path` validated against `schema`; the `finite` columns hold finite numbers >= 0."""
     try:
         frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as exc:
@@ -289,6 +293,14 @@ def _parquet(path: Path, schema: pl.Schema) -> pl.DataFrame:
             "(`rbprofile run ... --force`)"
         ) from None
     try:
-        return validate(frame, schema, str(path))
+        frame = validate(frame, schema, str(path))
     except (ValueError, pl.exceptions.PolarsError) as exc:
         raise RbprofileError(f"{exc}; re-record the run (`rbprofile run ... --force`)") from None
+    for column in finite:
+        bad = frame.filter(~pl.col(column).is_finite() | (pl.col(column) < 0)).height
+        if bad:
+            raise RbprofileError(
+                f"{path}: {bad} row(s) with {column} not a finite number of seconds >= 0; "
+                "re-record the run (`rbprofile run ... --force`)"
+            )
+    return frame
