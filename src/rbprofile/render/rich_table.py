@@ -19,6 +19,7 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from rbprofile.render.document import Document, Table, format_cell
 
@@ -100,16 +101,17 @@ class _Cells:
 
 
 def _rich_table(cells: _Cells, widths: list[int]) -> RichTable:
-    rt = RichTable(title=cells.title, title_justify="left")
+    """The table; every text is a `Text`, so `list[int]` is not read as console markup."""
+    rt = RichTable(title=Text(cells.title), title_justify="left")
     for i, header in enumerate(cells.headers):
         rt.add_column(
-            header,
+            Text(header),
             justify="right" if cells.numeric[i] else "left",
             overflow="fold",
             width=widths[i],
         )
     for row in cells.rows:
-        rt.add_row(*row)
+        rt.add_row(*(Text(cell) for cell in row))
     return rt
 
 

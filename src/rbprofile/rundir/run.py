@@ -255,6 +255,11 @@ class Run:
             return f"{profiler} was not run for {self.name} (not in its manifest)"
         return f"{self.name} has no {name}"
 
+    def why_no_profile(self) -> str:
+        """Why neither cProfile nor py-spy data can be read for this run."""
+        reasons = [self.why_missing(files.PSTATS), self.why_missing(files.PYSPY_COLLAPSED)]
+        return "; ".join(dict.fromkeys(reasons))
+
     def code_seen(self) -> list[str]:
         """'Decimal' / 'Polars' when that library's modules appear in the functions table."""
         table = self.functions

@@ -171,12 +171,6 @@ BUILDERS: dict[str, Callable[[_Job], list[Table]]] = {
 }
 
 
-def why_no_profile(run: Run) -> str:
-    """Why neither cProfile nor py-spy data can be read for `run`."""
-    reasons = [run.why_missing(files.PSTATS), run.why_missing(files.PYSPY_COLLAPSED)]
-    return "; ".join(dict.fromkeys(reasons))
-
-
 def source_notes(run: Run) -> tuple[list[str], dict[str, object]]:
     """What the views of `run` were computed from (files, totals, sample window)."""
     notes: list[str] = []
@@ -207,7 +201,7 @@ def source_notes(run: Run) -> tuple[list[str], dict[str, object]]:
 
 def analyze(run: Run, opts: AnalyzeOptions) -> Document:
     if run.cprofile is None and run.samples is None:
-        raise RbprofileError(f"{run.name}: nothing to analyze ({why_no_profile(run)})")
+        raise RbprofileError(f"{run.name}: nothing to analyze ({run.why_no_profile()})")
     job = _Job(run, opts, opts.project or run.project)
     tables = BUILDERS[opts.by](job)
     if opts.targets:

@@ -97,6 +97,15 @@ def test_between_widths_the_name_column_keeps_at_least_24_characters(
     assert len(first) > 1 and min(len(c) for c in first[:-1]) >= 24
 
 
+def test_brackets_in_names_are_text_not_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    frame = pl.DataFrame({"function": ["app:f[int]", "[bold]x"], "n": [1, 2]})
+    out = StringIO()
+    render(Document("[t]", (Table("t", "[title]", frame),)), OutputFormat.table, out)
+    text = out.getvalue()
+    assert "app:f[int]" in text and "[bold]x" in text and "[title]" in text
+
+
 def test_nan_is_null_in_json_with_the_reason_and_na_in_text() -> None:
     frame = pl.DataFrame({"function": ["a", "b"], "ratio": [1.5, math.nan]})
     doc = Document("NaN", (Table("t", "Ratios", frame),))
