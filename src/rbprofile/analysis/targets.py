@@ -31,7 +31,7 @@ import polars as pl
 
 from rbprofile.analysis.owners import outside, owners_from_cprofile, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
-from rbprofile.analysis.rules import CATEGORIES, DECIMAL, NATIVE, OTHER, OVERHEAD, is_speedup
+from rbprofile.analysis.rules import CATEGORIES, DECIMAL, NATIVE, OTHER, OVERHEAD
 from rbprofile.analysis.samples import BELOW_PYTHON_LEAF
 from rbprofile.errors import RbprofileError
 from rbprofile.render import Table
@@ -71,6 +71,8 @@ def effective_speedup(portions: Mapping[str, float], speedups: Mapping[str, floa
 
 def parse_speedups(items: Iterable[str]) -> dict[str, float]:
     """["loops=30", "Decimal arithmetic=8"] -> {"loops": 30.0, ...}; bad items raise."""
+    from rbprofile.analysis.rules import is_speedup  # the rules file's test, one definition
+
     out: dict[str, float] = {}
     keys = (*CATEGORIES, NATIVE)
     for item in items:
