@@ -45,6 +45,13 @@ def run_main(argv: list[str], app: typer.Typer | None = None) -> CliResult:
         return CliResult(code, out.getvalue().decode(), err.getvalue().decode())
 
 
+@pytest.fixture(autouse=True)
+def _no_inherited_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables are as wide as $COLUMNS says: a value exported by the developer's shell must not
+    change what the tests see (tests that want a width set it)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def cli() -> Cli:
     return run_main

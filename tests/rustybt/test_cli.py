@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from faults import fill, tmpfs
+from faults import fill, reseal, tmpfs
 from handmade import SESSIONS, write_handmade
 
 from rustybt.cli import main
@@ -252,3 +252,28 @@ def test_bad_inputs_through_python_dash_m_have_no_traceback(tmp_path: Path, root
         )  # fmt: skip
         assert proc.returncode == 1, proc.stderr
         assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "problem"),
+    [
+        ("bars.parquet", lambda f: f.drop("close"),
+         "lacks column(s) close (needs sid, dt, open, high, low, close, volume)"),
+        ("assets.parquet", lambda f: f.head(0),
+         "has no rows (a bundle needs at least one asset and one bar)"),
+    ],
+)  # fmt: skip
+def test_bad_bundle_content_behind_matching_sha256s_is_one_line(
+    tmp_path: Path, root: Path, file: str, edit: object, problem: str
+) -> None:
+    algo = tmp_path / "algo.py"
+    algo.write_text(STRATEGY)
+    path = root / "handmade" / file
+    edit(pl.read_parquet(path)).write_parquet(path)  # type: ignore[operator]
+    reseal(root / "handmade")  # the sha256s match: only the content is wrong
+    code, err = cli("run", str(algo), "--bundle", "handmade", "--bundle-root", str(root))
+    assert (code, err) == (
+        1,
+        f"error: bundle 'handmade' is corrupt: {path} {problem}; re-create the bundle (write it "
+        "again with force=True)\n",
+    )

@@ -12,12 +12,15 @@ Built-ins resolve to their owner module: `<method 'quantize' of 'decimal.Decimal
 -> decimal:Decimal.quantize, `<built-in method builtins.len>` -> builtins:len,
 `<method 'append' of 'list' objects>` -> builtins:list.append, polars' Rust classes
 (`<method 'collect' of 'builtins.PyLazyFrame' objects>`) -> polars. A corrupt, empty or
-truncated file raises RbprofileError naming the file.
+truncated file raises RbprofileError naming the file, as does one whose entries do not have
+pstats' types (keys `(file, line, name)`, counts and finite times, a callers table
+of 4-tuples or counts) or that measured no time: the same rule as a py-spy file with no samples.
 """
 
 from __future__ import annotations
 
 import marshal
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,14 +104,79 @@ def _read_stats(path: Path) -> dict[Func, tuple]:
         raise RbprofileError(
             f"{path}: not a readable .pstats file (corrupt or truncated); re-run the profiler."
         ) from exc
-    if not isinstance(stats, dict) or not all(
-        isinstance(k, tuple) and len(k) == 3 and isinstance(v, tuple) and len(v) == 5
-        for k, v in stats.items()
-    ):
+    if not isinstance(stats, dict):
         raise RbprofileError(
             f"{path}: not a cProfile .pstats dump; pass a file written by cProfile."
         )
+    for func, entry in stats.items():
+        problem = _entry_problem(func, entry)
+        if problem is not None:
+            raise RbprofileError(
+                f"{path}: not a cProfile .pstats dump ({problem} in entry {_short(func)}); "
+                "pass a file written by cProfile."
+            )
     return stats
+
+
+# pstats' layout: {(file, line, name): (primitive calls, calls, self s, cumulative s, callers)},
+# callers {(file, line, name): (calls, primitive calls, self s, cumulative s)} (cProfile) or
+# {(file, line, name): calls} (the pure-Python `profile` module). Counts fit Int64.
+_MAX_COUNT = 2**63 - 1
+
+
+def _entry_problem(func: object, entry: object) -> str | None:
+    """What is wrong with one pstats entry, or None."""
+    if not _is_func(func):
+        return "a key that is not (file, line, function name)"
+    if not isinstance(entry, tuple) or len(entry) != 5:
+        return "a value that is not (calls, primitive calls, self, cumulative, callers)"
+    cc, nc, tt, ct, callers = entry
+    if not (_is_count(cc) and _is_count(nc)):
+        return (
+            f"call counts {_short(cc)}, {_short(nc)} that are not whole numbers from 0 to 2**63-1"
+        )
+    if not (_is_time(tt) and _is_time(ct)):
+        return f"times {_short(tt)}, {_short(ct)} that are not finite numbers"
+    if not isinstance(callers, dict):
+        return "callers that are not a table"
+    for caller, value in callers.items():
+        if not _is_func(caller):
+            return "a caller that is not (file, line, function name)"
+        if isinstance(value, tuple):
+            if len(value) != 4 or not (
+                _is_count(value[0])
+                and _is_count(value[1])
+                and _is_time(value[2])
+                and _is_time(value[3])
+            ):
+                return "a caller edge that is not (calls, primitive calls, self, cumulative)"
+        elif not _is_count(value):
+            return "a caller edge that is not a call count"
+    return None
+
+
+def _is_func(value: object) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and _is_count(value[1])
+        and isinstance(value[2], str)
+    )
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _MAX_COUNT
+
+
+def _is_time(value: object) -> bool:
+    """A finite number of seconds (the `profile` module's calibration can make one negative)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class _Namer:
@@ -170,8 +238,13 @@ def load_pstats(path: Path, resolver: ModuleResolver | None = None) -> CProfile:
         raise RbprofileError(
             f"{path}: the profile holds no functions; profile a program that runs."
         )
+    total = sum(float(v[2]) for v in stats.values())
+    if not total > 0:
+        raise RbprofileError(
+            f"{path}: the profile measured no time (every function 0 s); profile a program "
+            "that runs."
+        )
     keys, rows = _keys(stats, _Namer(resolver or ModuleResolver()))
     functions = pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")
     edges = pl.DataFrame(_edge_rows(stats, keys), schema=EDGES_SCHEMA, orient="row")
-    total = sum(float(v[2]) for v in stats.values())
     return CProfile(path=path, functions=functions, edges=edges, total_s=total)

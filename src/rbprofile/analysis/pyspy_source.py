@@ -12,6 +12,10 @@ roots (`--threads` / `--subprocesses`), which are dropped, as are the native fra
 the first Python frame (libc/interpreter start-up). Native garbage-collector functions
 (`gc_collect_main`, ...) get module `gc`. A stack is idle when its leaf
 is a known wait (sleep, select, poll, lock/condition waits) -- py-spy `--idle` adds those.
+
+Anything that is not py-spy output raises RbprofileError naming the file (and line): a line
+without a count, a count over 2**63-1, a malformed speedscope document, and a recording with no
+samples at all (an empty file, or only zero counts: the same rule as an empty pstats).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 
 from rbprofile.analysis.modules import ModuleResolver
 from rbprofile.analysis.qualnames import QualnameIndex
-from rbprofile.analysis.samples import Frame, Samples, build_samples
+from rbprofile.analysis.samples import MAX_COUNT, Frame, Samples, build_samples, require_samples
 from rbprofile.analysis.sourcepaths import SourceMap
 from rbprofile.errors import RbprofileError
 
@@ -118,10 +122,15 @@ def _parse_collapsed(path: Path, text: str, maker: _FrameMaker) -> Iterator[_Rec
         if not line:
             continue
         body, _, count = line.rpartition(" ")
-        if not count.isdigit():
+        if not (count.isascii() and count.isdigit()):
             raise RbprofileError(
                 f"{path}:{number}: not a py-spy collapsed line ('frame;frame;... count'); "
                 "pass py-spy `--format raw` or speedscope output."
+            )
+        if int(count) > MAX_COUNT:
+            raise RbprofileError(
+                f"{path}:{number}: sample count {count[:24]} is over 2**63-1; not py-spy output, "
+                "re-run py-spy record."
             )
         parts = body.split(";") if body else []  # " 4": samples with no Python stack
         frames = [f for f in (maker.parse(p) for p in parts) if f is not None]
@@ -136,6 +145,8 @@ def _parse_speedscope(path: Path, doc: dict[str, Any], maker: _FrameMaker) -> It
             weights = profile.get("weights") or [1] * len(profile["samples"])
             unit = min((w for w in weights if w > 0), default=1)
             for sample, weight in zip(profile["samples"], weights, strict=True):
+                if not (isinstance(weight, int | float) and 0 <= weight <= MAX_COUNT):
+                    raise ValueError(f"sample weight {weight!r}")
                 yield _stack([frames[i] for i in sample], max(round(weight / unit), 1))
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise RbprofileError(
@@ -154,9 +165,13 @@ def load_pyspy(path: Path, resolver: ModuleResolver | None = None) -> Samples:
         raise RbprofileError(f"{path}: empty py-spy file; re-run py-spy record.")
     maker = _FrameMaker(resolver or ModuleResolver())
     if not text.lstrip().startswith("{"):
-        return build_samples(path, _parse_collapsed(path, text, maker), "collapsed")
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RbprofileError(f"{path}: invalid JSON at line {exc.lineno}; re-run py-spy.") from exc
-    return build_samples(path, _parse_speedscope(path, doc, maker), "speedscope")
+        samples = build_samples(path, _parse_collapsed(path, text, maker), "collapsed")
+    else:
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RbprofileError(
+                f"{path}: invalid JSON at line {exc.lineno}; re-run py-spy."
+            ) from exc
+        samples = build_samples(path, _parse_speedscope(path, doc, maker), "speedscope")
+    return require_samples(samples)

@@ -7,12 +7,14 @@
 A rules file holds `[[rule]]` tables (name, category, priority, and at least one of `module`,
 `function`, `file`; see default_rules.toml for the meaning of each) and an optional
 `[speedup]` table. A user rule with the name of a built-in rule replaces it; `enabled = false`
-removes it. A malformed file raises RbprofileError naming the file and line.
+removes it. A malformed file (not UTF-8, invalid TOML, a field of the wrong type, a speedup
+that is not a finite number >= 1) raises RbprofileError naming the file and line.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -112,6 +114,13 @@ def load_rules(user: Path | None = None) -> RuleSet:
             raise RbprofileError(
                 f"cannot read rules file {user}: {exc.strerror}; pass an existing TOML file"
             ) from None
+        except UnicodeDecodeError as exc:
+            line = user.read_bytes()[: exc.start].count(b"\n") + 1
+            raise _error(
+                str(user),
+                line,
+                f"not UTF-8 text (byte {exc.object[exc.start]:#04x}); TOML is UTF-8",
+            ) from None
         user_rules, user_speedups = parse_rules(user_text, str(user))
         rules = _merge(rules, user_rules)
         speedups = {**speedups, **user_speedups}
@@ -143,8 +152,9 @@ def parse_rules(text: str, origin: str) -> tuple[list[Rule], dict[str, float]]:
         line = _key_line(lines, 0, len(lines), unknown[0], table=True)
         raise _error(origin, line, f"unknown table {unknown[0]!r}; use [[rule]] or [speedup]")
     raw_rules = data.get("rule", [])
-    if not isinstance(raw_rules, list):
-        raise _error(origin, 1, "`rule` must be an array of tables written [[rule]]")
+    if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
+        line = _key_line(lines, 0, len(lines), "rule")
+        raise _error(origin, line, "`rule` must be an array of tables written [[rule]]")
     headers = [i for i, line in enumerate(lines) if _RULE_HEADER.match(line)]
     rules = [_rule(raw, origin, lines, headers, i) for i, raw in enumerate(raw_rules)]
     return rules, _speedups(data.get("speedup", {}), origin, lines)
@@ -221,10 +231,22 @@ def _speedups(raw: Any, origin: str, lines: list[str]) -> dict[str, float]:
         if key not in (*CATEGORIES, NATIVE):
             raise _error(origin, line, f"speedup for unknown category {key!r}; use one of: "
                          f"{', '.join((*CATEGORIES, NATIVE))}")  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 1:
-            raise _error(origin, line, f"speedup {key!r} must be a number >= 1 (got {value!r})")
+        if not is_speedup(value):
+            raise _error(
+                origin, line, f"speedup {key!r} must be a finite number >= 1 (got {value!r})"
+            )
         out[key] = float(value)
     return out
+
+
+def is_speedup(value: object) -> bool:
+    """A kernel speedup: a finite number >= 1 (NaN and infinity are refused)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 1
+    )
 
 
 def _block_end(lines: list[str], start: int) -> int:

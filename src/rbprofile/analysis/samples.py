@@ -21,7 +21,8 @@
         then rename); identities (module, qualname) were resolved when recorded, so reading
         needs no source file. The file's metadata keeps a version (refused when unknown),
         the format, has_idle/has_native and the py-spy source path; `path` of what
-        read_samples returns is the Parquet file.
+        read_samples returns is the Parquet file. A file with no sample is refused
+        (`require_samples`, as `load_pyspy` refuses one).
 
 Each stack's owner (deepest frame of a project) is rbprofile.analysis.owners.stack_owners,
 computed once per project and cached on the Samples value.
@@ -47,6 +48,7 @@ from rbprofile.errors import RbprofileError
 
 SAMPLES_VERSION = 1
 _META_KEY = "rbprofile.samples"
+MAX_COUNT = 2**63 - 1  # sample counts are Int64
 
 FRAMES_SCHEMA = pl.Schema(
     {
@@ -183,6 +185,8 @@ def build_samples(
             merged[key] = [count, int(idle)]
         else:
             found[0] += count
+    if sum(c for c, _ in merged.values()) > MAX_COUNT:
+        raise RbprofileError(f"{path}: more than 2**63-1 samples in all; not py-spy output.")
     table = pl.DataFrame(list(ids), schema=FRAME_FIELDS, orient="row").with_row_index("fid")
     per_stack = pl.DataFrame(
         {
@@ -205,6 +209,16 @@ def build_samples(
         .join(table, on="fid", how="left")
     )
     return _assemble(path, flat, per_stack, fmt)
+
+
+def require_samples(samples: Samples) -> Samples:
+    """`samples`, or RbprofileError when the recording holds no sample (shares would be 0/0)."""
+    if samples.total <= 0:
+        raise RbprofileError(
+            f"{samples.path}: the py-spy recording holds no samples; record a program that runs "
+            "long enough to be sampled (or raise --rate)."
+        )
+    return samples
 
 
 def write_samples(samples: Samples, path: Path) -> Path:
@@ -245,6 +259,8 @@ def read_samples(path: Path) -> Samples:
             f"{path}: not an rbprofile samples file ({exc.__class__.__name__}); "
             "record the run again."
         ) from None
+    if not isinstance(meta, dict):
+        meta = {}
     if meta.get("version") != SAMPLES_VERSION or stored.schema != _STORED:
         raise RbprofileError(
             f"{path}: samples file version {meta.get('version')!r} is not {SAMPLES_VERSION}; "
@@ -257,5 +273,11 @@ def read_samples(path: Path) -> Samples:
         .drop_nulls("depth")
         .unnest("frames")
     )
-    samples = _assemble(path, flat, stacks.drop("frames"), str(meta["format"]))
-    return replace(samples, has_idle=bool(meta["has_idle"]), has_native=bool(meta["has_native"]))
+    if stored.filter(pl.col("count") < 0).height:
+        raise RbprofileError(f"{path}: negative sample counts; record the run again.")
+    samples = _assemble(path, flat, stacks.drop("frames"), str(meta.get("format")))
+    return require_samples(
+        replace(
+            samples, has_idle=bool(meta.get("has_idle")), has_native=bool(meta.get("has_native"))
+        )
+    )

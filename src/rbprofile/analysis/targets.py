@@ -107,6 +107,8 @@ def effective_speedup(portions: Mapping[str, float], speedups: Mapping[str, floa
 
 def parse_speedups(items: Iterable[str]) -> dict[str, float]:
     """["loops=30", "Decimal arithmetic=8"] -> {"loops": 30.0, ...}; bad items raise."""
+    from rbprofile.analysis.rules import is_speedup  # the rules file's test, one definition
+
     out: dict[str, float] = {}
     keys = (*CATEGORIES, NATIVE)
     for item in items:
@@ -116,10 +118,10 @@ def parse_speedups(items: Iterable[str]) -> dict[str, float]:
             factor = float(value)
         except ValueError:
             factor = 0.0
-        if not sep or name not in keys or factor < 1:
+        if not sep or name not in keys or not is_speedup(factor):
             raise RbprofileError(
-                f"bad --speedup {item!r}; write CATEGORY=FACTOR with FACTOR >= 1 and CATEGORY "
-                f"one of: {', '.join(keys)}"
+                f"bad --speedup {item!r}; write CATEGORY=FACTOR with FACTOR a finite number >= 1 "
+                f"and CATEGORY one of: {', '.join(keys)}"
             )
         out[name] = factor
     return out

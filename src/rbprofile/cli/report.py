@@ -5,6 +5,7 @@ Only the markdown goes to stdout; progress goes to stderr as plain lines (no esc
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,19 @@ from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.report.formats import ReportFormat
 
 
+def _two_sides(value: tuple[str, str] | None) -> tuple[str, str] | None:
+    """`--compare` takes two values; one that looks like an option was swallowed by mistake
+    (`--compare A --format json`): a usage error rather than a label named `--format`."""
+    if value is not None:
+        for role, side in zip(("BEFORE", "AFTER"), value, strict=True):
+            if side.startswith("-") or not side:
+                raise typer.BadParameter(
+                    f"got {side!r} as {role}: --compare takes two labels, "
+                    "`--compare BEFORE AFTER`, both right after it"
+                )
+    return value
+
+
 def report(
     labels: Annotated[
         list[str] | None,
@@ -21,7 +35,11 @@ def report(
     ] = None,
     compare: Annotated[
         tuple[str, str] | None,
-        typer.Option(metavar="BEFORE AFTER", help="Add a Comparison of two labels."),
+        typer.Option(
+            metavar="BEFORE AFTER",
+            help="Add a Comparison of two labels (both right after --compare).",
+            callback=_two_sides,
+        ),
     ] = None,
     profiles_dir: ProfilesDirOption = None,
     output_dir: Annotated[
@@ -37,6 +55,7 @@ def report(
     Typical use: `rbprofile report baseline > docs/performance/profiling-results.md`
     (links are relative to --output-dir, default docs/performance).
     """
+    from rbprofile.render import encodable
     from rbprofile.report.build import build_report
     from rbprofile.report.render import render
 
@@ -47,4 +66,4 @@ def report(
         output_dir=output_dir,
         progress=lambda title: typer.echo(f"report: {title}", err=True),
     )
-    typer.echo(render(built, fmt), nl=False)
+    encodable(sys.stdout).write(render(built, fmt))

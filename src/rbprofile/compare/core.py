@@ -176,7 +176,14 @@ def _flamegraph(
 ) -> None:
     b, a = before.raw_samples, after.raw_samples
     if b is None or a is None:
-        out.problems.append(f"{scenario}: no diff flamegraph (needs py-spy samples on both sides)")
+        why = "; ".join(
+            f"{side}: {run.why_missing(files.PYSPY_COLLAPSED).rstrip('.')}"
+            for side, run, samples in (("BEFORE", before, b), ("AFTER", after, a))
+            if samples is None
+        )
+        out.problems.append(
+            f"{scenario}: no diff flamegraph (needs py-spy samples on both sides; {why})"
+        )
         return
     target = out_dir / f"diff_{scenario}.svg"
     title = f"{scenario}: {before.label} -> {after.label}"
@@ -238,7 +245,9 @@ def compare_runs(
 
 def _nothing_to_compare(left: Side, right: Side, scenario: str | None) -> str:
     def listing(side: Side) -> str:
-        names = sorted(side.runs) + [f"{s} (partial)" for s in sorted(side.partial)]
+        names = sorted(side.runs) + [
+            f"{s} (partial: {why})" for s, why in sorted(side.partial.items())
+        ]
         return ", ".join(names) or "nothing"
 
     what = f"scenario {scenario!r} does not have" if scenario else "no scenario has"

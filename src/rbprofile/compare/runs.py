@@ -52,8 +52,9 @@ def timings(run: Run) -> Timings:
 
 def _problem(run: Run) -> str | None:
     """Why `run` cannot be compared at all, or None."""
-    if run.file(files.MANIFEST) is not None and run.manifest is None:
-        return run.problems[files.MANIFEST]
+    unreadable = run.unreadable()
+    if unreadable:
+        return "; ".join(unreadable.values())
     if not timings(run) and run.file(files.FUNCTIONS) is None:
         return "no timing repeats recorded (an interrupted or partial run?)"
     return None
@@ -73,22 +74,29 @@ def _side_of(name: str, root: Path, candidates: list[Run]) -> Side:
 
 
 def resolve_side(arg: str, profiles_dir: Path | None = None) -> Side:
-    """A label under the profiles dir, a label directory, or a single run directory."""
+    """A label or LABEL/SCENARIO under the profiles dir, a label directory, or a run directory."""
+    root_dir = default_profiles_dir(profiles_dir)
     given = Path(arg)
-    if is_run_dir(given):
-        return _side_of(arg, given, [Run.directory(given, scenario=_scenario(given))])
-    root = given if given.is_dir() else default_profiles_dir(profiles_dir) / arg
-    if not root.is_dir():
-        raise RbprofileError(
-            f"no run directory or label {arg!r} under {default_profiles_dir(profiles_dir)}; "
-            f"run `rbprofile run all --label {arg}` or pass --profiles-dir"
-        )
+    candidates = [given] if given.is_absolute() else [given, root_dir / arg]
+    for path in candidates:
+        if is_run_dir(path):
+            return _side_of(arg, path, [Run.directory(path, scenario=_scenario(path))])
+    root = next((p for p in candidates if p.is_dir()), None)
+    if root is None:
+        raise RbprofileError(f"no run directory or label {arg!r} under {root_dir}; {_hint(arg)}")
     side = _side_of(arg, root, [Run.directory(d, root.name, d.name) for d in scenario_dirs(root)])
     if not side.runs and not side.partial:
-        raise RbprofileError(
-            f"{root} holds no scenario runs; record them with `rbprofile run all --label {arg}`"
-        )
+        raise RbprofileError(f"{root} holds no scenario runs; {_hint(root.name)}")
     return side
+
+
+def _hint(arg: str) -> str:
+    """How to record what `arg` names: LABEL/SCENARIO one scenario, a LABEL all of them."""
+    parts = Path(arg).parts
+    if len(parts) == 2 and not Path(arg).is_absolute():
+        label, scenario = parts
+        return f"record it with `rbprofile run {scenario} --label {label}` or pass --profiles-dir"
+    return f"record it with `rbprofile run all --label {arg}` or pass --profiles-dir"
 
 
 def _scenario(path: Path) -> str:

@@ -170,7 +170,8 @@ def _record_samples(run_dir: Path, outcome: ProfilerOutcome) -> None:
     try:
         samples = load_pyspy(run_dir / COLLAPSED)
     except RbprofileError as exc:
-        outcome.status, outcome.reason = "failed", f"py-spy wrote unreadable stacks: {exc.message}"
+        why = exc.message.replace(str(run_dir / COLLAPSED), COLLAPSED)  # not the temp dir
+        outcome.status, outcome.reason = "failed", f"py-spy wrote unreadable stacks: {why}"
         return
     write_samples(samples, run_dir / files.SAMPLES)
     outcome.files.append(files.SAMPLES)

@@ -2,6 +2,10 @@
 
 Every `OutputFormat` member maps to exactly one renderer (see `_renderers`). The values live
 in `rbprofile.render.document`; renderer modules import them from there.
+
+`render` first makes the stream `encodable`: on a stdout whose encoding lacks a character
+(`PYTHONIOENCODING=ascii`, a C locale) names are written with backslash escapes (`\xf3`)
+instead of ending in UnicodeEncodeError.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import TextIO
 
 from rbprofile.render.document import Document, OutputFormat, Table, format_cell
 
-__all__ = ["Document", "OutputFormat", "Renderer", "Table", "format_cell", "render"]
+__all__ = ["Document", "OutputFormat", "Renderer", "Table", "encodable", "format_cell", "render"]
 
 Renderer = Callable[[Document, TextIO], None]
 
@@ -27,5 +31,13 @@ def _renderers() -> dict[OutputFormat, Renderer]:
     }
 
 
+def encodable(out: TextIO) -> TextIO:
+    """`out`, set to write characters its encoding lacks as backslash escapes."""
+    reconfigure = getattr(out, "reconfigure", None)
+    if reconfigure is not None and getattr(out, "errors", None) == "strict":
+        reconfigure(errors="backslashreplace")
+    return out
+
+
 def render(doc: Document, fmt: OutputFormat, out: TextIO) -> None:
-    _renderers()[fmt](doc, out)
+    _renderers()[fmt](doc, encodable(out))

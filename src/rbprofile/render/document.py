@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -55,9 +56,11 @@ class OutputFormat(enum.StrEnum):
 
 
 def format_cell(value: object, spec: str | None) -> str:
-    """Format one cell for text renderers; None shows as an empty cell."""
+    """Format one cell for text renderers; None shows as an empty cell, NaN as "n/a"."""
     if value is None:
         return ""
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
     if spec is not None:
         try:
             return spec.format(value)

@@ -1,6 +1,7 @@
 """JSON renderer: {"title", "notes", "meta", "tables": {name: {"title", "notes", "rows"}}}.
 
-NaN and infinite floats become null: the output is always valid JSON.
+NaN and infinite floats become null: the output is always valid JSON. A table where that
+happened says so in its notes, naming the columns, so a null is never mistaken for "absent".
 """
 
 from __future__ import annotations
@@ -30,10 +31,26 @@ def finite(value: Any) -> Any:
     return value
 
 
+def non_finite_note(table: Table) -> str | None:
+    """A note naming the float columns of `table` holding NaN or infinite values, or None."""
+    import polars as pl
+
+    frame = table.frame
+    floats = [c for c, dt in zip(frame.columns, frame.dtypes, strict=True) if dt.is_float()]
+    bad = [c for c in floats if frame.select((~pl.col(c).is_finite()).any()).item()]
+    if not bad:
+        return None
+    return (
+        f"null in {', '.join(bad)}: not a finite number (NaN or infinite: a ratio over zero or "
+        "a value that could not be computed)."
+    )
+
+
 def table_obj(table: Table) -> dict[str, object]:
+    note = non_finite_note(table)
     return {
         "title": table.title,
-        "notes": list(table.notes),
+        "notes": [*table.notes, *([note] if note else [])],
         "rows": finite(table.frame.to_dicts()),
     }
 

@@ -1,44 +1,166 @@
 """Rich renderer for terminals.
 
-Names (functions, modules) fold onto further lines rather than being cut with an ellipsis,
-and headers show spaces instead of underscores so they can wrap on narrow screens.
+Width: `$COLUMNS` when set, else the terminal's width when the output is a terminal, else
+`DEFAULT_WIDTH` (a file or a pipe has no width of its own).
+
+A table that fits is drawn as a table: numbers never wrap, names (functions, modules) fold onto
+further lines rather than being cut with an ellipsis, but never to fewer than `MIN_NAME`
+characters a line, and headers show spaces instead of underscores so they can wrap. A table
+that cannot fit so (a narrow terminal) is shown one record per row, like psql's expanded
+display: the name on its own line at full width, then `column: value` pairs packed under it.
 """
 
 from __future__ import annotations
 
+import codecs
+import os
+from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from rbprofile.render.document import Document, Table, format_cell
 
+DEFAULT_WIDTH = 120
+MIN_NAME = 24  # a name column narrower than this folds names into fragments
+INDENT = "    "
 
-def _rich_table(table: Table) -> RichTable:
-    columns = table.frame.columns
-    cells = [
-        [format_cell(v, table.formats.get(c)) for c, v in zip(columns, row, strict=True)]
-        for row in table.frame.iter_rows()
-    ]
-    rt = RichTable(title=table.title, title_justify="left")
-    for i, (column, dtype) in enumerate(zip(columns, table.frame.dtypes, strict=True)):
-        header = column.replace("_", " ")
-        if dtype.is_numeric():
-            rt.add_column(header, justify="right")
-        else:  # takes the width the numbers leave, up to its longest name
-            widest = max((len(r[i]) for r in cells), default=0)
-            rt.add_column(header, overflow="fold", ratio=1, max_width=max(widest, len(column)))
-    for row_cells in cells:
-        rt.add_row(*row_cells)
+
+def output_width(out: TextIO) -> int:
+    """$COLUMNS, else the width of the terminal `out` writes to, else DEFAULT_WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        fd = out.fileno()
+        if os.isatty(fd):
+            return os.get_terminal_size(fd).columns or DEFAULT_WIDTH
+    except (AttributeError, OSError, ValueError):  # StringIO, closed or redirected streams
+        pass
+    return DEFAULT_WIDTH
+
+
+def _escaper(out: TextIO) -> Callable[[str], str]:
+    """Text as `out` can encode it: characters it lacks become backslash escapes up front, so
+    rich measures the columns with the text that is written."""
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    try:
+        if codecs.lookup(encoding).name.startswith("utf"):
+            return str
+    except LookupError:
+        return str
+    return lambda text: text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+class _Cells:
+    """A table's formatted cells, headers and which columns hold names."""
+
+    def __init__(self, table: Table, escape: Callable[[str], str]) -> None:
+        columns = table.frame.columns
+        self.title = escape(table.title)
+        self.headers = [escape(c.replace("_", " ")) for c in columns]
+        self.numeric = [dt.is_numeric() for dt in table.frame.dtypes]
+        self.rows = [
+            [
+                escape(format_cell(v, table.formats.get(c)))
+                for c, v in zip(columns, row, strict=True)
+            ]
+            for row in table.frame.iter_rows()
+        ]
+
+    def widest(self, i: int) -> int:
+        return max((len(r[i]) for r in self.rows), default=0)
+
+    def layout(self, width: int) -> list[int] | None:
+        """Each column's content width for a table `width` wide, or None when it cannot fit.
+
+        Numbers keep their widest cell (headers wrap at spaces); names share what is left, each
+        at least min(its widest, MIN_NAME), extra width going to them in column order, then to
+        headers so they need not wrap. Rich's box adds 3 characters per column and 1.
+        """
+        widths = []
+        for i, header in enumerate(self.headers):
+            word = max((len(w) for w in header.split()), default=1)
+            if self.numeric[i]:
+                widths.append(max(word, self.widest(i), 1))
+            else:
+                widths.append(max(word, min(self.widest(i), MIN_NAME), 1))
+        spare = width - (sum(widths) + 3 * len(widths) + 1)
+        if spare < 0:
+            return None
+        for numeric in (False, True):  # names first, then unwrapped headers
+            for i, header in enumerate(self.headers):
+                if self.numeric[i] == numeric:
+                    grow = min(spare, max(self.widest(i), len(header)) - widths[i])
+                    if grow > 0:
+                        widths[i] += grow
+                        spare -= grow
+        return widths
+
+
+def _rich_table(cells: _Cells, widths: list[int]) -> RichTable:
+    """The table; every text is a `Text`, so `list[int]` is not read as console markup."""
+    rt = RichTable(title=Text(cells.title), title_justify="left")
+    for i, header in enumerate(cells.headers):
+        rt.add_column(
+            Text(header),
+            justify="right" if cells.numeric[i] else "left",
+            overflow="fold",
+            width=widths[i],
+        )
+    for row in cells.rows:
+        rt.add_row(*(Text(cell) for cell in row))
     return rt
 
 
+def _pack(items: list[str], width: int) -> list[str]:
+    """`items` joined by two spaces into lines of at most `width` (a longer item alone)."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 2 + len(item) <= width:
+            lines[-1] += "  " + item
+        else:
+            lines.append(item)
+    return lines
+
+
+def _records(cells: _Cells, width: int) -> list[str]:
+    """One record per row: its first name column on a line, the other cells packed below."""
+    names = [i for i, numeric in enumerate(cells.numeric) if not numeric]
+    head = names[0] if names else None
+    lines: list[str] = []
+    for row in cells.rows:
+        if head is not None:
+            lines.append(row[head])
+        pairs = [
+            f"{cells.headers[i]}: {value}"
+            for i, value in enumerate(row)
+            if i != head and value != ""
+        ]
+        lines.extend(INDENT + line for line in _pack(pairs, width - len(INDENT)))
+    return lines
+
+
+def _print_table(console: Console, table: Table, escape: Callable[[str], str]) -> None:
+    cells = _Cells(table, escape)
+    widths = cells.layout(console.width)
+    if widths is not None:
+        console.print(_rich_table(cells, widths))
+        return
+    console.print(cells.title, markup=False, overflow="fold")
+    for line in _records(cells, console.width) or ["(no rows)"]:
+        console.print(line, markup=False, overflow="fold")
+
+
 def render(doc: Document, out: TextIO) -> None:
-    console = Console(file=out, soft_wrap=False, width=max(Console(file=out).width, 120))
-    console.print(f"[bold]{doc.title}[/bold]")
+    console = Console(file=out, soft_wrap=False, width=output_width(out))
+    escape = _escaper(out)
+    console.print(escape(doc.title), markup=False, style="bold")
     for note in doc.notes:
-        console.print(note, markup=False)
+        console.print(escape(note), markup=False)
     for table in doc.tables:
-        console.print(_rich_table(table))
+        _print_table(console, table, escape)
         for note in table.notes:
-            console.print(note, markup=False)
+            console.print(escape(note), markup=False)

@@ -6,6 +6,7 @@ Diff flamegraphs go to `<output_dir>/compare/<before>_vs_<after>/` (redrawn on e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rbprofile.compare.core import Comparison, compare_runs
@@ -40,7 +41,7 @@ def _compare(ctx: ReportContext) -> Compared:
             "e.g. `rbprofile report baseline --compare baseline post-rust`",
         )
     before, after = ctx.compare
-    out_dir = ctx.links.output_dir / "compare" / f"{before}_vs_{after}"
+    out_dir = ctx.links.output_dir / "compare" / f"{_dir_name(before)}_vs_{_dir_name(after)}"
     try:
         found = compare_runs(
             before, after, profiles_dir=ctx.profiles_dir, flamegraph_dir=out_dir, force=True
@@ -48,6 +49,11 @@ def _compare(ctx: ReportContext) -> Compared:
     except RbprofileError as exc:
         return Compared(None, exc.message)
     return Compared(found)
+
+
+def _dir_name(side: str) -> str:
+    """A side (a label, LABEL/SCENARIO or a path) as one safe directory-name component."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", side).strip("_.") or "side"
 
 
 def _notes(comparison: Comparison, ctx: ReportContext) -> list[str]:

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from rbprofile.render import Table
 from rbprofile.rundir.run import Run
@@ -52,6 +53,11 @@ def not_available(reason: str) -> str:
     return f"_Not available: {reason}_"
 
 
+def escape_link_text(text: str) -> str:
+    """`text` safe between a markdown link's brackets."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 def bullets(items: list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
@@ -67,12 +73,14 @@ class LinkBase:
         object.__setattr__(self, "_resolved", self.output_dir.resolve())
 
     def href(self, target: Path) -> str:
-        """`target` relative to the report's directory, with forward slashes, URL-safe."""
+        """`target` relative to the report's directory, with forward slashes, percent-encoded
+        (spaces, `%`, `#`, `?`, brackets, parentheses, non-ASCII: everything but `/` and
+        RFC 3986's unreserved characters)."""
         rel = Path(os.path.relpath(target.resolve(), self._resolved)).as_posix()
-        return rel.replace("%", "%25").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        return quote(rel, safe="/")
 
     def link(self, text: str, target: Path) -> str:
-        return f"[{text}]({self.href(target)})"
+        return f"[{escape_link_text(text)}]({self.href(target)})"
 
     def image(self, alt: str, target: Path) -> Image:
         return Image(alt, self.href(target))

@@ -16,7 +16,7 @@ from rbprofile.render import Table
 from rbprofile.render.json_out import json_default, table_obj
 from rbprofile.render.markdown import table_lines
 from rbprofile.report.formats import ReportFormat
-from rbprofile.report.model import Block, Image, Report, Section
+from rbprofile.report.model import Block, Image, Report, Section, escape_link_text
 
 _MARKUP = re.compile(r"[*<>\[\]`]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
@@ -44,7 +44,7 @@ def _block_markdown(block: Block) -> str:
     if isinstance(block, Table):
         return table_markdown(block)
     if isinstance(block, Image):
-        return f"![{block.alt}]({block.href})"
+        return f"![{escape_link_text(block.alt)}]({block.href})"
     return block
 
 

@@ -4,7 +4,8 @@ Every JSON file rbprofile writes carries `schema_version`. A reader is chosen fr
 (pyperf's `_JSON_MAP_VERSION` idea): a file with a version the map does not hold, no version, an
 invalid JSON body or a non-object top level is refused with a one-line `RbprofileError` that
 says what to do. `Fields` reads typed values out of a decoded object and names the file and
-field when one has the wrong type, so a hand-edited file never ends in a traceback.
+field when one has the wrong type, so a hand-edited file never ends in a traceback. What
+each command does with a refused file is `rbprofile.rundir.run.Run.checked`'s policy.
 """
 
 from __future__ import annotations

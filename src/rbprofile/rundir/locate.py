@@ -10,7 +10,8 @@
     float_twin(run) -> Run | None                      the float-mode run of the same scenario
     available_labels(profiles_dir) -> list[str]
 
-Anything that cannot be resolved raises RbprofileError with a one-line fix.
+Anything that cannot be resolved raises RbprofileError with a one-line fix; so does a run
+directory whose JSON files cannot be read (`Run.checked`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def _from_file(path: Path) -> Run:
 
 
 def _with_profiles(run: Run) -> Run:
+    run.checked()
     if run.pstats_path is None and run.pyspy_path is None:
         raise RbprofileError(
             f"{run.path} holds no {files.PSTATS} or py-spy output; re-run it with "

@@ -10,6 +10,13 @@ tables written at record time are read (identities already resolved); the raw ps
 py-spy files are only parsed for bare files and for runs recorded before those tables existed.
 An accessor that finds nothing returns None and records why in `problems`; `why_missing`
 turns that, and the manifest's profiler records, into one sentence a report can print.
+A bare file passed as an argument that cannot be loaded raises its error instead.
+
+The JSON policy (`unreadable`, `checked`): a manifest.json, timing.json or memory.json that is
+present but unreadable is never skipped silently. Commands on one run (`analyze`,
+`categorize`) refuse the run with the file's one-line reason (`locate` calls `checked`);
+`compare` counts that scenario as partial and prints the reason; `report` prints it in each
+section that needed the file.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 PYSPY_RAW = (files.PYSPY_COLLAPSED, files.PYSPY_SPEEDSCOPE)  # preferred first
+JSON_FILES = (files.MANIFEST, files.TIMING, files.MEMORY)  # read through rundir version maps
 # Which profiler writes which raw file (for why_missing when a file is absent).
 WRITTEN_BY = {
     files.PSTATS: "cprofile",
@@ -145,6 +153,24 @@ class Run:
     def profiler(self, name: str) -> ProfilerRecord | None:
         return None if self.manifest is None else self.manifest.profiler(name)
 
+    def unreadable(self) -> dict[str, str]:
+        """The run's JSON files that are present but cannot be read through their version map
+        (invalid JSON, unknown `schema_version`, a field of the wrong type), with the reason."""
+        for accessor in (lambda: self.manifest, lambda: self.timing, lambda: self.memory):
+            accessor()
+        return {
+            name: self.problems[name]
+            for name in JSON_FILES
+            if name in self.problems and self.file(name) is not None
+        }
+
+    def checked(self) -> Run:
+        """This run, or RbprofileError when one of its JSON files is unreadable: the one
+        policy every command applies (a file that is there is never skipped silently)."""
+        for reason in self.unreadable().values():
+            raise RbprofileError(f"{self.name}: {reason}")
+        return self
+
     # -- tables --------------------------------------------------------------------------
 
     @cached_property
@@ -153,7 +179,7 @@ class Run:
         if self.path is None:
             profile = self.cprofile
             return None if profile is None else profile.functions
-        return self._read(files.FUNCTIONS, lambda p: _parquet(p, FUNCTIONS_SCHEMA))
+        return self._read(files.FUNCTIONS, lambda p: _parquet(p, FUNCTIONS_SCHEMA, TIMES))
 
     @cached_property
     def evidence(self) -> pl.DataFrame | None:
@@ -172,7 +198,7 @@ class Run:
         if recorded and (self.file(files.CALLERS) is not None or self.pstats_path is None):
             functions = self.functions
             edges = (
-                self._read(files.CALLERS, lambda p: _parquet(p, EDGES_SCHEMA))
+                self._read(files.CALLERS, lambda p: _parquet(p, EDGES_SCHEMA, TIMES))
                 if self.file(files.CALLERS)
                 else pl.DataFrame(schema=EDGES_SCHEMA)
             )
@@ -222,6 +248,8 @@ class Run:
         try:
             return load()
         except RbprofileError as exc:
+            if self.path is None:  # a file passed as the argument: its error is the answer
+                raise
             self.problems[name] = exc.message
             return None
 
@@ -244,6 +272,11 @@ class Run:
         if profiler and record is None:
             return f"{profiler} was not run for {self.name} (not in its manifest)"
         return f"{self.name} has no {name}"
+
+    def why_no_profile(self) -> str:
+        """Why neither cProfile nor py-spy data can be read for this run."""
+        reasons = [self.why_missing(files.PSTATS), self.why_missing(files.PYSPY_COLLAPSED)]
+        return "; ".join(dict.fromkeys(reasons))
 
     def code_seen(self) -> list[str]:
         """'Decimal' / 'Polars' when that library's modules appear in the functions table."""
@@ -270,7 +303,11 @@ class Run:
 CODE_MARKERS = {"Decimal": ("decimal", "_decimal"), "Polars": ("polars", "_polars")}
 
 
-def _parquet(path: Path, schema: pl.Schema) -> pl.DataFrame:
+TIMES = ("self_s", "cum_s")  # seconds in functions.parquet and callers.parquet
+
+
+def _parquet(path: Path, schema: pl.Schema, finite: tuple[str, ...] = ()) -> pl.DataFrame:
+    """`path` validated against `schema`; the `finite` columns hold finite numbers >= 0."""
     try:
         frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as exc:
@@ -279,6 +316,14 @@ def _parquet(path: Path, schema: pl.Schema) -> pl.DataFrame:
             "(`rbprofile run ... --force`)"
         ) from None
     try:
-        return validate(frame, schema, str(path))
+        frame = validate(frame, schema, str(path))
     except (ValueError, pl.exceptions.PolarsError) as exc:
         raise RbprofileError(f"{exc}; re-record the run (`rbprofile run ... --force`)") from None
+    for column in finite:
+        bad = frame.filter(~pl.col(column).is_finite() | (pl.col(column) < 0)).height
+        if bad:
+            raise RbprofileError(
+                f"{path}: {bad} row(s) with {column} not a finite number of seconds >= 0; "
+                "re-record the run (`rbprofile run ... --force`)"
+            )
+    return frame

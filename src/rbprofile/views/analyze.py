@@ -28,6 +28,7 @@ from rbprofile.analysis.modules import module_inclusive_table, module_self_table
 from rbprofile.analysis.owners import owners_from_cprofile, owners_from_samples
 from rbprofile.errors import RbprofileError
 from rbprofile.render import Document, Table
+from rbprofile.rundir import files
 from rbprofile.rundir.locate import locate
 from rbprofile.rundir.run import Run
 from rbprofile.views.tables import table, top_with_rest
@@ -181,6 +182,8 @@ def source_notes(run: Run) -> tuple[list[str], dict[str, object]]:
             f"(pstats total_tt), {profile.functions.height} functions; shares are of that total."
         )
         meta |= {"total_s": profile.total_s, "functions": profile.functions.height}
+    if samples is None and run.pyspy_path is not None:
+        notes.append(f"py-spy: not used ({run.why_missing(files.PYSPY_COLLAPSED)}).")
     if samples is not None:
         native = "with" if samples.has_native else "without"
         notes.append(
@@ -217,9 +220,7 @@ def project_note(run: Run, given: str | None) -> str:
 
 def analyze(run: Run, opts: AnalyzeOptions) -> Document:
     if run.cprofile is None and run.samples is None:
-        raise RbprofileError(
-            f"{run.name}: nothing to analyze ({run.why_missing('cprofile.pstats')})"
-        )
+        raise RbprofileError(f"{run.name}: nothing to analyze ({run.why_no_profile()})")
     job = _Job(run, opts, opts.project or run.project)
     tables = BUILDERS[opts.by](job)
     if opts.targets:

@@ -99,9 +99,7 @@ def _rules_note(run: Run, rules: Path | None) -> str:
 def categorize(run: Run, opts: CategorizeOptions) -> Document:
     result = categorized(run, opts.rules)
     if result is None:
-        raise RbprofileError(
-            f"{run.name}: nothing to categorize ({run.why_missing('cprofile.pstats')})"
-        )
+        raise RbprofileError(f"{run.name}: nothing to categorize ({run.why_no_profile()})")
     notes = [_rules_note(run, opts.rules), *_evidence_notes(run, result)]
     return Document(
         title=f"rbprofile categorize: {run.name}",

@@ -148,7 +148,7 @@ function = "special"
         ('[[rule]]\ncategory = "loops"\nmodule = "a"\n',
          ":1: rule: needs a non-empty string `name`"),
         ('[speedup]\nloops = 20\nfast = 3\n', ":3: speedup for unknown category 'fast'"),
-        ('[speedup]\nloops = 0.5\n', ":2: speedup 'loops' must be a number >= 1"),
+        ('[speedup]\nloops = 0.5\n', ":2: speedup 'loops' must be a finite number >= 1"),
         ('[rules]\nname = "x"\n', ":1: unknown table 'rules'"),
     ],
 )  # fmt: skip

@@ -160,7 +160,9 @@ def test_speedup_overrides_change_the_estimate() -> None:
     assert any("loops 40x" in note for note in table.notes)
 
 
-@pytest.mark.parametrize("item", ["loops", "loops=0.5", "fast=3", "loops=x"])
+@pytest.mark.parametrize(
+    "item", ["loops", "loops=0.5", "fast=3", "loops=x", "loops=nan", "loops=inf"]
+)
 def test_bad_speedup_overrides_are_refused(item: str) -> None:
     with pytest.raises(RbprofileError, match="write CATEGORY=FACTOR"):
         parse_speedups([item])

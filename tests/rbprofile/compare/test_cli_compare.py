@@ -87,3 +87,36 @@ def test_flamegraph_dir_option(profiles: Path, tmp_path: Path, cli) -> None:
     assert again.exit_code == 1
     assert "pass --force" in again.stderr
     assert cli([*args, "--force"]).exit_code == 0
+
+
+def test_label_slash_scenario_compares_that_run(profiles: Path, cli) -> None:
+    _two_labels(profiles, SLOWER_25)
+    write_run(profiles, "base", "hourly", STEADY)
+    result = cli(["compare", "base/daily", "new/daily", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert [row["scenario"] for row in doc["tables"]["timing"]["rows"]] == ["daily"]
+
+
+def test_missing_label_slash_scenario_suggests_recording_that_scenario(profiles: Path, cli) -> None:
+    _two_labels(profiles, STEADY)
+    result = cli(["compare", "base/minute", "new"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"error: no run directory or label 'base/minute' under {profiles}; record it with "
+        "`rbprofile run minute --label base` or pass --profiles-dir\n"
+    )
+
+
+def test_partial_scenarios_are_listed_with_their_reason(profiles: Path, cli) -> None:
+    write_run(profiles, "base", "daily", STEADY)
+    partial = profiles / "new" / "daily"
+    partial.mkdir(parents=True)
+    (partial / "manifest.json").write_text(json.dumps({"schema_version": 1, "label": "new"}))
+    result = cli(["compare", "base", "new"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        "error: no scenario has complete runs on both sides (base: daily; new: daily (partial: "
+        "no timing repeats recorded (an interrupted or partial run?))); run the missing "
+        "scenarios with `rbprofile run`\n"
+    )

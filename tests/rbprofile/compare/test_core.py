@@ -95,7 +95,7 @@ def test_run_directories_and_scenario_filter(profiles: Path, tmp_path: Path) -> 
 
 
 def test_unknown_label_says_what_to_do(profiles: Path) -> None:
-    with pytest.raises(RbprofileError, match="run `rbprofile run all --label nope`"):
+    with pytest.raises(RbprofileError, match="record it with `rbprofile run all --label nope`"):
         compare_runs("nope", "other")
 
 
@@ -137,7 +137,10 @@ def test_flamegraph_written_when_both_sides_have_stacks(profiles: Path, tmp_path
     write_run(profiles, "new", "hourly", FAST, collapsed=stacks)
     result = compare_runs("base", "new", flamegraph_dir=tmp_path / "fg")
     assert result.flamegraphs == {"daily": tmp_path / "fg" / "diff_daily.svg"}
-    assert "hourly: no diff flamegraph (needs py-spy samples on both sides)" in result.problems
+    assert (
+        "hourly: no diff flamegraph (needs py-spy samples on both sides; BEFORE: pyspy was not "
+        "run for base/hourly (not in its manifest))" in result.problems
+    )
     with pytest.raises(RbprofileError, match=r"diff_daily\.svg exists; pass --force"):
         compare_runs("base", "new", flamegraph_dir=tmp_path / "fg")
 

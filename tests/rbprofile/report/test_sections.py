@@ -195,7 +195,8 @@ def test_categories_missing_without_cprofile(make_run, context) -> None:
     text = md(categories.section(context("baseline"))[1])
     assert text == (
         "### baseline/smoke\n\n_Not available: baseline/smoke: nothing to categorize (cprofile "
-        "skipped for baseline/smoke: not requested (--profiler))_\n"
+        "skipped for baseline/smoke: not requested (--profiler); pyspy skipped for "
+        "baseline/smoke: not requested (--profiler))_\n"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,14 @@ from rbprofile.rundir.locate import locate
 
 
 def _run(root: Path, label: str, scenario: str, *files: str) -> Path:
+    """A run directory holding `files`: placeholder bytes, a valid manifest.json."""
     run = root / label / scenario
     run.mkdir(parents=True)
     for name in files:
         (run / name).write_text("x")
+    if "manifest.json" in files:
+        manifest = {"schema_version": 2, "label": label, "scenario": scenario}
+        (run / "manifest.json").write_text(json.dumps(manifest))
     return run
 
 
@@ -53,6 +58,13 @@ def test_run_dir_and_files(tmp_path: Path) -> None:
     assert locate(str(run / "cprofile.pstats")).pstats_path == run / "cprofile.pstats"
     (tmp_path / "s.json").write_text("{}")
     assert locate(str(tmp_path / "s.json")).pyspy_path == tmp_path / "s.json"
+
+
+def test_run_dir_with_an_unreadable_manifest_is_refused(tmp_path: Path) -> None:
+    run = _run(tmp_path, "x", "daily", "cprofile.pstats", "manifest.json")
+    (run / "manifest.json").write_text("x")
+    with pytest.raises(RbprofileError, match=r"^x/daily: .*manifest.json is not valid JSON"):
+        locate(str(run))
 
 
 def test_run_dir_without_profiles(tmp_path: Path) -> None:
