@@ -12,7 +12,13 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.cli.options import FormatOption, ProfilesDirOption, ScenarioOption, TargetArgument
+from rbprofile.cli.options import (
+    FormatOption,
+    ProfilesDirOption,
+    ProjectOption,
+    ScenarioOption,
+    TargetArgument,
+)
 from rbprofile.render import OutputFormat
 
 
@@ -46,12 +52,7 @@ def analyze(
         int,
         typer.Option("--depth", min=1, help="Project module depth (3: rustybt.finance.decimal)."),
     ] = 3,
-    project: Annotated[
-        str | None,
-        typer.Option(
-            "--project", help="Top-level package under profile (default: the one the run recorded)."
-        ),
-    ] = None,
+    project: ProjectOption = None,
     targets: Annotated[
         bool, typer.Option("--targets", help="Add optimization targets, ranked by removable time.")
     ] = False,

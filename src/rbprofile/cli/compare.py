@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.cli.options import ProfilesDirOption
+from rbprofile.cli.options import ProfilesDirOption, ProjectOption
 from rbprofile.errors import EXIT_REGRESSION
 from rbprofile.render import OutputFormat
 
@@ -58,6 +58,7 @@ def compare(
         OutputFormat.table
     ),
     profiles_dir: ProfilesDirOption = None,
+    project: ProjectOption = None,
 ) -> None:
     """Compare two labels: run-time verdicts, function/module/category deltas, diff flamegraphs."""
     from rbprofile.compare import compare_runs, to_document
@@ -71,6 +72,7 @@ def compare(
         profiles_dir=profiles_dir,
         flamegraph_dir=flamegraph_dir,
         force=force,
+        project=project,
     )
     render(to_document(comparison), fmt, sys.stdout)
     if fail_on_regression is not None:

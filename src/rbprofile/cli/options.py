@@ -28,3 +28,11 @@ ScenarioOption = Annotated[
     str | None, typer.Option("--scenario", help="Scenario of a label holding several.")
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+ProjectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--project",
+        help="Top-level package under profile (default: the one each run recorded, or the "
+        "one a bare profile shows).",
+    ),
+]

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.cli.options import ProfilesDirOption
+from rbprofile.cli.options import ProfilesDirOption, ProjectOption
 from rbprofile.report.formats import ReportFormat
 
 
@@ -49,6 +49,7 @@ def report(
     fmt: Annotated[
         ReportFormat, typer.Option("--format", help="markdown, or json with the same sections.")
     ] = ReportFormat.markdown,
+    project: ProjectOption = None,
 ) -> None:
     """Write the profiling-results markdown for LABEL(s) to stdout.
 
@@ -64,6 +65,7 @@ def report(
         compare=compare,
         profiles_dir=profiles_dir,
         output_dir=output_dir,
+        project=project,
         progress=lambda title: typer.echo(f"report: {title}", err=True),
     )
     encodable(sys.stdout).write(render(built, fmt))

@@ -202,15 +202,17 @@ def compare_runs(
     profiles_dir: Path | None = None,
     flamegraph_dir: Path | None = None,
     force: bool = False,
+    project: str | None = None,
 ) -> Comparison:
-    """Compare BEFORE and AFTER (labels under the profiles dir, or run directories)."""
+    """Compare BEFORE and AFTER (labels under the profiles dir, or run directories).
+    `project` overrides the package under profile the BEFORE runs recorded."""
     left = _select(resolve_side(before, profiles_dir), scenario)
     right = _select(resolve_side(after, profiles_dir), scenario)
     common = sorted(set(left.runs) & set(right.runs))
     if not common:
         raise RbprofileError(_nothing_to_compare(left, right, scenario))
     collected = _Collected(problems=_problems(left, right))
-    project = left.runs[common[0]].project
+    project = project or left.runs[common[0]].project
     empty = _empty_tables(project)
     verdicts = []
     for name in common:
@@ -221,7 +223,7 @@ def compare_runs(
         if differs := unlike(b, a):
             collected.notes.append(f"{name}: not like for like ({'; '.join(differs)}).")
         _collect_functions(name, b, a, project, collected)
-        if (outcomes := target_outcomes(name, b, a)) is not None:
+        if (outcomes := target_outcomes(name, b, a, project=project)) is not None:
             collected.targets.append(outcomes)
         if flamegraph_dir is not None:
             _flamegraph(name, b, a, flamegraph_dir, force, collected)

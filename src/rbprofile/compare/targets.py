@@ -1,6 +1,7 @@
 """Predicted against measured: did the BEFORE run's optimization targets pay what they promised?
 
-    target_outcomes(scenario, before, after, *, speedups, top=10) -> pl.DataFrame | None
+    target_outcomes(scenario, before, after, *, project=None, speedups=None, top=10)
+        -> pl.DataFrame | None
         One row per target of BEFORE (`analyze --targets`, ranked by removable time): its kind
         of fix, category, predicted whole-run speedup (the Amdahl estimate), the time it owned
         before and after (cProfile, spread to owners the same way on both sides), the kernel
@@ -25,13 +26,13 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from rbprofile.analysis.owners import owners_from_cprofile
 from rbprofile.analysis.rules import load_rules
 from rbprofile.render import Table
 from rbprofile.rundir.run import Run
 from rbprofile.views.targets import targets_table
 
 HELD_FACTOR = 2.0
+ALL = 1_000_000  # every owner of the AFTER side, not only its top targets
 
 OUTCOME_SCHEMA = pl.Schema(
     {
@@ -67,7 +68,8 @@ def measured_speedup(share: float, before_s: float, after_s: float) -> float:
     """Whole-run speedup of a target owning `share` of the run whose time went before -> after."""
     if before_s <= 0:
         return 1.0
-    return 1.0 / ((1.0 - share) + share * after_s / before_s)
+    rest = (1.0 - share) + share * after_s / before_s
+    return 1.0 / rest if rest > 0 else math.inf  # the whole run removed
 
 
 def target_outcomes(
@@ -75,15 +77,19 @@ def target_outcomes(
     before: Run,
     after: Run,
     *,
+    project: str | None = None,
     speedups: Mapping[str, float] | None = None,
     top: int = 10,
 ) -> pl.DataFrame | None:
     b, a = before.cprofile, after.cprofile
     if b is None or a is None:
         return None
-    project = before.project
+    project = project or before.project
     targets = targets_table(before, project=project, speedups=speedups, top=top).frame
-    owned_after = dict(owners_from_cprofile(a, project).select("owner", "charged_s").iter_rows())
+    # the AFTER side's owned time, attributed exactly as the BEFORE targets were
+    everything = targets_table(after, project=project, speedups=speedups, top=ALL).frame
+    after_total = a.total_s or 1.0
+    owned_after = {t: s * after_total for t, s in everything.select("target", "owned_share").rows()}
     total = b.total_s or 1.0
     rows = []
     for row in targets.iter_rows(named=True):

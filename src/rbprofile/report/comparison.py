@@ -44,7 +44,12 @@ def _compare(ctx: ReportContext) -> Compared:
     out_dir = ctx.links.output_dir / "compare" / f"{_dir_name(before)}_vs_{_dir_name(after)}"
     try:
         found = compare_runs(
-            before, after, profiles_dir=ctx.profiles_dir, flamegraph_dir=out_dir, force=True
+            before,
+            after,
+            profiles_dir=ctx.profiles_dir,
+            flamegraph_dir=out_dir,
+            force=True,
+            project=ctx.project,
         )
     except RbprofileError as exc:
         return Compared(None, exc.message)

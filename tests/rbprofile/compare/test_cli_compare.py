@@ -120,3 +120,17 @@ def test_partial_scenarios_are_listed_with_their_reason(profiles: Path, cli) -> 
         "no timing repeats recorded (an interrupted or partial run?))); run the missing "
         "scenarios with `rbprofile run`\n"
     )
+
+
+def test_project_option_regroups_modules(profiles: Path, cli) -> None:
+    """Modules of the project are shown at depth 3, others by top-level package: --project
+    decides which is which (the runs here recorded no project: rustybt by default)."""
+    rows = [("eng.data.portal:Portal.get", "/e/eng/data/portal.py", 1, 10, 0.5, 0.5, None)]
+    write_run(profiles, "base", "daily", STEADY, functions=rows)
+    write_run(profiles, "new", "daily", STEADY, functions=rows)
+    default = json.loads(cli(["compare", "base", "new", "--format", "json"]).stdout)
+    chosen = json.loads(
+        cli(["compare", "base", "new", "--project", "eng", "--format", "json"]).stdout
+    )
+    assert [r["module"] for r in default["tables"]["modules"]["rows"]] == ["eng"]
+    assert [r["module"] for r in chosen["tables"]["modules"]["rows"]] == ["eng.data.portal"]

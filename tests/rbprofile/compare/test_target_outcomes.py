@@ -11,6 +11,7 @@ from __future__ import annotations
 import cProfile
 import importlib
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def test_verdict_and_measured_speedup_known_answers() -> None:
     assert measured_speedup(0.25, 1.0, 0.0) == pytest.approx(4 / 3)
     assert measured_speedup(0.5, 1.0, 0.5) == pytest.approx(1 / 0.75)
     assert measured_speedup(0.5, 0.0, 0.5) == 1.0
+    assert measured_speedup(1.0, 0.5, 0.0) == math.inf  # all of the run removed
     assert verdict(1.20, 1.15) == "held"  # gain 0.15 of 0.20
     assert verdict(1.20, 1.45) == "beaten"  # gain 0.45 > 2 x 0.20
     assert verdict(1.20, 1.05) == "missed"  # gain 0.05 < 0.20 / 2
