@@ -76,7 +76,8 @@ def help_text() -> str:
         "interval, fit quality; `superlinear` flags exponents clearly above 1. `--at` projects "
         "every function's time and share to a size you name, or refuses where the fit cannot "
         "say.\n\n"
-        "**Cost**: one fresh child process per size point and repeat, each under cProfile: "
+        "**Cost**: one fresh child process per size point and repeat, each under cProfile "
+        "timed by CPU time (`time.process_time`, which other processes do not inflate): "
         "runs = (product of the number of sizes of each variable) x --repeat. "
         f"`--assets 25,50,100 --sessions 250,500` = {example.describe()}; "
         f"`--size n=2000,4000,8000` = {command.describe()}. Use `--dry-run` to print the count "
@@ -88,7 +89,7 @@ def help_text() -> str:
         "assets=2000,sessions=5000`\n"
         "* `rbprofile scale --size n=2000,4000,8000 -- python prog.py --n {n}` (`{name}` is "
         "filled per size; the command must start with a Python interpreter and a script or "
-        "`-m module`; it runs under cProfile with a CPU-time clock)\n"
+        "`-m module`, run under rbprofile's cProfile wrapper)\n"
         "* `rbprofile scale daily --show [--at assets=500,sessions=1000]`: re-render a stored "
         "result (re-projecting from its stored measurements); nothing is run\n\n"
         "Scenario sizes: each point gets its own synthetic bundle `scale-<scenario>-a<A>-s<S>` "
@@ -143,7 +144,11 @@ def scale(
         str | None,
         typer.Option("--name", help="Result name [default: the scenario, or the script's stem]."),
     ] = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="Functions fitted (largest).")] = 15,
+    top: Annotated[int, typer.Option("--top", min=1, help="Functions fitted (largest).")] = 25,
+    min_share: Annotated[
+        float,
+        typer.Option("--min-share", min=0.0, max=100.0, help="Fit functions over PCT of the run."),
+    ] = 1.0,
     budget: Annotated[
         float, typer.Option("--budget", min=0.1, help="Refuse grids estimated over MINUTES.")
     ] = 10.0,
@@ -179,15 +184,18 @@ def scale(
         stored = show_scaling(label, shown, profiles_dir, target or None)
         render(scaling_view(stored), fmt, sys.stdout)
         return
-    command = tuple(positional) if size else ()
-    if not size and len(positional) != 1:
+    from rbprofile.scenarios import SCENARIOS
+
+    scenario_form = len(positional) == 1 and positional[0] in SCENARIOS
+    command = () if scenario_form or not size else tuple(positional)
+    if not command and len(positional) != 1:
         raise RbprofileError(
             "give one SCENARIO (e.g. daily), or --size NAME=... and the command after --",
             exit_code=EXIT_USAGE,
         )
     request = ScaleRequest(
         plan=_plan(assets, sessions, size, repeat, profiler),
-        scenario=None if size else positional[0],
+        scenario=None if command else positional[0],
         command=command,
         name=name,
         label=label,
@@ -195,7 +203,7 @@ def scale(
         at=target or None,
         force=force,
         budget_min=budget,
-        fit=FitOptions(top=top),
+        fit=FitOptions(min_share=min_share / 100.0, top=top),
     )
     if dry_run:
         typer.echo(describe_request(request))

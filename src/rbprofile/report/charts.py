@@ -104,7 +104,8 @@ def scaling_loglog(panels: dict[str, list[GrowthLine]], title: str, path: Path) 
 
     fig, _ = _figure()
     fig.clear()
-    fig.set_figwidth(3.6 * len(panels) + 1.0)
+    fig.set_figwidth(4.2 * len(panels))
+    fig.set_figheight(4.2)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     with _rc():
         for ax, (variable, lines) in zip(axes, panels.items(), strict=True):
@@ -123,7 +124,7 @@ def scaling_loglog(panels: dict[str, list[GrowthLine]], title: str, path: Path) 
             ax.set_yscale("log")
             ax.set_xlabel(variable)
             ax.set_ylabel("self time (s)")
-        axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+            ax.legend(fontsize=6, loc="best", title=f"exponent in {variable}", title_fontsize=6)
         fig.suptitle(title)
     return _save(path, fig)
 

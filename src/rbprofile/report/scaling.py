@@ -23,12 +23,17 @@ CHART_TOP = 6
 _MEASURES = {"self_s": "self", "cum_s": "incl", "ncalls": "calls"}
 
 
+def _num(value: float) -> str:
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def _cell(exponent: float | None, low: float | None, high: float | None) -> str | None:
     if exponent is None:
         return None
     if low is None or high is None:
-        return f"{exponent:.2f}"
-    return f"{exponent:.2f} [{low:.2f}, {high:.2f}]"
+        return _num(exponent)
+    return f"{_num(exponent)} [{_num(low)}, {_num(high)}]"
 
 
 def exponents_table(stored: Stored) -> Table:
@@ -96,7 +101,7 @@ def _panels(stored: Stored) -> dict[str, list[charts.GrowthLine]]:
                 & (pl.col("variable") == variable)
             )["exponent"]  # fmt: skip
             exponent = exp[0] if exp.len() and exp[0] is not None else None
-            label = key if exponent is None else f"{key} ({exponent:.2f})"
+            label = key if exponent is None else f"{key} ({_num(exponent)})"
             points = [(float(x), float(y)) for x, y in rows.select(variable, "self_s").iter_rows()]
             lines.append(charts.GrowthLine(label, points, exponent))
         panels[variable] = lines

@@ -31,7 +31,7 @@ from rbprofile.rundir.writer import RunDir
 from rbprofile.runner import facts
 from rbprofile.scale.document import scaling_document
 from rbprofile.scale.fit import fit_scaling
-from rbprofile.scale.plan import ScalePlan
+from rbprofile.scale.plan import ScalePlan, fill_placeholders
 from rbprofile.scale.project import Projection, project
 from rbprofile.scaling import bundles
 from rbprofile.scaling.measure import (
@@ -40,6 +40,7 @@ from rbprofile.scaling.measure import (
     Measured,
     ScenarioJob,
     check_command,
+    command_name,
     measure_grid,
     point_name,
 )
@@ -54,7 +55,7 @@ UNSTABLE_SPREAD = 0.10  # a point whose run totals vary more than this (CV) is r
 @dataclass(frozen=True)
 class FitOptions:
     min_share: float = 0.01
-    top: int | None = 15
+    top: int | None = 25
 
 
 @dataclass(frozen=True)
@@ -107,13 +108,13 @@ def check_budget(scenario: Scenario, plan: ScalePlan, budget_min: float) -> floa
     """The estimated seconds of the whole grid; RbprofileError over the limits, before any run."""
     points = _scenario_points(scenario, plan)
     limit = bundles.MAX_BARS
-    for point, assets, sessions in points:
-        bars = bundles.bars(scenario, assets, sessions)
-        if bars > limit:
-            raise RbprofileError(
-                f"{point_name(point)} would need a bundle of {bars:,} bars (over rustybt's "
-                f"limit of {limit:,}); ask for fewer --assets or --sessions"
-            )
+    sized = [(bundles.bars(scenario, a, s), point) for point, a, s in points]
+    bars, point = max(sized, key=lambda item: item[0])
+    if bars > limit:
+        raise RbprofileError(
+            f"{point_name(point)} would need a bundle of {bars:,} bars (over rustybt's "
+            f"limit of {limit:,}); ask for fewer --assets or --sessions"
+        )
     total, largest = estimate(scenario, plan)
     if total > budget_min * 60:
         raise RbprofileError(
@@ -197,7 +198,7 @@ def _base_manifest(request: ScaleRequest, name: str) -> dict[str, Any]:
     }
 
 
-def _prepare(request: ScaleRequest, progress: Progress) -> tuple[str, dict[str, Any]]:
+def _prepare(request: ScaleRequest) -> tuple[str, dict[str, Any]]:
     """Refusals that need no work: (directory name, what the grid is, for the manifest)."""
     if (request.scenario is None) == (not request.command):
         raise RbprofileError(
@@ -214,25 +215,26 @@ def _prepare(request: ScaleRequest, progress: Progress) -> tuple[str, dict[str, 
         )
     if request.scenario is not None:
         scenario = get_scenario(request.scenario)
-        estimate = check_budget(scenario, request.plan, request.budget_min)
-        progress(f"{request.plan.describe()}, about {_minutes(estimate)}", 0, 0)
-        return request.name or scenario.name, {"strategy_file": str(scenario.strategy_file)}
+        seconds = check_budget(scenario, request.plan, request.budget_min)
+        extra = {"strategy_file": str(scenario.strategy_file), "estimate_s": seconds}
+        return request.name or scenario.name, extra
     check_command(request.command)
-    from rbprofile.scaling.measure import command_name
-
+    fill_placeholders(request.command, request.plan.points[0])  # every {name} used: refuse now
     return request.name or command_name(request.command), {}
 
 
 def run_scaling(request: ScaleRequest, progress: Progress | None = None) -> Stored:
     """Measure, fit, project and store (see the module docstring)."""
     tell = progress or (lambda _d, _n, _t: None)
-    name, extra = _prepare(request, tell)
+    name, extra = _prepare(request)
     final = scaling_path(request.label, name, request.profiles_dir)
     if final.exists() and not request.force:
         raise RbprofileError(
             f"a scaling result already exists at {final}; pass --force to replace it, use "
             f"another --label or --name, or show it with `rbprofile scale {name} --show`"
         )
+    about = f", about {_minutes(extra['estimate_s'])}" if "estimate_s" in extra else ""
+    tell(f"{request.plan.describe()}{about}", 0, 0)
     manifest = _base_manifest(request, name) | extra
     job: Job
     if request.scenario is not None:

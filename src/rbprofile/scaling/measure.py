@@ -2,7 +2,8 @@
 
     ScenarioJob(scenario, specs)     the scenario's strategy on each point's sized bundle, in
                                      the runner's child (`rbprofile.runner.child`, cProfile
-                                     mode), spawned by `rbprofile.runner.timing.run_child`
+                                     mode, CPU-time clock via TIMER_ENV), spawned by
+                                     `rbprofile.runner.timing.run_child`
     CommandJob(command)              any Python command, `{name}` filled per point, its script
                                      run under `cprofile_wrap.py` (cProfile, CPU-time clock)
     measure_grid(plan, job, out, on_run=None) -> Measured
@@ -15,11 +16,13 @@ drift in the machine's speed during the grid does not line up with size.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +33,7 @@ from rbprofile import profilers
 from rbprofile.analysis.pstats_source import load_pstats
 from rbprofile.errors import EXIT_USAGE, RbprofileError
 from rbprofile.process import spawn
+from rbprofile.profilers.cprofile import TIMER_ENV
 from rbprofile.rundir import files
 from rbprofile.runner.childspec import ChildSpec
 from rbprofile.runner.timing import run_child
@@ -62,16 +66,34 @@ class Job(Protocol):
         ...
 
 
+CPU_TIMER = "CPU time (time.process_time)"
+
+
+@contextmanager
+def _cpu_timer() -> Iterator[None]:
+    """The runner's cProfile child mode, timed by CPU time (the children inherit the env)."""
+    before = os.environ.get(TIMER_ENV)
+    os.environ[TIMER_ENV] = "cpu"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(TIMER_ENV, None)
+        else:
+            os.environ[TIMER_ENV] = before
+
+
 @dataclass(frozen=True)
 class ScenarioJob:
     scenario: Scenario
     specs: Mapping[str, BundleSpec]  # point_name -> its sized bundle
-    timer: str = "wall clock (cProfile's default, as `rbprofile run` records)"
+    timer: str = CPU_TIMER
 
     def run(self, point: Point, pstats: Path, work: Path) -> float:
         spec = ChildSpec(self.scenario.strategy_file, self.specs[point_name(point)].name)
         mode = profilers.get("cprofile").child_mode
-        finished, _ = run_child(spec, mode, work)
+        with _cpu_timer():
+            finished, _ = run_child(spec, mode, work)
         shutil.move(work / files.PSTATS, pstats)
         return finished.wall_s
 
@@ -109,7 +131,7 @@ def command_name(command: Sequence[str]) -> str:
 @dataclass(frozen=True)
 class CommandJob:
     command: tuple[str, ...]
-    timer: str = "CPU time (time.process_time)"
+    timer: str = CPU_TIMER
 
     def run(self, point: Point, pstats: Path, work: Path) -> float:
         filled = fill_placeholders(self.command, point)
