@@ -105,7 +105,7 @@ def scaling_loglog(panels: dict[str, list[GrowthLine]], title: str, path: Path) 
     fig, _ = _figure()
     fig.clear()
     fig.set_figwidth(4.2 * len(panels))
-    fig.set_figheight(4.2)
+    fig.set_figheight(5.4)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     with _rc():
         for ax, (variable, lines) in zip(axes, panels.items(), strict=True):
@@ -122,9 +122,18 @@ def scaling_loglog(panels: dict[str, list[GrowthLine]], title: str, path: Path) 
                     ax.plot(ends, fitted, "-", color=color, lw=1.0)
             ax.set_xscale("log")
             ax.set_yscale("log")
+            sizes = sorted({x for line in lines for x, _ in line.points})
+            ax.set_xticks(sizes, [f"{x:g}" for x in sizes], minor=False)
+            ax.set_xticks([], minor=True)
             ax.set_xlabel(variable)
             ax.set_ylabel("self time (s)")
-            ax.legend(fontsize=6, loc="best", title=f"exponent in {variable}", title_fontsize=6)
+            ax.legend(
+                fontsize=6,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.16),
+                title=f"function (exponent in {variable})",
+                title_fontsize=6,
+            )
         fig.suptitle(title)
     return _save(path, fig)
 

@@ -38,7 +38,7 @@ def test_scaling_section_names_exponents_projection_and_chart(
     assert "![scaling baseline/daily](charts/baseline--scaling-daily--scaling.svg)" in text
     svg = chart.read_text()
     # one legend per panel with that variable's fitted exponents
-    assert "exponent in assets" in svg and "exponent in sessions" in svg
+    assert "function (exponent in assets)" in svg and "function (exponent in sessions)" in svg
     assert "m:quad (2.00)" in svg and "m:quad (1.00)" in svg and "m:const (0.00)" in svg
     assert svg.count('<g id="axes_') == 2  # one log-log panel per size variable
     assert sorted(p.name for p in directory.rglob("*")) == before  # nothing drawn into the data
