@@ -24,7 +24,7 @@ from typing import Any
 
 import polars as pl
 
-from rbprofile.errors import RbprofileError
+from rbprofile.errors import EXIT_USAGE, RbprofileError
 from rbprofile.render import Document
 from rbprofile.rundir import files
 from rbprofile.rundir.writer import RunDir
@@ -87,7 +87,7 @@ def _scenario_points(scenario: Scenario, plan: ScalePlan) -> list[tuple[dict[str
         raise RbprofileError(
             f"a scenario scales by --assets and --sessions, not {unknown[0]!r}; --size is for "
             "`-- COMMAND` runs",
-            exit_code=2,
+            exit_code=EXIT_USAGE,
         )
     window = None if "sessions" in plan.variables else bundles.window_sessions(scenario)
     return [
@@ -205,13 +205,13 @@ def _prepare(request: ScaleRequest) -> tuple[str, dict[str, Any]]:
             "give a SCENARIO (e.g. `rbprofile scale daily --assets 25,50,100`) or a command "
             "after -- (e.g. `rbprofile scale --size n=1000,2000,4000 -- python prog.py --n {n}`), "
             "not both",
-            exit_code=2,
+            exit_code=EXIT_USAGE,
         )
     if tuple(request.plan.profilers) != ("cprofile",):
         raise RbprofileError(
             "rbprofile scale measures with cProfile only for now (py-spy scaling is not built); "
             "use --profiler cprofile",
-            exit_code=2,
+            exit_code=EXIT_USAGE,
         )
     if request.scenario is not None:
         scenario = get_scenario(request.scenario)
