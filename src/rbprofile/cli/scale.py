@@ -80,8 +80,11 @@ def help_text() -> str:
         "timed by CPU time (`time.process_time`, which other processes do not inflate): "
         "runs = (product of the number of sizes of each variable) x --repeat. "
         f"`--assets 25,50,100 --sessions 250,500` = {example.describe()}; "
-        f"`--size n=2000,4000,8000` = {command.describe()}. Use `--dry-run` to print the count "
-        "(and, for a scenario, the estimated time) without running. A scenario grid estimated "
+        f"`--size n=2000,4000,8000` = {command.describe()}. A point whose run totals vary by "
+        "more than 10% (CV) runs again, one repeat at a time, up to `--max-repeat` (default "
+        "--repeat + 2): the bar's total grows when that happens. Use `--dry-run` to print the "
+        "count (and, for a scenario, the estimated time) without running. A scenario grid "
+        "estimated "
         f"over `--budget` minutes (~{CHILD_FIXED_S:g} s + {PER_ASSET_BAR_S * 1e6:.0f} us per "
         "asset-bar a run) is refused before anything runs.\n\n"
         "Examples:\n\n"
@@ -134,6 +137,12 @@ def scale(
         typer.Option("--size", metavar="NAME=V1,V2", help="A command's size variable (repeat)."),
     ] = None,
     repeat: Annotated[int, typer.Option("--repeat", min=1, help="Runs per size point.")] = 3,
+    max_repeat: Annotated[
+        int | None,
+        typer.Option(
+            "--max-repeat", min=1, help="Extra runs for unsteady points, up to N [default: R+2]."
+        ),
+    ] = None,
     profiler: Annotated[str, typer.Option("--profiler", help="cprofile (only).")] = "cprofile",
     at: Annotated[
         str | None,
@@ -204,6 +213,7 @@ def scale(
         force=force,
         budget_min=budget,
         fit=FitOptions(min_share=min_share / 100.0, top=top),
+        max_repeats=max_repeat,
     )
     if dry_run:
         typer.echo(describe_request(request))

@@ -10,13 +10,12 @@
         stored measurements (nothing is run)
     scaling_view(stored) -> Document     what the command renders
 
-`progress(description, done, total)` is told before each run (total = the plan's runs) and
-while bundles are written (total 0).
+`progress(description, done, total)` is told before each run (total = the plan's runs, plus
+any extra repeats scheduled for points whose times vary) and for notices (total 0).
 """
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,6 +34,7 @@ from rbprofile.scale.plan import ScalePlan, fill_placeholders
 from rbprofile.scale.project import Projection, project
 from rbprofile.scaling import bundles
 from rbprofile.scaling.measure import (
+    MAX_SPREAD,
     CommandJob,
     Job,
     Measured,
@@ -43,13 +43,13 @@ from rbprofile.scaling.measure import (
     command_name,
     measure_grid,
     point_name,
+    spread,
 )
 from rbprofile.scaling.store import Stored, read_scaling, scaling_path, write_scaling
 from rbprofile.scenarios import Scenario, get_scenario
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_BUDGET_MIN = 10.0
-UNSTABLE_SPREAD = 0.10  # a point whose run totals vary more than this (CV) is reported
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ class ScaleRequest:
     force: bool = False
     budget_min: float = DEFAULT_BUDGET_MIN
     fit: FitOptions = FitOptions()
+    max_repeats: int | None = None  # None: --repeat + 2
 
 
 def _minutes(seconds: float) -> str:
@@ -160,13 +161,11 @@ def _spread_notes(measured: Measured) -> list[str]:
     by_point: dict[str, list[float]] = {}
     for r in measured.runs:
         by_point.setdefault(point_name(r.point), []).append(r.total_s)
-    notes = []
-    for name, totals in by_point.items():
-        if len(totals) > 1 and statistics.mean(totals) > 0:
-            cv = statistics.stdev(totals) / statistics.mean(totals)
-            if cv > UNSTABLE_SPREAD:
-                notes.append(f"{name}: run totals vary by {cv:.0%} (CV) across repeats")
-    return notes
+    return [
+        f"{name}: run totals vary by {spread(totals):.0%} (CV) over {len(totals)} repeats"
+        for name, totals in by_point.items()
+        if spread(totals) > MAX_SPREAD
+    ]
 
 
 def _fit_and_project(
@@ -189,6 +188,7 @@ def _base_manifest(request: ScaleRequest, name: str) -> dict[str, Any]:
         "profilers": list(request.plan.profilers),
         "plan": request.plan.describe(),
         "runs_planned": request.plan.runs,
+        "max_repeats": request.max_repeats or request.plan.repeats + 2,
         "fit_options": {"min_share": request.fit.min_share, "top": request.fit.top},
         "versions": facts.versions(request.plan.profilers),
         "platform": facts.platform_info(),
@@ -242,15 +242,17 @@ def run_scaling(request: ScaleRequest, progress: Progress | None = None) -> Stor
         manifest["points"] = points
     else:
         job = CommandJob(request.command)
-    total = request.plan.runs
 
-    def on_run(point: Mapping[str, int], repeat: int, done: int) -> None:
+    def on_run(point: Mapping[str, int], repeat: int, done: int, total: int) -> None:
         tell(f"{name} {point_name(point)} repeat {repeat}", done, total)
+
+    most = request.max_repeats or request.plan.repeats + 2
 
     rundir = RunDir(final, force=request.force)
     with rundir as tmp:
-        measured = measure_grid(request.plan, job, tmp, on_run)
-        tell(f"{name}: fitting", total, total)
+        measured = measure_grid(request.plan, job, tmp, on_run, most)
+        runs = len(measured.runs)
+        tell(f"{name}: fitting", runs, runs)
         fits, projection = _fit_and_project(measured.table, request.fit, request.at)
         manifest |= {
             "timer": job.timer,

@@ -6,9 +6,10 @@
                                      `rbprofile.runner.timing.run_child`
     CommandJob(command)              any Python command, `{name}` filled per point, its script
                                      run under `cprofile_wrap.py` (cProfile, CPU-time clock)
-    measure_grid(plan, job, out, on_run=None) -> Measured
+    measure_grid(plan, job, out, on_run=None, max_repeats=None) -> Measured
         the measurement table (rbprofile.scale.measurements) and one RunRecord per run;
-        raw profiles kept as `out/pstats/<point>-r<repeat>.pstats`
+        raw profiles kept as `out/pstats/<point>-r<repeat>.pstats`; a point whose run totals
+        vary by more than 10% (CV) gets more repeats, up to `max_repeats`
 
 Order: repeat 1 runs the points smallest first, repeat 2 largest first, and so on, so a
 drift in the machine's speed during the grid does not line up with size.
@@ -20,10 +21,11 @@ import os
 import re
 import shlex
 import shutil
+import statistics
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -47,7 +49,9 @@ WORK = ".work"  # children's scratch space, removed before the directory is comm
 _PYTHON = re.compile(r"^python(\d+(\.\d+)*)?(\.exe)?$")
 
 Point = Mapping[str, int]
-OnRun = Callable[[Point, int, int], None]  # point, repeat (1-based), runs done before it
+# point, repeat (1-based), runs done before it, runs planned so far (grows with extra repeats)
+OnRun = Callable[[Point, int, int, int], None]
+MAX_SPREAD = 0.10  # run totals of a point varying more than this (CV) earn another repeat
 
 
 def point_name(point: Point) -> str:
@@ -180,20 +184,67 @@ def run_order(plan: ScalePlan) -> list[tuple[dict[str, int], int]]:
     ]
 
 
-def measure_grid(plan: ScalePlan, job: Job, out: Path, on_run: OnRun | None = None) -> Measured:
-    """Profile every (point, repeat) of `plan` with `job`; raw profiles under `out/pstats`."""
-    raw = out / files.SCALING_PSTATS_DIR
-    raw.mkdir(parents=True, exist_ok=True)
-    frames: list[pl.DataFrame] = []
-    records: list[RunRecord] = []
-    for done, (point, repeat) in enumerate(run_order(plan)):
-        if on_run is not None:
-            on_run(point, repeat, done)
+def spread(totals: Sequence[float]) -> float:
+    """Coefficient of variation of a point's run totals (0 for fewer than two runs)."""
+    if len(totals) < 2 or statistics.mean(totals) <= 0:
+        return 0.0
+    return statistics.stdev(totals) / statistics.mean(totals)
+
+
+@dataclass
+class _Grid:
+    plan: ScalePlan
+    job: Job
+    out: Path
+    on_run: OnRun | None
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    records: list[RunRecord] = field(default_factory=list)
+
+    def run(self, point: dict[str, int], repeat: int, total: int) -> None:
+        if self.on_run is not None:
+            self.on_run(point, repeat, len(self.records), total)
+        raw = self.out / files.SCALING_PSTATS_DIR
         name = f"{point_name(point)}-r{repeat}.pstats"
-        wall = job.run(point, raw / name, out / WORK / f"{point_name(point)}-r{repeat}")
+        wall = self.job.run(point, raw / name, self.out / WORK / f"{point_name(point)}-r{repeat}")
         functions = load_pstats(raw / name).functions
-        frames.append(measurement_rows(functions, point, repeat))
-        total = float(functions["self_s"].sum())
-        records.append(RunRecord(point, repeat, f"{files.SCALING_PSTATS_DIR}/{name}", wall, total))
+        self.frames.append(measurement_rows(functions, point, repeat))
+        seconds = float(functions["self_s"].sum())
+        rel = f"{files.SCALING_PSTATS_DIR}/{name}"
+        self.records.append(RunRecord(point, repeat, rel, wall, seconds))
+
+    def totals(self, point: dict[str, int]) -> list[float]:
+        return [r.total_s for r in self.records if r.point == point]
+
+
+def measure_grid(
+    plan: ScalePlan,
+    job: Job,
+    out: Path,
+    on_run: OnRun | None = None,
+    max_repeats: int | None = None,
+    max_spread: float = MAX_SPREAD,
+) -> Measured:
+    """Profile every (point, repeat) of `plan` with `job`; raw profiles under `out/pstats`.
+
+    Then, while a point's run totals vary by more than `max_spread` (coefficient of
+    variation) and it has run fewer than `max_repeats` times, it runs once more (one round
+    over all such points at a time, largest first).
+    """
+    (out / files.SCALING_PSTATS_DIR).mkdir(parents=True, exist_ok=True)
+    grid = _Grid(plan, job, out, on_run)
+    total = plan.runs
+    for point, repeat in run_order(plan):
+        grid.run(point, repeat, total)
+    limit = max(max_repeats or plan.repeats, plan.repeats)
+    while True:
+        shaky = [
+            p for p in plan.points[::-1]
+            if len(grid.totals(p)) < limit and spread(grid.totals(p)) > max_spread
+        ]  # fmt: skip
+        if not shaky:
+            break
+        total += len(shaky)
+        for point in shaky:
+            grid.run(point, len(grid.totals(point)) + 1, total)
     shutil.rmtree(out / WORK, ignore_errors=True)
-    return Measured(pl.concat(frames), tuple(records))
+    return Measured(pl.concat(grid.frames), tuple(grid.records))

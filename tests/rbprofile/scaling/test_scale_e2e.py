@@ -25,6 +25,7 @@ from rustybt.data.bundles import load_bundle
 HANDLE_DATA = "rustybt.algorithm:TradingAlgorithm.handle_data"
 GROWTHPROG = Path(__file__).parents[1] / "scale" / "fixtures" / "growthprog.py"
 SMOKE = ["scale", "smoke", "--assets", "2,4", "--sessions", "40,60", "--repeat", "2"]
+SMOKE += ["--max-repeat", "2"]  # exactly the planned runs, however steady the machine is
 
 
 def _rows(stdout: str, table: str) -> list[dict]:
@@ -100,7 +101,7 @@ def test_command_form_recovers_planted_growth(cli, profiles: Path) -> None:
     sizes = (2000, 4000, 8000, 16000, 32000)
     command = [sys.executable, str(GROWTHPROG), "{n}"]
     argv = ["scale", "--size", f"n={','.join(map(str, sizes))}", "--min-share", "0", "--top",
-            "20", "--format", "json", "--", *command]  # fmt: skip
+            "20", "--max-repeat", "3", "--format", "json", "--", *command]  # fmt: skip
     result = cli(argv)
     assert result.exit_code == 0, result.output
     rows = _rows(result.stdout, "exponents")
@@ -136,3 +137,39 @@ def test_a_failing_command_is_one_line_and_leaves_nothing(
         f"run it alone to see why: {sys.executable} {prog} 4\n"
     )
     assert not (profiles / "baseline").exists()
+
+
+UNSTEADY = """import sys
+from pathlib import Path
+
+counter = Path(sys.argv[2])
+calls = int(counter.read_text()) if counter.exists() else 0
+counter.write_text(str(calls + 1))
+spins = int(sys.argv[1]) * (8 if calls % 2 else 1)  # every other run does 8x the work
+total = 0
+for i in range(spins):
+    total += i & 3
+"""
+
+
+@pytest.mark.slow
+def test_unsteady_points_get_extra_repeats_up_to_the_limit(
+    cli, profiles: Path, tmp_path: Path
+) -> None:
+    prog = tmp_path / "unsteady.py"
+    prog.write_text(UNSTEADY)
+    counter = tmp_path / "calls.txt"
+    argv = ["scale", "--size", "n=20000,40000", "--repeat", "2", "--max-repeat", "4", "--",
+            sys.executable, str(prog), "{n}", str(counter)]  # fmt: skip
+    result = cli(argv)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(
+        (profiles / "baseline" / "scaling-unsteady" / files.SCALING_MANIFEST).read_text()
+    )
+    runs = [(r["sizes"]["n"], r["repeat"]) for r in manifest["runs"]]
+    # the planned 2 x 2, then two extra rounds (largest point first): totals alternate 1x / 8x
+    assert runs == [(20000, 1), (40000, 1), (40000, 2), (20000, 2),
+                    (40000, 3), (20000, 3), (40000, 4), (20000, 4)]  # fmt: skip
+    assert int(counter.read_text()) == 8
+    assert manifest["max_repeats"] == 4
+    assert len(manifest["unstable"]) == 2
