@@ -37,8 +37,9 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0])
     kind, name, program_argv = _target(argv[1:])
     sys.argv = program_argv
-    if kind == "path":
-        sys.path[0] = str(Path(name).resolve().parent)
+    # what `python script.py` / `python -m module` put first on sys.path (this wrapper's own
+    # directory must not be there)
+    sys.path[0] = str(Path(name).resolve().parent) if kind == "path" else str(Path.cwd())
     profiler = cProfile.Profile(time.process_time)
     code = 0
     try:

@@ -173,3 +173,25 @@ def test_unsteady_points_get_extra_repeats_up_to_the_limit(
     assert int(counter.read_text()) == 8
     assert manifest["max_repeats"] == 4
     assert len(manifest["unstable"]) == 2
+
+
+@pytest.mark.slow
+def test_module_form_runs_from_the_working_directory(
+    cli, profiles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "planted_mod.py").write_text(
+        "import sys\n\n\ndef tick(i):\n    return i * i\n\n\n"
+        "if __name__ == '__main__':\n"
+        "    print(sum(tick(i) for i in range(int(sys.argv[1]))))\n"
+    )
+    monkeypatch.chdir(tmp_path)  # `python -m` finds modules in the working directory
+    argv = ["scale", "--size", "n=1000,2000,4000", "--repeat", "2", "--max-repeat", "2",
+            "--min-share", "0", "--top", "50", "--format", "json", "--",
+            "python3", "-m", "planted_mod", "{n}"]  # fmt: skip
+    result = cli(argv)
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.stdout, "exponents")
+    (key,) = {r["function"] for r in rows if r["function"].endswith(":tick")}
+    row = _exponent(rows, key, "ncalls", "n")
+    assert row["exponent"] == pytest.approx(1.0, abs=1e-9) and row["rse_log"] == 0.0
+    assert (profiles / "baseline" / "scaling-planted_mod" / files.SCALING_MANIFEST).is_file()
