@@ -29,6 +29,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("categorize", "categorize", "categorize"),
     ("compare", "compare", "compare"),
     ("report", "report", "report"),
+    ("scale", "scale", "scale"),
 ]
 
 HELP = (

@@ -17,6 +17,10 @@ from rbprofile.rundir import files
 
 T = TypeVar("T")
 TOP = 20
+# "cpu" makes the in-child profiler time with time.process_time instead of the wall clock:
+# `rbprofile scale` sets it for its children, whose growth fits other processes on a shared
+# machine would otherwise bend (a long call is preempted more often than a short one).
+TIMER_ENV = "RBPROFILE_CPROFILE_TIMER"
 
 
 def summary_text(pstats_path: Path, top: int = TOP, shown_as: str | None = None) -> str:
@@ -58,8 +62,11 @@ class CProfileProfiler(Profiler):
 
     def in_child(self, call: Callable[[], T], out: Path) -> tuple[T, dict[str, Any] | None]:
         import cProfile
+        import os
+        import time
 
-        prof = cProfile.Profile()
+        cpu = os.environ.get(TIMER_ENV) == "cpu"
+        prof = cProfile.Profile(time.process_time) if cpu else cProfile.Profile()
         result = prof.runcall(call)
         prof.dump_stats(out / files.PSTATS)
         return result, None

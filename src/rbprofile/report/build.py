@@ -21,6 +21,7 @@ from rbprofile.report import (
     methodology,
     modules,
     raw_data,
+    scaling,
     summary,
     targets,
 )
@@ -41,6 +42,7 @@ SECTIONS: tuple[tuple[str, SectionBuilder], ...] = (
     (targets.TITLE, targets.section),
     (decimal_overhead.TITLE, decimal_overhead.section),
     (comparison.TITLE, comparison.section),
+    (scaling.TITLE, scaling.section),
     (raw_data.TITLE, raw_data.section),
 )
 SECTION_TITLES = tuple(title for title, _ in SECTIONS)

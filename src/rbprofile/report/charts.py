@@ -1,5 +1,5 @@
 """SVG charts drawn by the report, beside it (never into the measured run data): memory
-timeline, module breakdown bars.
+timeline, module breakdown bars, scaling log-log lines.
 
 Drawn with matplotlib's Agg backend and written deterministically (fixed `svg.hashsalt`, no
 date or tool version in the metadata), so the same measured files give byte-identical SVGs.
@@ -10,6 +10,7 @@ content is left untouched.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 MEMORY_CHART = "memory_timeline.svg"
 MODULES_CHART = "modules.svg"
+SCALING_CHART = "scaling.svg"
 
 _RC: Any = {  # matplotlib rcParams (typed Any: its stubs want Literal keys)
     "svg.hashsalt": "rbprofile",
@@ -83,6 +85,56 @@ def module_bars(modules: list[tuple[str, float]], title: str, path: Path) -> Pat
             )
         ax.set_xlabel("share of self time (%)")
         ax.set_title(title)
+    return _save(path, fig)
+
+
+@dataclass(frozen=True)
+class GrowthLine:
+    """One function in a log-log panel: measured (size, seconds) and its fitted exponent."""
+
+    label: str
+    points: list[tuple[float, float]]
+    exponent: float | None
+
+
+def scaling_loglog(panels: dict[str, list[GrowthLine]], title: str, path: Path) -> Path:
+    """One log-log panel per size variable: measured medians as markers, the fitted power law
+    (slope = exponent, through the points' geometric mean) as a line."""
+    import math
+
+    fig, _ = _figure()
+    fig.clear()
+    fig.set_figwidth(4.2 * len(panels))
+    fig.set_figheight(5.4)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    with _rc():
+        for ax, (variable, lines) in zip(axes, panels.items(), strict=True):
+            for i, line in enumerate(lines):
+                color = f"C{i % 10}"
+                xs = [x for x, _ in line.points]
+                ys = [y for _, y in line.points]
+                ax.plot(xs, ys, "o", color=color, ms=3.5, label=line.label)
+                if line.exponent is not None and len(xs) > 1:
+                    gx = math.exp(sum(map(math.log, xs)) / len(xs))
+                    gy = math.exp(sum(map(math.log, ys)) / len(ys))
+                    ends = [min(xs), max(xs)]
+                    fitted = [gy * (x / gx) ** line.exponent for x in ends]
+                    ax.plot(ends, fitted, "-", color=color, lw=1.0)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            sizes = sorted({x for line in lines for x, _ in line.points})
+            ax.set_xticks(sizes, [f"{x:g}" for x in sizes], minor=False)
+            ax.set_xticks([], minor=True)
+            ax.set_xlabel(variable)
+            ax.set_ylabel("self time (s)")
+            ax.legend(
+                fontsize=6,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.16),
+                title=f"function (exponent in {variable})",
+                title_fontsize=6,
+            )
+        fig.suptitle(title)
     return _save(path, fig)
 
 

@@ -46,6 +46,27 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     LOG: "structured run log",
 }
 
+# A scaling directory, `<profiles-dir>/<label>/scaling-<name>/` (`rbprofile scale`). It holds
+# no MANIFEST, TIMING or PSTATS at its top, so run discovery never takes it for a run.
+SCALING_PREFIX: Final = "scaling-"
+SCALING_MANIFEST: Final = "scaling.json"
+SCALING_MEASUREMENTS: Final = "measurements.parquet"
+SCALING_FITS: Final = "fits.parquet"
+SCALING_PROJECTION: Final = "projection.parquet"
+SCALING_PSTATS_DIR: Final = "pstats"  # one cProfile file per run: <point>-r<repeat>.pstats
+SCALING_DESCRIPTIONS: Final[dict[str, str]] = {
+    SCALING_MANIFEST: "scaling manifest (sizes, runs, bundles, versions, fit settings)",
+    SCALING_MEASUREMENTS: "one row per size point, repeat and function: self, inclusive, calls",
+    SCALING_FITS: "power-law fits: exponent, 95% interval, r2, rse per function and variable",
+    SCALING_PROJECTION: "projection to --at: predicted time, 95% interval, share, refusals",
+    SCALING_PSTATS_DIR: "the cProfile output of every run",
+}
+
+
+def scaling_dir_name(name: str) -> str:
+    return f"{SCALING_PREFIX}{name}"
+
+
 # Hidden siblings the writer uses (`.<scenario>.tmp-<pid>`, `.<scenario>.lock`) start with ".".
 HIDDEN_PREFIX: Final = "."
 

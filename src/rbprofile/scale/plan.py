@@ -8,6 +8,7 @@
     ScalePlan.describe()  "6 size points (assets 3 x sessions 2) x 3 repeats x 1 profiler
                           = 18 runs"
     fill_placeholders(command, point) -> list[str]        `{n}` in a command -> the size
+    parse_at(text) -> dict[str, float]                    "assets=2000,sessions=5000" (--at)
 
 Sizes are positive whole numbers, each listed once, at least two distinct per variable (a
 power law needs two); the fit also needs more runs than parameters, so one variable at two
@@ -146,3 +147,23 @@ def fill_placeholders(command: Sequence[str], point: Mapping[str, int]) -> list[
     for name, value in point.items():
         filled = [arg.replace(f"{{{name}}}", str(value)) for arg in filled]
     return filled
+
+
+def parse_at(text: str) -> dict[str, float]:
+    """`--at assets=2000,sessions=5000` -> {"assets": 2000.0, "sessions": 5000.0}."""
+    found: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        try:
+            number = float(value) if sep else math.nan
+        except ValueError:
+            number = math.nan
+        if not _NAME.match(name.strip()) or not number > 0 or math.isinf(number):
+            raise _usage(
+                f"--at: expected NAME=SIZE pairs with positive sizes, e.g. "
+                f"--at assets=2000,sessions=5000; got {item!r}."
+            )
+        found[name.strip()] = number
+    if not found:
+        raise _usage("--at: give the size to project to, e.g. --at assets=2000,sessions=5000.")
+    return found
