@@ -15,6 +15,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_DOMAIN
 from rbprofile.render import OutputFormat, render
+from rbprofile.runner.request import DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:  # the runner pulls in polars and structlog: import it when a run starts
     from rbprofile.runner.orchestrate import StepEvent
@@ -100,7 +101,15 @@ def run(
         str | None, typer.Option(help="bundle to run on (default: the scenario's)")
     ] = None,
     profiles_dir: ProfilesDirOption = None,
-    force: Annotated[bool, typer.Option("--force", help="replace an existing run")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="replace an existing run (only a run directory)")
+    ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0, help="stop any one child after this many seconds and fail the run (0: no limit)"
+        ),
+    ] = DEFAULT_TIMEOUT_S,
     fmt: Annotated[RunFormat, typer.Option("--format", help="summary format")] = RunFormat.table,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log lines on stderr")] = False,
 ) -> None:
@@ -112,13 +121,14 @@ def run(
     request = RunRequest(
         target,
         parse_profilers(profiler or ["all"]),
-        label or default_label(numeric.value),
+        label if label is not None else default_label(numeric.value),
         repeat,
         numeric.value,
         rate,
         bundle,
         profiles_dir,
         force,
+        timeout or None,
     )
     with _progress() as on_event:  # Ctrl-C: the run dir cleans up, `main` says so (exit 130)
         summary = run_profiles(request, on_event, sys.stderr if verbose else None)

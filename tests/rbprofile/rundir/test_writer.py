@@ -101,5 +101,6 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     assert (final.parent / ".smoke.lock").exists()  # the file outlives the crash, the flock not
     with RunDir(final, force=False) as tmp:
         assert tmp.is_dir()
-    # the lock file went with the new holder; the killed one's partial directory stays behind
-    assert [p.name for p in final.parent.iterdir()] == [f".smoke.tmp-{holder.pid}"]
+        assert not (final.parent / f".smoke.tmp-{holder.pid}").exists()  # swept: pid is gone
+    # the lock file went with the new holder, and the emptied label directory with it
+    assert not final.parent.exists()
