@@ -223,7 +223,7 @@ def test_ctrl_c_during_each_profiler_stops_it_within_a_second(
     _one_interrupted_line(stderr, signal.SIGINT)
     assert elapsed < STOP_LIMIT_S, f"took {elapsed:.2f} s to stop"
     _none_survive(pids)
-    assert len(pids) >= depth + (profiler == "pyspy")
+    assert len(pids) >= depth  # py-spy and the program it traces
     assert [p.name for p in old.parent.iterdir()] == ["hangs"]
     assert json.loads((old / "manifest.json").read_text()) == {"old": True}
 

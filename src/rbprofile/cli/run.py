@@ -36,26 +36,32 @@ def _progress() -> Iterator[Callable[[StepEvent], None]]:
     console = Console(stderr=True)
     tasks: dict[tuple[str, str], TaskID] = {}
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
+    bar = Progress(*columns, console=console, transient=False)
 
-        def on_event(ev: StepEvent) -> None:
-            key = (ev.scenario, ev.step)
-            if ev.state == "notice":
-                console.print(f"{ev.scenario}: {ev.detail}", markup=False, highlight=False)
-            elif ev.state == "start":
-                tasks[key] = bar.add_task(f"{ev.scenario} · {ev.step}", total=1)
-            elif ev.state == "progress":
-                bar.update(tasks[key], description=f"{ev.scenario} · {ev.step} {ev.detail}")
-            else:
-                note = f" ({ev.detail})" if ev.detail and ev.state != "ok" else ""
-                bar.update(
-                    tasks[key],
-                    completed=1,
-                    description=f"{ev.scenario} · {ev.step}: {ev.state}{note}",
-                )
-                bar.stop_task(tasks[key])
+    def on_event(ev: StepEvent) -> None:
+        key = (ev.scenario, ev.step)
+        if not bar.live.is_started:  # started on the first event: a refusal prints alone
+            bar.start()
+        if ev.state == "notice":
+            console.print(f"{ev.scenario}: {ev.detail}", markup=False, highlight=False)
+        elif ev.state == "start":
+            tasks[key] = bar.add_task(f"{ev.scenario} · {ev.step}", total=1)
+        elif ev.state == "progress":
+            bar.update(tasks[key], description=f"{ev.scenario} · {ev.step} {ev.detail}")
+        else:
+            note = f" ({ev.detail})" if ev.detail and ev.state != "ok" else ""
+            bar.update(
+                tasks[key],
+                completed=1,
+                description=f"{ev.scenario} · {ev.step}: {ev.state}{note}",
+            )
+            bar.stop_task(tasks[key])
 
+    try:
         yield on_event
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def help_text() -> str:
