@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import rbprofile.ingest
 from rbprofile import __version__
-from rbprofile.cli.app import INTERRUPTED, app, entry, main
+from rbprofile.cli.app import INTERRUPTED, app, entry
 
 
 def test_a_domain_error_is_one_line_on_stderr_and_exit_1(profiles: Path, cli) -> None:

@@ -274,13 +274,13 @@ def _warn_few_samples(target: Target, request: RunRequest, timing: Timing, emit:
     """Say before py-spy runs when `--rate` x the run's length gives too few samples."""
     if "pyspy" not in request.profilers:
         return
-    wall = statistics.median(r.get("simulate_wall_s", r["total_wall_s"]) for r in timing.runs)
+    wall = statistics.median(r["total_wall_s"] for r in timing.runs)  # py-spy sees it all
     expected = request.rate_hz * wall
     if expected < MIN_PYSPY_SAMPLES:
         _notice(
             emit,
             target.name,
-            f"warning: py-spy at --rate {request.rate_hz} over a {wall:.2f} s backtest records "
+            f"warning: py-spy at --rate {request.rate_hz} over a {wall:.2f} s child records "
             f"about {expected:.0f} samples (under {MIN_PYSPY_SAMPLES}): too few to rank "
             f"functions; raise --rate (at least {MIN_PYSPY_SAMPLES / max(wall, 1e-3):.0f})",
         )
