@@ -192,12 +192,6 @@ class RunDir:
                 return
             except FileNotFoundError:  # another run removed the empty label directory meanwhile
                 continue
-            except OSError:  # e.g. no space for the pid: leave no lock file behind
-                if self._lock.is_locked:
-                    self._release()
-                else:
-                    _remove_unheld_lock(self.lock_path)
-                raise
             except Timeout:
                 holder = _holder(self.lock_path)
                 if holder is None:  # released (and unlinked) between our open and flock: retry
@@ -206,6 +200,12 @@ class RunDir:
                     f"another rbprofile run{holder} is writing {self.final}; "
                     "wait for it to finish or use another --label"
                 ) from None
+            except OSError:  # e.g. no space for the pid: leave no lock file behind
+                if self._lock.is_locked:
+                    self._release()
+                else:
+                    _remove_unheld_lock(self.lock_path)
+                raise
 
     def _release(self) -> None:
         if not self._lock.is_locked:
