@@ -148,3 +148,28 @@ def test_compare_flamegraph_dir_on_a_read_only_mount(tmp_path: Path, cli) -> Non
     assert "Traceback" not in result.stderr
     line = result.stderr.rstrip("\n").splitlines()[-1]
     assert line.startswith("error: ") and "Read-only file system" in line, result.stderr
+
+
+def test_a_profiles_dir_without_write_permission(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from faults import unprivileged, world_readable_tmp
+
+    with world_readable_tmp("rbprofile-perm-") as base:
+        profiles = base / "profiles"
+        old = _old_run(profiles)
+        for path in (profiles, old.parent, old):
+            path.chmod(0o555)  # nobody may read, not write
+        argv = [sys.executable, "-m", "rbprofile", "run", "smoke", "--profiler", "none"]
+        argv += ["--force", "--profiles-dir", str(profiles)]
+        env = {"RBPROFILE_HOME": str(base / "home"), "PATH": "/usr/bin:/bin"}
+        done = subprocess.run(
+            unprivileged(argv), capture_output=True, text=True, env=env, cwd="/", timeout=120,
+            check=False,
+        )  # fmt: skip
+        assert (done.returncode, done.stdout) == (1, ""), done.stderr
+        assert _one_error_line(done.stderr).startswith(
+            f"cannot write under the profiles dir {profiles}: {profiles} is not writable"
+        )
+        assert (old / "manifest.json").read_text() == '{"old": true}'
