@@ -98,7 +98,10 @@ def run(
     ] = None,
     label: Annotated[
         str | None,
-        typer.Option(help="name of this code configuration [default: baseline, or baseline-float]"),
+        typer.Option(
+            help="name of this code configuration: letters, digits, . _ + - "
+            "[default: baseline, or baseline-float]"
+        ),
     ] = None,
     repeat: Annotated[int, typer.Option(min=1, help="plain timing runs")] = 3,
     numeric: Annotated[Numeric, typer.Option(help="money type of the engine")] = Numeric.decimal,
