@@ -1,5 +1,3 @@
-import sys
+from rbprofile.cli.app import entry
 
-from rbprofile.cli.app import main
-
-sys.exit(main())
+entry()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -99,9 +100,17 @@ def write_json(
 
 
 def write_parquet(path: Path, frame: pl.DataFrame, *, fsync: bool = False) -> Path:
-    """Write `frame` to `path` as Parquet atomically."""
+    """Write `frame` to `path` as Parquet atomically. Polars reports a failed write (disk full)
+    as a `ComputeError` naming the OS error: it is raised as that `OSError` on `path`."""
     with replacing(path, fsync=fsync) as tmp:
-        frame.write_parquet(tmp)
+        try:
+            frame.write_parquet(tmp)
+        except Exception as exc:
+            found = re.search(r"\(os error (\d+)\)", str(exc))
+            if found is None:
+                raise
+            code = int(found[1])
+            raise OSError(code, os.strerror(code), str(path)) from exc
     return path
 
 

@@ -6,7 +6,8 @@ EXIT_OK = 0
 EXIT_DOMAIN = 1
 EXIT_USAGE = 2
 EXIT_REGRESSION = 3
-EXIT_INTERRUPTED = 130
+EXIT_SIGNAL_BASE = 128  # + the signal number: interrupted by SIGHUP (129), SIGTERM (143)
+EXIT_INTERRUPTED = EXIT_SIGNAL_BASE + 2  # SIGINT, Ctrl-C
 
 
 class RbprofileError(Exception):
@@ -20,3 +21,11 @@ class RbprofileError(Exception):
 
 class ChildKilledError(RbprofileError):
     """A child process was killed by a signal: the target is abandoned, not marked partly done."""
+
+
+class ChildTimeoutError(ChildKilledError):
+    """A child ran longer than its time limit (`run --timeout`) and was stopped."""
+
+    def __init__(self, limit_s: float) -> None:
+        super().__init__(f"the child process ran past its {limit_s:g} s limit and was stopped")
+        self.limit_s = limit_s

@@ -1,7 +1,18 @@
 """Spawning children: a fresh process in its own process group, output to a log file.
 
-The child gets its own session so that, on Ctrl-C or any error in the parent, the whole
-group (py-spy and the Python child it traced) is stopped with `killpg`, never left behind.
+The child gets its own session so that, on Ctrl-C (any stop signal, see `rbprofile.interrupt`)
+or any error in the parent, the whole group (py-spy and the Python child it traced) is stopped
+with `killpg`, never left behind. The wait polls, so the parent's signal handlers run within a
+few tens of milliseconds even while Polars' native threads are alive.
+
+A child that outlives its parent: on Linux every child gets a parent-death signal (SIGKILL,
+`prctl(PR_SET_PDEATHSIG)` between fork and exec; it survives the exec), so a SIGKILLed parent
+takes its children with it. The signal is tied to the thread that forked, so children are
+spawned from the main thread only. A grandchild (the program py-spy starts) sets its own
+(`die_with_parent`, called by `rbprofile.runner.child`): it is cleared on fork.
+
+`timeout_s` limits a child's wall time: past it the group is stopped and `ChildTimeoutError`
+raised.
 """
 
 from __future__ import annotations
@@ -10,13 +21,18 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rbprofile.errors import ChildKilledError, RbprofileError
+from rbprofile.errors import ChildKilledError, ChildTimeoutError, RbprofileError
+from rbprofile.pdeath import PARENT_PID_ENV, parent_death_signal
+
+POLL_S = 0.05  # how long a wait blocks before Python gets to run signal handlers
+GRACE_S = 0.5  # SIGTERM -> SIGKILL
 
 
 @dataclass(frozen=True)
@@ -67,12 +83,14 @@ def spawn(
     *,
     wait: Callable[[subprocess.Popen[bytes]], Any] | None = None,
     stamp: str | None = None,
+    timeout_s: float | None = None,
 ) -> Finished:
     """Run `argv` to completion with stdout+stderr to `log`; stop its group on any exception.
 
     `stamp` (e.g. `--spawned-at`) is appended with the `time.time()` of the spawn, so the child
-    can measure its own interpreter start-up. `wait(proc)` replaces `proc.wait()` (memory
-    sampling from the parent uses it).
+    can measure its own interpreter start-up. `wait(proc)` runs before the final wait (memory
+    sampling from the parent uses it; it must poll). `timeout_s` (None or 0: no limit) stops
+    the group when the child runs longer and raises `ChildTimeoutError`.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
@@ -86,27 +104,71 @@ def spawn(
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
+                preexec_fn=parent_death_signal(os.getpid()),
             )
         except OSError as exc:
             raise RbprofileError(f"cannot start {argv[0]}: {exc.strerror}") from exc
+        watchdog = _Watchdog(proc, timeout_s) if timeout_s else None
         try:
             waited = wait(proc) if wait is not None else None
-            returncode = proc.wait()
+            returncode = wait_polling(proc)
         except BaseException:
             stop_group(proc)
             raise
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+        if watchdog is not None and watchdog.expired:
+            raise ChildTimeoutError(timeout_s or 0.0)
         return Finished(returncode, time.perf_counter() - started, log, waited)
 
 
-def stop_group(proc: subprocess.Popen[bytes], grace_s: float = 3.0) -> None:
+def wait_polling(proc: subprocess.Popen[bytes], timeout_s: float | None = None) -> int:
+    """`proc.wait()` in short slices, so signal handlers run meanwhile (`Popen.wait` with a
+    timeout sleeps at most 50 ms at a time). Raises `subprocess.TimeoutExpired` after
+    `timeout_s`."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    while True:
+        try:
+            return proc.wait(timeout=POLL_S)
+        except subprocess.TimeoutExpired:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
+
+
+class _Watchdog:
+    """Stops `proc`'s group from a timer thread once `timeout_s` has passed."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
+        self.expired = False
+        self._proc = proc
+        self._timer = threading.Timer(timeout_s, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        self.expired = True
+        _signal_group(self._proc, signal.SIGTERM)
+        time.sleep(GRACE_S)
+        _signal_group(self._proc, signal.SIGKILL)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
+
+
+def stop_group(proc: subprocess.Popen[bytes], grace_s: float = GRACE_S) -> None:
     """SIGTERM the child's process group, then SIGKILL whatever is left after `grace_s`."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
+        _signal_group(proc, sig)
         try:
-            proc.wait(timeout=grace_s)
+            wait_polling(proc, grace_s)
             break
         except subprocess.TimeoutExpired:
             continue
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)  # stragglers in the group (e.g. py-spy's child)
+    _signal_group(proc, signal.SIGKILL)  # stragglers in the group (e.g. py-spy's child)

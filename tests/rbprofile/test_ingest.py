@@ -225,7 +225,8 @@ def test_read_only_home_for_ingest_and_auto_ingest(tmp_path: Path) -> None:
             ensure_bundle("smoke", root=home / "bundles")  # what `rbprofile run` calls
         assert str(info.value) == expected
         code, _, err = _rbprofile("run", "smoke", "--profiler", "none", "--repeat", "1",
-                                  "--label", "x", home=home)  # fmt: skip
+                                  "--label", "x", "--profiles-dir", str(tmp_path / "profiles"),
+                                  home=home)  # fmt: skip
         assert (code, _one_error_line(err)) == (1, expected)
 
 

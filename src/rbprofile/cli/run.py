@@ -15,6 +15,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_DOMAIN
 from rbprofile.render import OutputFormat, render
+from rbprofile.runner.request import DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:  # the runner pulls in polars and structlog: import it when a run starts
     from rbprofile.runner.orchestrate import StepEvent
@@ -35,26 +36,32 @@ def _progress() -> Iterator[Callable[[StepEvent], None]]:
     console = Console(stderr=True)
     tasks: dict[tuple[str, str], TaskID] = {}
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
+    bar = Progress(*columns, console=console, transient=False)
 
-        def on_event(ev: StepEvent) -> None:
-            key = (ev.scenario, ev.step)
-            if ev.state == "notice":
-                console.print(f"{ev.scenario}: {ev.detail}", markup=False, highlight=False)
-            elif ev.state == "start":
-                tasks[key] = bar.add_task(f"{ev.scenario} · {ev.step}", total=1)
-            elif ev.state == "progress":
-                bar.update(tasks[key], description=f"{ev.scenario} · {ev.step} {ev.detail}")
-            else:
-                note = f" ({ev.detail})" if ev.detail and ev.state != "ok" else ""
-                bar.update(
-                    tasks[key],
-                    completed=1,
-                    description=f"{ev.scenario} · {ev.step}: {ev.state}{note}",
-                )
-                bar.stop_task(tasks[key])
+    def on_event(ev: StepEvent) -> None:
+        key = (ev.scenario, ev.step)
+        if not bar.live.is_started:  # started on the first event: a refusal prints alone
+            bar.start()
+        if ev.state == "notice":
+            console.print(f"{ev.scenario}: {ev.detail}", markup=False, highlight=False)
+        elif ev.state == "start":
+            tasks[key] = bar.add_task(f"{ev.scenario} · {ev.step}", total=1)
+        elif ev.state == "progress":
+            bar.update(tasks[key], description=f"{ev.scenario} · {ev.step} {ev.detail}")
+        else:
+            note = f" ({ev.detail})" if ev.detail and ev.state != "ok" else ""
+            bar.update(
+                tasks[key],
+                completed=1,
+                description=f"{ev.scenario} · {ev.step}: {ev.state}{note}",
+            )
+            bar.stop_task(tasks[key])
 
+    try:
         yield on_event
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def help_text() -> str:
@@ -91,7 +98,10 @@ def run(
     ] = None,
     label: Annotated[
         str | None,
-        typer.Option(help="name of this code configuration [default: baseline, or baseline-float]"),
+        typer.Option(
+            help="name of this code configuration: letters, digits, . _ + - "
+            "[default: baseline, or baseline-float]"
+        ),
     ] = None,
     repeat: Annotated[int, typer.Option(min=1, help="plain timing runs")] = 3,
     numeric: Annotated[Numeric, typer.Option(help="money type of the engine")] = Numeric.decimal,
@@ -100,7 +110,15 @@ def run(
         str | None, typer.Option(help="bundle to run on (default: the scenario's)")
     ] = None,
     profiles_dir: ProfilesDirOption = None,
-    force: Annotated[bool, typer.Option("--force", help="replace an existing run")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="replace an existing run (only a run directory)")
+    ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0, help="stop any one child after this many seconds and fail the run (0: no limit)"
+        ),
+    ] = DEFAULT_TIMEOUT_S,
     fmt: Annotated[RunFormat, typer.Option("--format", help="summary format")] = RunFormat.table,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log lines on stderr")] = False,
 ) -> None:
@@ -112,13 +130,14 @@ def run(
     request = RunRequest(
         target,
         parse_profilers(profiler or ["all"]),
-        label or default_label(numeric.value),
+        label if label is not None else default_label(numeric.value),
         repeat,
         numeric.value,
         rate,
         bundle,
         profiles_dir,
         force,
+        timeout or None,
     )
     with _progress() as on_event:  # Ctrl-C: the run dir cleans up, `main` says so (exit 130)
         summary = run_profiles(request, on_event, sys.stderr if verbose else None)

@@ -105,13 +105,25 @@ def _record(
 
 
 def _reason(rec: Recording) -> str:
-    tail = rec.finished.tail(5)
-    low = tail.lower()
+    said = _own_message(rec.finished.log) or rec.finished.tail(5)
+    low = said.lower()
     if "permission" in low or "not permitted" in low or "ptrace" in low:
-        return f"{PTRACE_HINT} (py-spy said: {tail})"
+        return f"{PTRACE_HINT} (py-spy said: {said})"
     if not (rec.output.parent / "result.json").exists():
         return f"the backtest failed under py-spy ({rec.finished.describe_failure()})"
-    return f"py-spy failed ({rec.finished.describe_failure()})"
+    if "no stack counts" in low:
+        return f"py-spy recorded no samples ({said}): raise --rate or profile a longer run"
+    return f"py-spy failed ({said})"
+
+
+def _own_message(log: Path) -> str | None:
+    """py-spy's own `Error: ...` line (a Rust backtrace may follow it), or None."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return None
+    said = [line.removeprefix("Error: ").strip() for line in lines if line.startswith("Error: ")]
+    return said[-1] if said else None
 
 
 class PySpyProfiler(Profiler):

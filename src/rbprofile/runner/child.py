@@ -5,8 +5,10 @@ into `--out`. `--mode plain` attaches nothing (timing repeats; also what py-spy 
 outside); any other mode is a registered profiler's `child_mode`, whose `in_child` wraps the
 backtest call only, not interpreter start-up or imports (cProfile's `runcall`, tracemalloc).
 
-Only the standard library is imported before the import-time measurement starts.
-Exit status: 0 ok, 1 with a one-line `error:` on stderr (strategy tracebacks kept).
+Only the standard library is imported before the import-time measurement starts. The child
+dies with the rbprofile process that started it (`rbprofile.pdeath`), also when it runs under
+py-spy. Exit status: 0 ok, 1 with a one-line `error:` on stderr (strategy tracebacks kept); a
+strategy that raises KeyboardInterrupt or calls `sys.exit()` is a failed backtest too.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+
+from rbprofile.pdeath import die_with_parent  # noqa: E402
 
 RESULT = "result.json"
 
@@ -67,7 +71,7 @@ def _run(args: argparse.Namespace, run_algorithm: Any, kwargs: dict[str, Any]) -
 
     profiler = by_child_mode(args.mode)
     if profiler is None:
-        raise SystemExit(f"error: unknown child mode {args.mode!r}")
+        raise LookupError(f"unknown child mode {args.mode!r}")
     # a partial, not a lambda: cProfile's first entry is the backtest call itself
     result, _report = profiler.in_child(functools.partial(run_algorithm, **kwargs), args.out)
     return result
@@ -82,6 +86,7 @@ def _session_span(perf: Any) -> tuple[int, str | None, str | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    die_with_parent()
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     startup_s = T_MAIN - args.spawned_at if args.spawned_at is not None else None
@@ -94,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         t_after = time.time()
     except Exception as exc:
         return _fail(exc)
+    except (KeyboardInterrupt, SystemExit) as exc:  # raised by the strategy: a stop from
+        return _stopped(exc)  # outside is SIGTERM/SIGKILL to this process group
     sessions, first, last = _session_span(result.perf)
     out: dict[str, Any] = {
         "mode": args.mode,
@@ -120,6 +127,22 @@ def _fail(exc: Exception) -> int:
     elif not isinstance(exc, RustyBTError):
         traceback.print_exception(exc, file=sys.stderr)
     print(f"error: {exc}", file=sys.stderr)
+    return 1
+
+
+def _stopped(exc: KeyboardInterrupt | SystemExit) -> int:
+    from rustybt.cli import strategy_frames
+
+    print(strategy_frames(exc), file=sys.stderr)
+    if isinstance(exc, SystemExit):
+        what = f"called sys.exit({'' if exc.code is None else repr(exc.code)})"
+    else:
+        what = "raised KeyboardInterrupt"
+    print(
+        f"error: the strategy {what}, so the backtest did not complete; a strategy must "
+        "return from its functions (raise an exception to stop on an error)",
+        file=sys.stderr,
+    )
     return 1
 
 

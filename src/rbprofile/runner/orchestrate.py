@@ -4,8 +4,9 @@
 
 `progress` receives a `StepEvent` when each scenario x step starts and ends (and for notices
 such as "ingesting a missing bundle"); `log_stream` gets human-readable log lines (`-v`).
-Nothing is printed here. Every target is written atomically (`RunDir`); an interrupt or a
-failed backtest removes only the partial directory of the target being run.
+Nothing is printed here. Every target is written atomically (`RunDir`); an interrupt, a
+failed backtest or a child past `request.timeout_s` removes only the partial directory of the
+target being run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,16 +23,17 @@ from typing import Any, TextIO, TypeVar
 
 from rbprofile import profilers
 from rbprofile.atomic import write_json
-from rbprofile.errors import RbprofileError
+from rbprofile.errors import ChildTimeoutError, RbprofileError
 from rbprofile.paths import profiles_dir
 from rbprofile.process import spawn
 from rbprofile.profilers.base import ProfilerContext, ProfilerOutcome
 from rbprofile.rundir import files
 from rbprofile.rundir.manifest import BundleInfo, Manifest, ProfilerRecord, TimingSummary, Workload
 from rbprofile.rundir.timing import Timing
-from rbprofile.rundir.writer import RunDir, ensure_absent
+from rbprofile.rundir.writer import RunDir, check_name, ensure_absent, writable_root
 from rbprofile.runner import facts
 from rbprofile.runner.annotate import annotate_run
+from rbprofile.runner.background import Background
 from rbprofile.runner.childspec import ChildSpec
 from rbprofile.runner.log import RunLog
 from rbprofile.runner.request import (
@@ -47,6 +48,7 @@ from rbprofile.runner.timing import run_child, run_repeats
 T = TypeVar("T")
 WORK = ".work"  # children's scratch space inside the temporary run directory
 PROJECT = "rustybt"  # the package under profile for rustybt strategies
+MIN_PYSPY_SAMPLES = 100  # fewer expected samples than this: warn before py-spy runs
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,14 @@ def run_profiles(
 ) -> RunSummary:
     if request.repeat < 1:
         raise RbprofileError("--repeat must be at least 1 (timing needs a plain run)")
+    if request.timeout_s is not None and request.timeout_s < 0:
+        raise RbprofileError("--timeout must be 0 (no limit) or more seconds")
     emit = progress or (lambda _event: None)
+    check_name(request.label)
     targets = resolve_targets(request.target, request.bundle)
-    root = profiles_dir(request.profiles_dir) / request.label
+    root = writable_root(profiles_dir(request.profiles_dir)) / request.label
     for target in targets:  # refuse before spending minutes on the first target
+        check_name(target.name, "the run name (strategy file name)")
         ensure_absent(root / target.name, force=request.force)
     for target in targets:
         ensure_bundle(target.bundle, partial(_notice, emit, target.name))
@@ -128,10 +134,17 @@ def _step(target: Target, step: str, emit: Progress, log: RunLog, fn: Callable[[
         value = fn()
     except BaseException as exc:
         elapsed = time.perf_counter() - started
-        emit(StepEvent(target.name, step, "failed", elapsed, str(exc) or type(exc).__name__))
+        # no detail: the error itself is printed once, by the CLI
+        emit(StepEvent(target.name, step, "failed", elapsed))
         log.warning(
             "step_failed", scenario=target.name, step=step, error=str(exc), elapsed_s=elapsed
         )
+        if isinstance(exc, ChildTimeoutError):
+            raise RbprofileError(
+                f"{target.name} {step}: the child process ran longer than the --timeout limit "
+                f"of {exc.limit_s:g} s and was stopped; earlier results are intact (pass a "
+                "larger --timeout if the backtest needs longer)"
+            ) from exc
         raise
     elapsed = time.perf_counter() - started
     outcome = value if isinstance(value, ProfilerOutcome) else None
@@ -240,24 +253,37 @@ def _run_children(
 ) -> tuple[Timing, dict[str, Any], dict[str, ProfilerOutcome]]:
     """Timing repeats, then one child per requested profiler: (timing, last result, outcomes)."""
     work = tmp / WORK
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rbprofile-post") as post:
-        deferred: list[Future[None]] = []
-        ctx = profiler_context(
-            spec, tmp, work, request.rate_hz, defer=lambda fn: deferred.append(post.submit(fn))
-        )
+    post = Background("rbprofile-post")
+    ctx = profiler_context(spec, tmp, work, request.rate_hz, post.submit, request.timeout_s)
 
-        def repeat_started(i: int) -> None:
-            emit(StepEvent(target.name, "timing", "progress", detail=f"{i + 1}/{request.repeat}"))
+    def repeat_started(i: int) -> None:
+        emit(StepEvent(target.name, "timing", "progress", detail=f"{i + 1}/{request.repeat}"))
 
-        run = partial(run_repeats, spec, request.repeat, work, repeat_started)
-        timing, last = _step(target, "timing", emit, log, run)
-        outcomes = {
-            name: _step(target, name, emit, log, partial(profilers.get(name).run, ctx))
-            for name in request.profilers
-        }
-        for future in deferred:
-            future.result()
+    run = partial(run_repeats, spec, request.repeat, work, repeat_started, request.timeout_s)
+    timing, last = _step(target, "timing", emit, log, run)
+    _warn_few_samples(target, request, timing, emit)
+    outcomes = {
+        name: _step(target, name, emit, log, partial(profilers.get(name).run, ctx))
+        for name in request.profilers
+    }
+    post.join()
     return timing, last, outcomes
+
+
+def _warn_few_samples(target: Target, request: RunRequest, timing: Timing, emit: Progress) -> None:
+    """Say before py-spy runs when `--rate` x the run's length gives too few samples."""
+    if "pyspy" not in request.profilers:
+        return
+    wall = statistics.median(r["total_wall_s"] for r in timing.runs)  # py-spy sees it all
+    expected = request.rate_hz * wall
+    if expected < MIN_PYSPY_SAMPLES:
+        _notice(
+            emit,
+            target.name,
+            f"warning: py-spy at --rate {request.rate_hz} over a {wall:.2f} s child records "
+            f"about {expected:.0f} samples (under {MIN_PYSPY_SAMPLES}): too few to rank "
+            f"functions; raise --rate (at least {MIN_PYSPY_SAMPLES / max(wall, 1e-3):.0f})",
+        )
 
 
 def profiler_context(
@@ -266,14 +292,16 @@ def profiler_context(
     work: Path,
     rate_hz: int = 100,
     defer: Callable[[Callable[[], None]], None] | None = None,
+    timeout_s: float | None = None,
 ) -> ProfilerContext:
-    """What a profiler is given to measure `spec`'s program into `run_dir`."""
+    """What a profiler is given to measure `spec`'s program into `run_dir`; every child it
+    starts is stopped after `timeout_s` (None: no limit)."""
     return ProfilerContext(
         run_dir=run_dir,
         work=work,
         child_argv=spec.argv,
-        spawn=spawn,
-        run_child=partial(run_child, spec),
+        spawn=partial(spawn, timeout_s=timeout_s),
+        run_child=partial(run_child, spec, timeout_s=timeout_s),
         rate_hz=rate_hz,
         defer=defer or (lambda fn: fn()),
     )

@@ -11,6 +11,8 @@ from rbprofile import profilers
 from rbprofile.errors import RbprofileError
 from rbprofile.scenarios import SCENARIOS, expand
 
+DEFAULT_TIMEOUT_S = 1800.0  # per child: the scenarios take seconds; a hung strategy stops
+
 
 @dataclass(frozen=True)
 class RunRequest:
@@ -23,6 +25,7 @@ class RunRequest:
     bundle: str | None = None
     profiles_dir: Path | None = None
     force: bool = False
+    timeout_s: float | None = DEFAULT_TIMEOUT_S  # per child; None: no limit
 
 
 def default_label(numeric: str) -> str:

@@ -52,13 +52,15 @@ def run_repeats(
     repeats: int,
     work: Path,
     on_repeat: Callable[[int], None] | None = None,
+    timeout_s: float | None = None,
 ) -> tuple[Timing, dict[str, Any]]:
-    """`repeats` plain runs; returns (their Timing, result.json of the last run)."""
+    """`repeats` plain runs (each stopped after `timeout_s`); returns (their Timing,
+    result.json of the last run)."""
     rows: list[dict[str, float]] = []
     last: dict[str, Any] = {}
     for i in range(repeats):
         if on_repeat is not None:
             on_repeat(i)
-        finished, last = run_child(spec, PLAIN, work / f"plain-{i + 1}")
+        finished, last = run_child(spec, PLAIN, work / f"plain-{i + 1}", timeout_s=timeout_s)
         rows.append(timing_row(finished, last))
     return Timing.from_rows(rows), last

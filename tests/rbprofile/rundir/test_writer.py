@@ -101,5 +101,48 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     assert (final.parent / ".smoke.lock").exists()  # the file outlives the crash, the flock not
     with RunDir(final, force=False) as tmp:
         assert tmp.is_dir()
-    # the lock file went with the new holder; the killed one's partial directory stays behind
-    assert [p.name for p in final.parent.iterdir()] == [f".smoke.tmp-{holder.pid}"]
+        assert not (final.parent / f".smoke.tmp-{holder.pid}").exists()  # swept: pid is gone
+    # the lock file went with the new holder, and the emptied label directory with it
+    assert not final.parent.exists()
+
+
+def _dead_pid() -> int:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait(timeout=30)
+    return gone.pid
+
+
+def test_sweep_removes_what_dead_runs_left_and_keeps_live_ones(tmp_path: Path) -> None:
+    from rbprofile.rundir.writer import sweep_stale
+
+    label = tmp_path / "baseline"
+    dead = _dead_pid()
+    (label / f".daily.tmp-{dead}" / ".work").mkdir(parents=True)
+    (label / f".hourly.tmp-{os.getpid()}").mkdir()  # a live run (this process): kept
+    (label / ".minute.lock").write_text(str(dead))  # nobody holds it: removed
+    (label / f".smoke.old-{dead}").mkdir()  # killed between the two renames of --force:
+    (label / f".smoke.old-{dead}" / "manifest.json").write_text("{}")  # the old run comes back
+    (label / "notes.txt").write_text("not ours")
+    swept = sweep_stale(label)
+    assert sorted(p.name for p in swept) == [
+        f".daily.tmp-{dead}",
+        ".minute.lock",
+        f".smoke.old-{dead}",
+    ]
+    assert sorted(p.name for p in label.iterdir()) == [
+        f".hourly.tmp-{os.getpid()}",
+        "notes.txt",
+        "smoke",
+    ]
+    assert (label / "smoke" / "manifest.json").read_text() == "{}"
+    with RunDir(label / "weekly", force=False):  # a held lock is never swept
+        assert sweep_stale(label) == []
+        assert (label / ".weekly.lock").exists()
+
+
+def test_a_new_run_sweeps_its_label_first(tmp_path: Path) -> None:
+    final = tmp_path / "baseline" / "smoke"
+    stale = final.parent / f".daily.tmp-{_dead_pid()}"
+    stale.mkdir(parents=True)
+    with RunDir(final, force=False):
+        assert not stale.exists()

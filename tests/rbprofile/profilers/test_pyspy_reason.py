@@ -1,0 +1,46 @@
+"""py-spy's failure reason is its own `Error:` line, not the tail of its Rust backtrace."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from rbprofile.process import spawn
+from rbprofile.profilers import pyspy
+from rbprofile.profilers.base import ProfilerContext
+
+# a real program that completes (writes result.json) but only ever sleeps: py-spy's idle
+# samples fill the raw file, the flamegraph (recorded without --idle) has no stack at all
+IDLE = "import sys, time, pathlib; pathlib.Path(sys.argv[1], 'result.json').write_text('{}'); "
+IDLE += "time.sleep(3)"
+
+
+@pytest.mark.slow
+def test_no_samples_is_said_in_py_spys_own_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    try:
+        pyspy.find_binary()
+    except pyspy.PyspyUnavailableError as exc:
+        pytest.skip(str(exc))
+    monkeypatch.setenv("RUST_BACKTRACE", "1")  # py-spy then prints a backtrace after its error
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    ctx = ProfilerContext(
+        run_dir=run_dir,
+        work=tmp_path / "work",
+        child_argv=lambda _mode, out: [sys.executable, "-c", IDLE, str(out)],
+        spawn=spawn,
+        run_child=lambda *a, **k: pytest.fail("py-spy records a plain child itself"),
+        rate_hz=1,
+    )
+    outcome = pyspy.PySpyProfiler().run(ctx)
+    assert outcome.status == "failed"
+    assert outcome.reason == (
+        "py-spy recorded no samples (Failed to write flamegraph: No stack counts found): "
+        "raise --rate or profile a longer run"
+    )
+    log = (tmp_path / "work" / "pyspy-flamegraph" / "pyspy.log").read_text()
+    assert "Stack backtrace:" in log  # what the reason used to end with
