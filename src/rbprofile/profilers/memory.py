@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rbprofile.errors import ChildKilledError, RbprofileError
-from rbprofile.profilers.base import Profiler, ProfilerContext, ProfilerOutcome, failed
+from rbprofile.profilers.base import (
+    Profiler,
+    ProfilerContext,
+    ProfilerOutcome,
+    failed,
+    installed_version,
+)
 from rbprofile.rundir import files
 from rbprofile.rundir.memory import SCHEMA_VERSION
 
@@ -85,12 +91,7 @@ class MemoryProfiler(Profiler):
     child_mode = "memory"
 
     def version(self) -> str | None:
-        import importlib.metadata
-
-        try:
-            return importlib.metadata.version("memory-profiler")
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        return installed_version("memory-profiler")
 
     def in_child(self, call: Callable[[], T], out: Path) -> tuple[T, dict[str, Any] | None]:
         from rbprofile.profilers.memory_probe import MemoryProbe
