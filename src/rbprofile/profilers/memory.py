@@ -83,8 +83,9 @@ class MemoryProfiler(Profiler):
     summary = "resident memory over time, top allocating functions (tracemalloc), GC"
     methodology = (
         "memory_profiler samples the resident memory of the run from the parent every "
-        f"{INTERVAL_S:g} s; tracemalloc attributes allocations to functions inside the run; "
-        "gc callbacks count collections per generation and their time."
+        f"{INTERVAL_S:g} s (the timeline); inside the run, gc callbacks count collections per "
+        "generation and their time, and tracemalloc snapshots give a lower bound on allocations "
+        "per function, shown only for runs recorded without memray."
     )
     files = (files.MEMORY,)
     tool = "memory_profiler"

@@ -40,11 +40,12 @@ def _mib(bytes_: int | None) -> str:
 def memray_lines(a: Allocations) -> list[str]:
     native = "with native frames" if a.native_traces else "Python frames only"
     count = f"{a.allocations:,}" if a.allocations is not None else "an unrecorded number of"
-    mmap = (
-        f" ({_mib(a.peak_mmap_bytes)} of it mapped with mmap by arena allocators)"
-        if a.peak_mmap_bytes
-        else ""
-    )
+    mmap = ""
+    if a.peak_mmap_bytes and a.peak_bytes is not None:
+        mmap = (
+            f" ({_mib(a.peak_mmap_bytes)} of it mapped with mmap by arena allocators, "
+            f"{_mib(a.peak_bytes - a.peak_mmap_bytes)} without)"
+        )
     return [
         f"Peak allocated (memray, exact, {native}): {_mib(a.peak_bytes)}{mmap}",
         f"Allocated during the run (memray): {_mib(a.total_bytes)} in {count} allocations",

@@ -284,7 +284,7 @@ def test_memory_section_takes_allocations_from_memray_and_rss_from_memory_profil
     assert "![memory timeline exact/smoke]" in text
     assert (
         "- Peak allocated (memray, exact, with native frames): 80.0 MiB (64.0 MiB of it mapped "
-        "with mmap by arena allocators)" in text
+        "with mmap by arena allocators, 16.0 MiB without)" in text
     )
     assert "- Allocated during the run (memray): 400.0 MiB in 1,000,000 allocations" in text
     assert "allocating functions, total allocated (memray, exact, with native frames)" in text
