@@ -315,3 +315,19 @@ def test_memory_section_with_memray_alone_says_why_rss_is_missing(make_run, cont
     text = md(memory.section(context("only"))[1])
     assert "Resident memory: memory skipped for only/smoke: not requested (--profiler)." in text
     assert "| money | report_tinyprog | 22 | ctx_create_decimal | 300.00 |" in text
+
+
+def test_analyze_by_memory_uses_memray_else_the_tracemalloc_lower_bound(make_run, profiles) -> None:
+    from rbprofile.views.analyze import AnalyzeOptions, analyze_run
+
+    make_run("exact", profilers=("memray",))  # no cProfile or py-spy: memory views still work
+    make_run("old", profilers=("cprofile", "memory"))
+    opts = AnalyzeOptions(by="memory", top=1, profiles_dir=profiles)
+    exact = analyze_run("exact", opts)
+    assert [t.name for t in exact.tables] == ["allocations", "allocations_at_peak"]
+    assert exact.tables[0].frame["function"].to_list() == ["money"]  # top 1 by total
+    assert exact.tables[1].frame["function"].to_list() == ["frame"]  # top 1 at the peak
+    old = analyze_run("old", opts)
+    assert [t.title for t in old.tables] == [
+        "Top allocating functions at peak (tracemalloc, lower bound, top 1)"
+    ]
