@@ -37,8 +37,8 @@ from rbprofile.schema import MEMRAY_SCHEMA
 NO_PYTHON_FRAME = "(no Python frame: native threads)"
 UNKNOWN = "<unknown>"  # memray's name for a frame it could not symbolize
 MMAP = 14  # memray.AllocatorType.MMAP
-NATIVE_ROWS = 50  # functions (by peak and by total) whose native frames are named
-NATIVE_STACKS = 3  # of their largest stacks at the peak
+NATIVE_ROWS = 20  # functions (by peak and by total) whose native frames are named
+NATIVE_STACKS = 2  # of their largest stacks at the peak
 Frame = tuple[str, str, int]  # (function, file, line), memray's stack element
 Key = tuple[str, str, str]  # (qualified name, module, display file)
 # CPython's own sources and call machinery: frames between Python code and the native code
