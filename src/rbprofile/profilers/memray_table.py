@@ -47,7 +47,10 @@ _CORE_FILE = re.compile(r"^(\./)?(Objects|Python|Parser|Include)/|(^|/)Modules/g
 _CORE_SYMBOL = re.compile(
     r"^(_?Py(Object|Eval|Function|Vectorcall|_)|cfunction_|method_vectorcall|vectorcall|"
     r"trace_call|call_function|do_call_core|slot_tp_|type_call|object_vacall)"
+    r"|.*pyo3.*trampoline"  # PyO3's entry glue in Rust extensions (Polars), mangled or not
 )
+_RUST_CRATE = re.compile(r"Cs[0-9A-Za-z]+_")  # a v0 crate root's disambiguator
+_RUST_IDENT = re.compile(r"(\d+)_?")
 
 
 @dataclass
@@ -76,8 +79,30 @@ def native_entry(hybrid: list[Frame], python: Frame | None) -> str | None:
 
 
 def short_symbol(symbol: str) -> str:
-    """`ns::f(args) [clone .lto_priv.0]` -> `ns::f`; Cython's `__pyx_pw_..._199array` kept."""
+    """`ns::f(args) [clone .lto_priv.0]` -> `ns::f`; Cython's `__pyx_pw_..._199array` kept;
+    a Rust v0 mangled name (`_RNv...13polars_python7interop...`) -> its path `a::b::c`."""
+    if symbol.startswith("_R"):
+        return rust_path(symbol) or symbol
     return symbol.split("(", 1)[0].split(" [clone", 1)[0].strip() or symbol
+
+
+def rust_path(symbol: str) -> str:
+    """The length-prefixed identifiers of a Rust v0 mangled symbol, joined by `::` (a reading
+    aid, not a full demangler: generic arguments come out as more path segments)."""
+    text, out, i = _RUST_CRATE.sub("", symbol[2:]), [], 0
+    while i < len(text):
+        m = _RUST_IDENT.match(text, i)
+        if m is None:
+            i += 1
+            continue
+        size, start = int(m.group(1)), m.end()
+        ident = text[start : start + size]
+        if size and len(ident) == size and (ident[0].isalpha() or ident[0] == "_"):
+            out.append(ident)
+            i = start + size
+        else:
+            i = m.end()
+    return "::".join(out)
 
 
 class _Namer:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from rbprofile.profilers.memray_table import NATIVE_ROWS
 from rbprofile.render import Table
 from rbprofile.rundir.allocations import MIB, Allocations
 from rbprofile.rundir.memory import Memory
@@ -29,7 +30,8 @@ MMAP_NOTE = (
 NATIVE_NOTE = (
     "native: the native function the Python code called into that held the most bytes at "
     "the peak (e.g. ctx_create_decimal: Decimal objects); empty when the interpreter itself "
-    "allocated Python objects."
+    "allocated Python objects, when the function held nothing at the peak, and below the top "
+    f"{NATIVE_ROWS} functions by each measure (not resolved)."
 )
 
 

@@ -52,6 +52,22 @@ def test_native_entry_is_the_first_frame_below_python_that_is_not_the_interprete
     )
 
 
+def test_rust_frames_skip_pyo3_glue_and_read_as_paths() -> None:
+    trampoline = (
+        "_RINvNtNtCsgyqm6duC8nX_4pyo35impl_10trampoline32fastcall_cfunction_with_keywordsNtNvNv"
+        "NtNtNtCs6sirJ9RUytl_13polars_python7interop5numpy11to_numpy_df1__11___INVENTORY3DefEB1r_"
+    )
+    to_numpy = "_RNvNtNtNtCs6sirJ9RUytl_13polars_python7interop5numpy11to_numpy_df"
+    stack = [
+        ("_rjem_je_pages_map", "<unknown>", 0),
+        (to_numpy, "<unknown>", 0),
+        (trampoline, "<unknown>", 0),
+        ("PyObject_Vectorcall", "Objects/call.c", 299),
+        PY,
+    ]
+    assert native_entry(stack, PY) == "polars_python::interop::numpy::to_numpy_df"
+
+
 @pytest.mark.slow
 def test_planted_allocations_are_exact_with_native_frames(tmp_path: Path) -> None:
     result, report = MemrayProfiler().in_child(memprog.main, tmp_path)
