@@ -44,3 +44,23 @@ def validate(
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
         for name, dtype in schema.items()
     )
+
+
+# One row per allocating function (memray.parquet; rbprofile.profilers.memray_table): bytes
+# live at the run's high-water mark (peak_*; peak_mmap_bytes: the part mapped with mmap by
+# arena allocators) and allocated over the whole run (total_*). `native`: the native function
+# the Python code called into that held the most bytes at the peak (null: Python objects).
+MEMRAY_SCHEMA = pl.Schema(
+    {
+        "function": pl.String,
+        "module": pl.String,
+        "file": pl.String,
+        "line": pl.Int64,
+        "native": pl.String,
+        "peak_bytes": pl.Int64,
+        "peak_count": pl.Int64,
+        "peak_mmap_bytes": pl.Int64,
+        "total_bytes": pl.Int64,
+        "total_count": pl.Int64,
+    }
+)

@@ -32,6 +32,7 @@ class ByChoice(enum.StrEnum):
     module = "module"
     owner = "owner"
     category = "category"
+    memory = "memory"
 
 
 def analyze(
@@ -47,7 +48,10 @@ def analyze(
             "--threshold", min=0.0, max=100.0, help="Bottleneck: cumulative share over PCT."
         ),
     ] = 5.0,
-    by: Annotated[ByChoice, typer.Option("--by", help="Group time by this.")] = ByChoice.function,
+    by: Annotated[
+        ByChoice,
+        typer.Option("--by", help="Group time (memory: allocations) by this."),
+    ] = ByChoice.function,
     depth: Annotated[
         int,
         typer.Option("--depth", min=1, help="Project module depth (3: rustybt.finance.decimal)."),

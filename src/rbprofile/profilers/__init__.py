@@ -1,6 +1,6 @@
 """The profiler registry: every profiler rbprofile can run, in the order runs record them.
 
-    REGISTRY               name -> Profiler instance (cprofile, pyspy, memory)
+    REGISTRY               name -> Profiler instance (cprofile, pyspy, memory, memray)
     register(profiler)     add one (a plug-in, or a test's fake); replaces a same-named one
     get(name) -> Profiler  RbprofileError (exit 2) naming the choices for an unknown name
     default_names()        what `--profiler all` runs
@@ -16,10 +16,11 @@ from rbprofile.errors import EXIT_USAGE, RbprofileError
 from rbprofile.profilers.base import Profiler
 from rbprofile.profilers.cprofile import CProfileProfiler
 from rbprofile.profilers.memory import MemoryProfiler
+from rbprofile.profilers.memray import MemrayProfiler
 from rbprofile.profilers.pyspy import PySpyProfiler
 
 REGISTRY: dict[str, Profiler] = {
-    p.name: p for p in (CProfileProfiler(), PySpyProfiler(), MemoryProfiler())
+    p.name: p for p in (CProfileProfiler(), PySpyProfiler(), MemoryProfiler(), MemrayProfiler())
 }
 
 

@@ -59,6 +59,16 @@ def failed(reason: str, **details: Any) -> ProfilerOutcome:
     return ProfilerOutcome("failed", reason=reason, details=details)
 
 
+def installed_version(distribution: str) -> str | None:
+    """The installed version of a distribution (`memory-profiler`), None when absent."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 class Profiler:
     """Base class: class attributes describe the profiler; `run` measures."""
 

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rbprofile.errors import ChildKilledError, RbprofileError
-from rbprofile.profilers.base import Profiler, ProfilerContext, ProfilerOutcome, failed
+from rbprofile.profilers.base import (
+    Profiler,
+    ProfilerContext,
+    ProfilerOutcome,
+    failed,
+    installed_version,
+)
 from rbprofile.rundir import files
 from rbprofile.rundir.memory import SCHEMA_VERSION
 
@@ -77,20 +83,16 @@ class MemoryProfiler(Profiler):
     summary = "resident memory over time, top allocating functions (tracemalloc), GC"
     methodology = (
         "memory_profiler samples the resident memory of the run from the parent every "
-        f"{INTERVAL_S:g} s; tracemalloc attributes allocations to functions inside the run; "
-        "gc callbacks count collections per generation and their time."
+        f"{INTERVAL_S:g} s (the timeline); inside the run, gc callbacks count collections per "
+        "generation and their time, and tracemalloc snapshots give a lower bound on allocations "
+        "per function, shown only for runs recorded without memray."
     )
     files = (files.MEMORY,)
     tool = "memory_profiler"
     child_mode = "memory"
 
     def version(self) -> str | None:
-        import importlib.metadata
-
-        try:
-            return importlib.metadata.version("memory-profiler")
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        return installed_version("memory-profiler")
 
     def in_child(self, call: Callable[[], T], out: Path) -> tuple[T, dict[str, Any] | None]:
         from rbprofile.profilers.memory_probe import MemoryProbe

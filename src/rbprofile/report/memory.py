@@ -1,5 +1,7 @@
-"""Memory Profiling Results: peak, timeline chart, top allocating functions, GC pressure and
-Polars frame sizes per run, all from memory.json (the chart is drawn from its samples)."""
+"""Memory Profiling Results per run: resident memory (peak, baseline, timeline chart) from
+memory_profiler's memory.json; peak allocated and the top allocating functions from memray's
+memray.parquet (exact, native frames), or from memory.json's tracemalloc lower bound for runs
+recorded without memray; GC pressure and Polars frame sizes from memory.json."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from rbprofile.report.model import Block, ReportContext, Section, bullets, missi
 from rbprofile.rundir import files
 from rbprofile.rundir.memory import Memory
 from rbprofile.rundir.run import Run
+from rbprofile.views.memory import allocation_tables, memray_lines
 
 TITLE = "Memory Profiling Results"
 TOP = 10
@@ -31,32 +34,6 @@ def summary(memory: Memory) -> str:
             f"Mean: {_fmt(memory.mean_mib, 'MiB')}, "
             f"{len(memory.samples)} samples every {memory.interval_s} s",
         ]
-    )
-
-
-def allocations_table(memory: Memory) -> Table:
-    frame = pl.DataFrame(
-        [
-            {"function": a.function, "file": a.file, "line": a.line, "size_mib": a.size_mib,
-             "count": a.count}
-            for a in memory.top_by_peak[:TOP]
-        ],
-        schema={
-            "function": pl.String,
-            "file": pl.String,
-            "line": pl.Int64,
-            "size_mib": pl.Float64,
-            "count": pl.Int64,
-        },
-    )  # fmt: skip
-    flagged = memory.flagged
-    notes = (f"Flagged (>= 100 MB): {', '.join(flagged)}",) if flagged else ()
-    return Table(
-        "allocations",
-        f"Top allocating functions at peak (tracemalloc, top {TOP})",
-        frame,
-        notes=notes,
-        formats={"size_mib": "{:.2f}"},
     )
 
 
@@ -89,10 +66,7 @@ def frames_table(memory: Memory) -> Table:
     )
 
 
-def run_section(ctx: ReportContext, run: Run) -> Section:
-    memory = run.memory
-    if memory is None:
-        return missing(run.name, run.why_missing(files.MEMORY), level=3)
+def _rss_blocks(ctx: ReportContext, run: Run, memory: Memory) -> list[Block]:
     blocks: list[Block] = [summary(memory)]
     if memory.samples:
         chart = charts.memory_timeline(
@@ -101,7 +75,23 @@ def run_section(ctx: ReportContext, run: Run) -> Section:
         blocks.append(ctx.links.image(f"memory timeline {run.name}", chart))
     else:
         blocks.append("Memory timeline: memory.json holds no samples, so no chart was drawn.")
-    blocks += [allocations_table(memory), gc_lines(memory), frames_table(memory)]
+    return blocks
+
+
+def run_section(ctx: ReportContext, run: Run) -> Section:
+    memory, allocations = run.memory, run.allocations
+    if memory is None and allocations is None:
+        return missing(run.name, run.why_missing(files.MEMORY), level=3)
+    blocks: list[Block] = []
+    if memory is not None:
+        blocks += _rss_blocks(ctx, run, memory)
+    else:
+        blocks.append(f"Resident memory: {run.why_missing(files.MEMORY)}.")
+    if allocations is not None:
+        blocks.append(bullets(memray_lines(allocations)))
+    blocks += allocation_tables(run, TOP)
+    if memory is not None:
+        blocks += [gc_lines(memory), frames_table(memory)]
     return Section(run.name, tuple(blocks), level=3)
 
 

@@ -28,6 +28,7 @@ FUNCTIONS: Final = "functions.parquet"
 CALLERS: Final = "callers.parquet"
 EVIDENCE: Final = "evidence.parquet"
 SAMPLES: Final = "samples.parquet"
+MEMRAY: Final = "memray.parquet"
 
 # What each file holds, in the order the report's Raw data section lists them.
 DESCRIPTIONS: Final[dict[str, str]] = {
@@ -43,6 +44,7 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     PYSPY_COLLAPSED: "py-spy collapsed stacks with line numbers",
     SAMPLES: "py-spy samples, one row per stack frame, identities resolved",
     MEMORY: "memory timeline, allocations, GC, frame sizes",
+    MEMRAY: "memray: bytes per allocating function at peak and in total, native frames",
     LOG: "structured run log",
 }
 

@@ -72,9 +72,9 @@ def _from_file(path: Path) -> Run:
     return Run.files(pstats=path)
 
 
-def _with_profiles(run: Run) -> Run:
+def _with_profiles(run: Run, required: bool = True) -> Run:
     run.checked()
-    if run.pstats_path is None and run.pyspy_path is None:
+    if required and run.pstats_path is None and run.pyspy_path is None:
         raise RbprofileError(
             f"{run.path} holds no {files.PSTATS} or py-spy output; re-run it with "
             "`rbprofile run ... --profiler cprofile` (or pyspy, or all)."
@@ -82,7 +82,9 @@ def _with_profiles(run: Run) -> Run:
     return run
 
 
-def _from_label_dir(label_dir: Path, label: str, scenario: str | None) -> Run:
+def _from_label_dir(
+    label_dir: Path, label: str, scenario: str | None, required: bool = True
+) -> Run:
     found = [p.name for p in scenario_dirs(label_dir)]
     if not found:
         raise RbprofileError(
@@ -98,24 +100,32 @@ def _from_label_dir(label_dir: Path, label: str, scenario: str | None) -> Run:
         raise RbprofileError(
             f"label {label!r} has no run for scenario {scenario!r}; it holds {', '.join(found)}."
         )
-    return _with_profiles(Run.directory(label_dir / scenario, label, scenario))
+    return _with_profiles(Run.directory(label_dir / scenario, label, scenario), required)
 
 
-def locate(target: str, scenario: str | None = None, profiles_dir: Path | None = None) -> Run:
-    """Turn a command's TARGET argument into the run (or files) to read."""
+def locate(
+    target: str,
+    scenario: str | None = None,
+    profiles_dir: Path | None = None,
+    *,
+    profiles_required: bool = True,
+) -> Run:
+    """Turn a command's TARGET argument into the run (or files) to read; a run directory must
+    hold a cProfile or py-spy profile unless `profiles_required` is False (memory views)."""
+    required = profiles_required
     given = Path(target)
     if given.is_file():
         return _from_file(given)
     if given.is_dir():
         if is_run_dir(given):
-            return _with_profiles(Run.directory(given))
-        return _from_label_dir(given, given.name, scenario)
+            return _with_profiles(Run.directory(given), required)
+        return _from_label_dir(given, given.name, scenario, required)
     root = default_profiles_dir(profiles_dir)
     under = root / target
     if under.is_dir() and not given.is_absolute():
         if is_run_dir(under):  # "label/scenario"
-            return _with_profiles(Run.directory(under))
-        return _from_label_dir(under, target, scenario)
+            return _with_profiles(Run.directory(under), required)
+        return _from_label_dir(under, target, scenario, required)
     raise RbprofileError(
         f"{target!r} is not a file, run directory or label under {root} "
         f"(labels: {_labels_text(root)}); record one with `rbprofile run` or pass a path."

@@ -3,7 +3,8 @@
     Run.directory(path, label=None, scenario=None) -> Run      a run directory
     Run.files(pstats=None, pyspy=None) -> Run                  bare files from anywhere
 
-Accessors read on first use and are cached: `manifest`, `timing`, `memory`, `functions`,
+Accessors read on first use and are cached: `manifest`, `timing`, `memory`, `allocations`
+(memray), `functions`,
 `evidence`, `cprofile` (the profile: functions + caller edges + total), `samples` (py-spy
 samples, cut to the call cProfile measured when both exist). Inside a run directory the
 tables written at record time are read (identities already resolved); the raw pstats and
@@ -32,10 +33,11 @@ import polars as pl
 from rbprofile.analysis.project import Discovery, discover
 from rbprofile.errors import RbprofileError
 from rbprofile.rundir import files
+from rbprofile.rundir.allocations import Allocations
 from rbprofile.rundir.manifest import DEFAULT_PROJECT, Manifest, ProfilerRecord, read_manifest
 from rbprofile.rundir.memory import Memory, read_memory
 from rbprofile.rundir.timing import Timing, read_timing
-from rbprofile.schema import FUNCTIONS_SCHEMA, validate
+from rbprofile.schema import FUNCTIONS_SCHEMA, MEMRAY_SCHEMA, validate
 
 if TYPE_CHECKING:
     from rbprofile.analysis.pstats_source import CProfile
@@ -56,6 +58,7 @@ WRITTEN_BY = {
     files.PYSPY_SPEEDSCOPE: "pyspy",
     files.SAMPLES: "pyspy",
     files.MEMORY: "memory",
+    files.MEMRAY: "memray",
 }
 
 
@@ -123,6 +126,15 @@ class Run:
     @cached_property
     def memory(self) -> Memory | None:
         return self._read(files.MEMORY, read_memory)
+
+    @cached_property
+    def allocations(self) -> Allocations | None:
+        """memray.parquet with the totals its profiler recorded in the manifest."""
+        table = self._read(files.MEMRAY, lambda p: _parquet(p, MEMRAY_SCHEMA))
+        if table is None:
+            return None
+        record = self.profiler("memray")
+        return Allocations.of(table, record.details if record is not None else {})
 
     @property
     def project(self) -> str:

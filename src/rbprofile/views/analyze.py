@@ -8,6 +8,7 @@ threshold, the py-spy function view, and the cProfile vs py-spy cross-check when
 `by="module"`: self time per module (cProfile) and inclusive share per module (py-spy).
 `by="owner"`: the deepest project frame's share (py-spy exact, cProfile estimated).
 `by="category"`: the `categorize --explain` tables (rbprofile.views.categorize).
+`by="memory"`: the top allocating functions (rbprofile.views.memory: memray, else tracemalloc).
 `targets=True` puts the optimization targets table first (`rules` and `speedups` adjust it).
 Tables cut to `top` rows carry an "(other ...)" row so shares still sum to 1. The project under
 profile is `project`, else the one the run recorded (rustybt for rustybt strategies).
@@ -33,7 +34,7 @@ from rbprofile.rundir.locate import locate
 from rbprofile.rundir.run import Run
 from rbprofile.views.tables import table, top_with_rest
 
-By = Literal["function", "module", "owner", "category"]
+By = Literal["function", "module", "owner", "category", "memory"]
 
 
 @dataclass(frozen=True)
@@ -163,11 +164,18 @@ def _target_table(job: _Job) -> Table:
     )
 
 
+def _memory_tables(job: _Job) -> list[Table]:
+    from rbprofile.views.memory import allocation_tables
+
+    return allocation_tables(job.run, job.opts.top)
+
+
 BUILDERS: dict[str, Callable[[_Job], list[Table]]] = {
     "function": _function_tables,
     "module": _module_tables,
     "owner": _owner_tables,
     "category": _category_tables,
+    "memory": _memory_tables,
 }
 
 
@@ -218,9 +226,21 @@ def project_note(run: Run, given: str | None) -> str:
     )
 
 
-def analyze(run: Run, opts: AnalyzeOptions) -> Document:
+def _nothing_to_analyze(run: Run, by: str) -> str | None:
+    """Why `run` has nothing for `by` (None when it has something)."""
+    if by == "memory":
+        if run.allocations is None and run.memory is None:
+            return run.why_missing(files.MEMRAY)
+        return None
     if run.cprofile is None and run.samples is None:
-        raise RbprofileError(f"{run.name}: nothing to analyze ({run.why_no_profile()})")
+        return run.why_no_profile()
+    return None
+
+
+def analyze(run: Run, opts: AnalyzeOptions) -> Document:
+    why = _nothing_to_analyze(run, opts.by)
+    if why is not None:
+        raise RbprofileError(f"{run.name}: nothing to analyze ({why})")
     job = _Job(run, opts, opts.project or run.project)
     tables = BUILDERS[opts.by](job)
     if opts.targets:
@@ -240,4 +260,5 @@ def analyze(run: Run, opts: AnalyzeOptions) -> Document:
 def analyze_run(target: str, options: AnalyzeOptions | None = None) -> Document:
     """Resolve `target`, load its profiles and build the analysis document."""
     opts = options or AnalyzeOptions()
-    return analyze(locate(target, opts.scenario, opts.profiles_dir), opts)
+    run = locate(target, opts.scenario, opts.profiles_dir, profiles_required=opts.by != "memory")
+    return analyze(run, opts)

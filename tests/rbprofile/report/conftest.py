@@ -147,6 +147,19 @@ COLLAPSED = (
 )
 
 ALL_PROFILERS = ("cprofile", "pyspy", "memory")
+MIB = 1024 * 1024
+# memray's totals (manifest) and table (memray.parquet), MEMRAY_SCHEMA, largest at peak first.
+MEMRAY_RECORD = {
+    "status": "ok", "reason": None, "wall_s": 5.0, "overhead": 5.5, "native": True,
+    "peak_bytes": 80 * MIB, "peak_mmap_bytes": 64 * MIB, "total_bytes": 400 * MIB,
+    "allocations": 1_000_000,
+}  # fmt: skip
+MEMRAY_ROWS = [
+    ("frame", "report_tinyprog", "report_tinyprog.py", 30, "__pyx_pw_7pyarrow_3lib_199array",
+     64 * MIB, 2, 64 * MIB, 100 * MIB, 10),
+    ("money", "report_tinyprog", "report_tinyprog.py", 22, "ctx_create_decimal",
+     12 * MIB, 100_000, 0, 300 * MIB, 900_000),
+]  # fmt: skip
 
 
 def write_run(
@@ -165,6 +178,8 @@ def write_run(
             records[name] = {"status": "ok", "reason": None, "wall_s": 1.0, "overhead": 1.8}
         else:
             records[name] = {"status": "skipped", "reason": "not requested (--profiler)"}
+    if "memray" in profilers:
+        records["memray"] = dict(MEMRAY_RECORD, files=["memray.parquet"])
     if "pyspy" in records and records["pyspy"]["status"] == "ok":
         records["pyspy"].update(native=True, overhead=1.05)
     (run_dir / "manifest.json").write_text(json.dumps(manifest(label, scenario, numeric, records)))
@@ -178,6 +193,12 @@ def write_run(
         (run_dir / "pyspy.speedscope.json").write_text('{"shared": {"frames": []}, "profiles": []}')
     if "memory" in profilers:
         (run_dir / "memory.json").write_text(json.dumps(MEMORY))
+    if "memray" in profilers:
+        from rbprofile.schema import MEMRAY_SCHEMA
+
+        pl.DataFrame(MEMRAY_ROWS, schema=MEMRAY_SCHEMA, orient="row").write_parquet(
+            run_dir / "memray.parquet"
+        )
 
 
 @pytest.fixture(scope="session")

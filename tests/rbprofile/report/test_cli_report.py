@@ -88,7 +88,8 @@ def test_unknown_label_is_one_line_error_and_exit_1(profiles, tmp_path, cli) -> 
 
 @pytest.mark.slow
 def test_report_on_a_real_smoke_run(profiles: Path, tmp_path: Path, cli) -> None:
-    """`rbprofile run smoke --profiler all` for real (cProfile, py-spy, memory), then report."""
+    """`rbprofile run smoke --profiler all` for real (cProfile, py-spy, memory, memray), then
+    report."""
     env = {**os.environ, "RBPROFILE_HOME": str(tmp_path / "home")}
     run = [
         sys.executable,
@@ -116,6 +117,9 @@ def test_report_on_a_real_smoke_run(profiles: Path, tmp_path: Path, cli) -> None
     )
     assert "(Decimal, Polars code in profile)" in text
     assert "rustybt.run:run_algorithm" in text
+    assert "allocating functions, total allocated (memray, exact, with native frames)" in text
+    assert "tracemalloc, lower bound" not in text  # memray's numbers replace it
+    assert "[memray.parquet](" in text
     for link in re.findall(r"\]\(([^)]+)\)", text):
         assert Path(os.path.normpath(out / link)).exists(), link
     for chart in ("memory_timeline.svg", "modules.svg"):

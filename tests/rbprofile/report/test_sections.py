@@ -291,3 +291,61 @@ def test_summary_line_of_a_setup_target_names_no_kernel_speedup() -> None:
     )
     row |= {"fix": "compiled kernel", "kernel_speedup": 5.0, "amdahl_speedup": 1.19}
     assert _describe(run, row).endswith("1.190x at an assumed 5.0x kernel speedup; FFI check: yes")
+
+
+def test_memory_section_takes_allocations_from_memray_and_rss_from_memory_profiler(
+    make_run, context
+) -> None:
+    make_run("exact", profilers=("cprofile", "memory", "memray"))
+    text = md(memory.section(context("exact"))[1])
+    assert "- Peak resident memory: 120.5 MiB" in text  # memory_profiler's timeline stays
+    assert "![memory timeline exact/smoke]" in text
+    assert (
+        "- Peak allocated (memray, exact, with native frames): 80.0 MiB (64.0 MiB of it mapped "
+        "with mmap by arena allocators, 16.0 MiB without)" in text
+    )
+    assert "- Allocated during the run (memray): 400.0 MiB in 1,000,000 allocations" in text
+    assert "allocating functions, total allocated (memray, exact, with native frames)" in text
+    # by total: money (300 MiB = 75% of 400) before frame (100 MiB)
+    assert (
+        "| money | report_tinyprog | 22 | ctx_create_decimal | 300.00 | 75.0% | 900000 | 12.00 |"
+        in text
+    )
+    # at the peak: frame (64 MiB = 80% of 80, all of it mmap) first
+    assert (
+        r"| frame | report_tinyprog | \_\_pyx_pw_7pyarrow_3lib_199array | 64.00 | 80.0% | 64.00 "
+        "| 2 | 100.00 |" in text  # markdown escapes the leading underscores
+    )
+    assert "tracemalloc" not in text  # the lower bound is replaced where memray data exists
+    assert "GC pressure: collections gen 0: 120" in text
+
+
+def test_memory_section_of_an_old_run_labels_tracemalloc_a_lower_bound(make_run, context) -> None:
+    make_run("old", profilers=("cprofile", "memory"))
+    text = md(memory.section(context("old"))[1])
+    assert "Top allocating functions at peak (tracemalloc, lower bound, top 10)" in text
+    assert "| money | report_tinyprog.py | 22 | 12.50 | 4000 |" in text
+    assert "memray" in text  # says how to get exact numbers
+
+
+def test_memory_section_with_memray_alone_says_why_rss_is_missing(make_run, context) -> None:
+    make_run("only", profilers=("memray",))
+    text = md(memory.section(context("only"))[1])
+    assert "Resident memory: memory skipped for only/smoke: not requested (--profiler)." in text
+    assert "| money | report_tinyprog | 22 | ctx_create_decimal | 300.00 |" in text
+
+
+def test_analyze_by_memory_uses_memray_else_the_tracemalloc_lower_bound(make_run, profiles) -> None:
+    from rbprofile.views.analyze import AnalyzeOptions, analyze_run
+
+    make_run("exact", profilers=("memray",))  # no cProfile or py-spy: memory views still work
+    make_run("old", profilers=("cprofile", "memory"))
+    opts = AnalyzeOptions(by="memory", top=1, profiles_dir=profiles)
+    exact = analyze_run("exact", opts)
+    assert [t.name for t in exact.tables] == ["allocations", "allocations_at_peak"]
+    assert exact.tables[0].frame["function"].to_list() == ["money"]  # top 1 by total
+    assert exact.tables[1].frame["function"].to_list() == ["frame"]  # top 1 at the peak
+    old = analyze_run("old", opts)
+    assert [t.title for t in old.tables] == [
+        "Top allocating functions at peak (tracemalloc, lower bound, top 1)"
+    ]

@@ -12,11 +12,11 @@ from rbprofile.scenarios import SCENARIOS
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        (["all"], ("cprofile", "pyspy", "memory")),
+        (["all"], ("cprofile", "pyspy", "memory", "memray")),
         (["none"], ()),
         (["memory,cprofile"], ("cprofile", "memory")),  # registry order, always
         (["pyspy", "cprofile", "pyspy"], ("cprofile", "pyspy")),
-        (["cprofile", "all"], ("cprofile", "pyspy", "memory")),
+        (["cprofile", "all"], ("cprofile", "pyspy", "memory", "memray")),
         ([" CProfile , "], ("cprofile",)),
     ],
 )

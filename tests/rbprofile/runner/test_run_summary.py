@@ -14,6 +14,7 @@ def _summary() -> RunSummary:
         "cprofile": profiler_record(ProfilerOutcome("ok", wall_s=3.0), 2.0),
         "pyspy": profiler_record(failed("py-spy is not installed (not on PATH); install it"), 2.0),
         "memory": profiler_record(ProfilerOutcome("skipped", reason="not requested"), 2.0),
+        "memray": profiler_record(ProfilerOutcome("ok", wall_s=12.0), 2.0),
     }
     timing = {"total_wall_s": 2.0, "simulate_wall_s": 0.5}
     return RunSummary(
@@ -33,6 +34,7 @@ def test_summary_rows_statuses_and_failure_notes() -> None:
             "cprofile": "ok (1.50x)",
             "pyspy": "failed",
             "memory": "skipped",
+            "memray": "ok (6.00x)",
             "path": str(Path("p/baseline/daily")),
         }
     ]
