@@ -242,15 +242,20 @@ def _run_children(
     work = tmp / WORK
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rbprofile-post") as post:
         deferred: list[Future[None]] = []
-        ctx = profiler_context(
-            spec, tmp, work, request.rate_hz, defer=lambda fn: deferred.append(post.submit(fn))
-        )
 
         def repeat_started(i: int) -> None:
             emit(StepEvent(target.name, "timing", "progress", detail=f"{i + 1}/{request.repeat}"))
 
         run = partial(run_repeats, spec, request.repeat, work, repeat_started)
         timing, last = _step(target, "timing", emit, log, run)
+        ctx = profiler_context(
+            spec,
+            tmp,
+            work,
+            request.rate_hz,
+            defer=lambda fn: deferred.append(post.submit(fn)),
+            options=sampling_options(request, timing),
+        )
         outcomes = {
             name: _step(target, name, emit, log, partial(profilers.get(name).run, ctx))
             for name in request.profilers
@@ -266,6 +271,7 @@ def profiler_context(
     work: Path,
     rate_hz: int = 100,
     defer: Callable[[Callable[[], None]], None] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ProfilerContext:
     """What a profiler is given to measure `spec`'s program into `run_dir`."""
     return ProfilerContext(
@@ -275,8 +281,28 @@ def profiler_context(
         spawn=spawn,
         run_child=partial(run_child, spec),
         rate_hz=rate_hz,
+        options=dict(options or {}),
         defer=defer or (lambda fn: fn()),
     )
+
+
+def sampling_options(request: RunRequest, timing: Timing) -> dict[str, Any]:
+    """py-spy's goal (samples, budget) and the timing repeats' measured-call and start-up
+    seconds, which size its sampling children."""
+    median = timing.median
+    run_s = (
+        median["load_wall_s"] + median["simulate_wall_s"]
+        if "load_wall_s" in median and "simulate_wall_s" in median
+        else None
+    )
+    total = median.get("total_wall_s")
+    startup_s = total - run_s if total is not None and run_s is not None else None
+    return {
+        "samples": request.samples,
+        "sample_budget_s": request.sample_budget_s,
+        "run_s": run_s,
+        "startup_s": startup_s,
+    }
 
 
 def _workload(target: Target, facts_: dict[str, Any], last: dict[str, Any]) -> Workload:

@@ -23,6 +23,8 @@ class RunRequest:
     bundle: str | None = None
     profiles_dir: Path | None = None
     force: bool = False
+    samples: int = 3000  # py-spy samples wanted under the measured call
+    sample_budget_s: float = 45.0  # wall seconds py-spy may spend sampling one target
 
 
 def default_label(numeric: str) -> str:
