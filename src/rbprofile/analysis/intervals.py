@@ -62,10 +62,10 @@ def wilson_exprs(count: pl.Expr | str, total: pl.Expr | float, name: str) -> lis
 
 
 def with_intervals(
-    frame: pl.DataFrame, shares: Mapping[str, str], total: float | pl.Expr
+    frame: pl.DataFrame, shares: Mapping[str, str | pl.Expr], total: float | pl.Expr
 ) -> pl.DataFrame:
     """`frame` with `{share}_lo` / `{share}_hi` right after each share column; `shares` maps a
-    share column to the sample-count column it was computed from."""
+    share column to the sample-count column (or expression) it was computed from."""
     added = frame.with_columns(
         *(e for share, count in shares.items() for e in wilson_exprs(count, total, share))
     )
