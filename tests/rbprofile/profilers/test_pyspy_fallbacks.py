@@ -37,7 +37,9 @@ def _ctx(tmp_path: Path, bundle: str = "smoke") -> ProfilerContext:
     algo = Path(__file__).parents[4] / "rustybt" / "examples" / "sma_crossover.py"
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    return profiler_context(ChildSpec(algo, bundle), run_dir, tmp_path / "work")
+    # a small sampling goal: these tests are about py-spy's refusals, not about the evidence
+    options = {"samples": 100, "sample_budget_s": 20.0}
+    return profiler_context(ChildSpec(algo, bundle), run_dir, tmp_path / "work", options=options)
 
 
 def test_ptrace_refusal_says_how_to_grant_it(
