@@ -226,8 +226,8 @@ class _Sampler:
     def record(self, index: int, repeats: int, seconds: float) -> tuple[Split, int, float, float]:
         extra = repeat_args(repeats, seconds, mark=True)
         rec = self._try("raw", COLLAPSED, idle=True, tag=f"-{index}", extra=extra)
-        if not rec.ok:
-            raise _RecordingFailed(_reason(rec))
+        if not rec.ok or not (rec.output.parent / RESULT).exists():
+            raise _RecordingFailed(_reason(rec))  # py-spy, or the backtest under it, failed
         result = json.loads((rec.output.parent / RESULT).read_text())
         try:
             split = split_runs(rec.output.read_text(errors="replace"))

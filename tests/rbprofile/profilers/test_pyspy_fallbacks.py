@@ -34,7 +34,7 @@ def _wrapper(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def _ctx(tmp_path: Path, bundle: str = "smoke") -> ProfilerContext:
-    algo = Path(__file__).parents[4] / "rustybt" / "examples" / "sma_crossover.py"
+    algo = Path(__file__).parents[3] / "rustybt" / "examples" / "sma_crossover.py"
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     # a small sampling goal: these tests are about py-spy's refusals, not about the evidence

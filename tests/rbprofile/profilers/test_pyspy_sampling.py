@@ -88,3 +88,17 @@ def test_budget_exhaustion_is_recorded_and_shown(tmp_path: Path) -> None:
 
     row = sampling_table([run]).frame.row(0, named=True)
     assert (row["reached"], row["goal"], row["runs"]) == ("budget ran out", 1_000_000, d["runs"])
+
+
+@pytest.mark.usefixtures("smoke_home")
+def test_a_backtest_failing_under_py_spy_fails_the_profiler(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    spec = ChildSpec(tmp_path / "missing_algo.py", "smoke")
+    ctx = profiler_context(spec, run_dir, tmp_path / "work", options={"samples": 50})
+    outcome = pyspy.PySpyProfiler().run(ctx)
+    assert outcome.status == "failed"
+    assert outcome.reason is not None
+    assert outcome.reason.startswith("the backtest failed under py-spy")
+    assert "missing_algo.py not found" in outcome.reason
+    assert not (run_dir / "pyspy.collapsed.txt").exists()
