@@ -28,6 +28,7 @@ import argparse  # noqa: E402
 import functools  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
+import re  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -105,13 +106,14 @@ def _marked(index: int) -> Any:
 
 def reset_caches() -> None:
     """Forget what one run left behind for the next: the engine's per-process caches (the
-    calendar: rustybt's and exchange_calendars' own), garbage."""
+    calendar: rustybt's and exchange_calendars' own), compiled regular expressions, garbage."""
     import exchange_calendars.calendar_utils as xcals
 
     from rustybt.data.bundle_format import get_calendar
 
     get_calendar.cache_clear()
     getattr(xcals.global_calendar_dispatcher, "_factory_output_cache", {}).clear()
+    re.purge()  # compiled patterns: a cold run compiles them again
     gc.collect()
 
 
