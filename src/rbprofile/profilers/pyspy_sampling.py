@@ -5,7 +5,8 @@ share's 95% interval needs thousands. A sampling child therefore runs the measur
 times (`--repeats`, each run as cold as the first: rbprofile.runner.child), py-spy records the
 whole child, and the parent counts the samples under each run (`pyspy_merge`). Children are
 recorded until `SamplingGoal.samples` samples fall under the measured call or the time budget
-(`budget_s`, wall seconds of sampling) runs out; that a budget ran out is recorded.
+(`budget_s`, wall seconds of sampling) runs out; that a budget ran out is recorded. A run
+already started when the budget ends is finished, so sampling can last one run longer.
 
     SamplingGoal(samples=3000, budget_s=45, run_s=None, startup_s=None)
         run_s / startup_s: one unprofiled measured call and a child's start-up, from the

@@ -91,7 +91,7 @@ def _crosscheck_table(job: _Job) -> list[Table]:
     if profile is None or samples is None:
         return []
     check = crosscheck(profile, samples, top)
-    notes = crosscheck_notes(check, top, samples.total)
+    notes = (*crosscheck_notes(check, top, samples.total), sampling_note(job.run, samples))
     return [table("crosscheck", "cProfile vs py-spy", check.table, *notes)]
 
 
