@@ -5,7 +5,9 @@
   can tell waiting from CPU; with `--native` those leaves are visible). It is the merge of
   sampling children that repeat the measured call until `--samples` samples fall under it or
   `--sample-budget` seconds are spent (rbprofile.profilers.pyspy_sampling); the manifest keeps
-  per-child and per-run counts and whether the budget ran out.
+  per-child and per-run counts and whether the budget ran out, and `pyspy_runs.parquet` each
+  run's samples per stack (child, run, line of the collapsed file, samples), so a bootstrap
+  over runs can resample them.
 - `pyspy.svg` and `pyspy.speedscope.json`: one short recording each (one run of the measured
   call, as a fresh child) without `--idle`, so the flamegraph shows where the CPU went and is
   not stretched by waits. They are pictures for people; no number rbprofile prints comes from
@@ -30,11 +32,11 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rbprofile.atomic import write_text
+from rbprofile.atomic import write_parquet, write_text
 from rbprofile.childprotocol import RESULT, repeat_args
 from rbprofile.errors import RbprofileError
 from rbprofile.profilers.base import PLAIN, Profiler, ProfilerContext, ProfilerOutcome, failed
-from rbprofile.profilers.pyspy_merge import Split, collapsed_text, split_runs
+from rbprofile.profilers.pyspy_merge import Split, collapsed_text, run_table, split_runs
 from rbprofile.profilers.pyspy_sampling import (
     DEFAULT_BUDGET_S,
     DEFAULT_SAMPLES,
@@ -45,6 +47,7 @@ from rbprofile.rundir import files
 
 ENV_BINARY = "RBPROFILE_PYSPY"
 COLLAPSED, SVG, SPEEDSCOPE = files.PYSPY_COLLAPSED, files.PYSPY_SVG, files.PYSPY_SPEEDSCOPE
+RUNS = files.PYSPY_RUNS
 # (py-spy --format, file) of the one-run pictures; the raw stacks are sampled (`_sample`)
 PICTURES = (("flamegraph", SVG), ("speedscope", SPEEDSCOPE))
 INSTALL_HINT = "install it (`pip install py-spy`) or point $RBPROFILE_PYSPY at the binary"
@@ -152,7 +155,7 @@ class PySpyProfiler(Profiler):
         "merged until `--samples` samples fall under the measured call or `--sample-budget` "
         "seconds are spent. The flamegraph and speedscope files come from one further run each."
     )
-    files = (COLLAPSED, SVG, SPEEDSCOPE, files.SAMPLES)
+    files = (COLLAPSED, RUNS, SVG, SPEEDSCOPE, files.SAMPLES)
     tool = "py_spy"
 
     def version(self) -> str | None:
@@ -168,8 +171,11 @@ class PySpyProfiler(Profiler):
             sampled = sample(goal(ctx), ctx.rate_hz, sampler.record)
         except _RecordingFailed as exc:
             return failed(exc.reason, native=sampler.native)
-        write_text(ctx.run_dir / COLLAPSED, collapsed_text(sampled.stacks()))
-        kept, wall = [COLLAPSED], None
+        stacks = sampled.stacks()
+        write_text(ctx.run_dir / COLLAPSED, collapsed_text(stacks))
+        repeats = [c.repeats for c in sampled.children]
+        write_parquet(ctx.run_dir / RUNS, run_table(sampled.splits, repeats, stacks))
+        kept, wall = [COLLAPSED, RUNS], None
         for fmt, name in PICTURES:
             rec = sampler.once(fmt, name)
             if not rec.ok:

@@ -28,6 +28,7 @@ FUNCTIONS: Final = "functions.parquet"
 CALLERS: Final = "callers.parquet"
 EVIDENCE: Final = "evidence.parquet"
 SAMPLES: Final = "samples.parquet"
+PYSPY_RUNS: Final = "pyspy_runs.parquet"
 
 # What each file holds, in the order the report's Raw data section lists them.
 DESCRIPTIONS: Final[dict[str, str]] = {
@@ -42,6 +43,7 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     PYSPY_SPEEDSCOPE: "py-spy speedscope profile (speedscope.app)",
     PYSPY_COLLAPSED: "py-spy collapsed stacks with line numbers",
     SAMPLES: "py-spy samples, one row per stack frame, identities resolved",
+    PYSPY_RUNS: "py-spy samples per run of the backtest (for a bootstrap over runs)",
     MEMORY: "memory timeline, allocations, GC, frame sizes",
     LOG: "structured run log",
 }

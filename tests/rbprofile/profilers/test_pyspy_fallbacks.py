@@ -67,6 +67,7 @@ def test_native_refused_records_without_it(
     assert outcome.details["native"] is False
     assert outcome.files == [
         "pyspy.collapsed.txt",
+        "pyspy_runs.parquet",
         "pyspy.svg",
         "pyspy.speedscope.json",
         "samples.parquet",

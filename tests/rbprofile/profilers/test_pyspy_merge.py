@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rbprofile.errors import RbprofileError
-from rbprofile.profilers.pyspy_merge import collapsed_text, merge, split_runs
+from rbprofile.profilers.pyspy_merge import collapsed_text, merge, run_table, split_runs
 from rbprofile.profilers.pyspy_sampling import HEADROOM, seconds_for
 
 CHILD = "/x/rbprofile/runner/child.py"
@@ -47,3 +47,15 @@ def test_seconds_for_follows_the_wall_clock_rate() -> None:
     # 3000 samples at 100 Hz: 30 s of runs (+5%); py-spy keeping 3 of 4 samples: 40 s
     assert seconds_for(3000, 100, 1.0) == pytest.approx(30 * HEADROOM)
     assert seconds_for(3000, 100, 0.75) == pytest.approx(40 * HEADROOM)
+
+
+def test_run_table_numbers_runs_across_children_and_points_at_merged_lines() -> None:
+    sim = "simulate (/x/rustybt/gens/simulation.py:40)"
+    first = split_runs(_line(0, sim, 20) + _line(1, "_load (/x/rustybt/run.py:111)", 5))
+    second = split_runs(_line(0, sim, 7) + f"<module> ({CHILD}:1) 3\n")
+    stacks = merge([first, second])
+    table = run_table([first, second], [3, 1], stacks)  # child 0 ran 3 times (run 2: no sample)
+    assert table.rows() == [(0, 0, 0, 20), (0, 1, 1, 5), (1, 3, 0, 7)]
+    lines = collapsed_text(stacks).splitlines()
+    assert lines[0].endswith(" 27") and sim in lines[0]  # line 0: 20 + 7 samples
+    assert table["samples"].sum() == first.measured + second.measured

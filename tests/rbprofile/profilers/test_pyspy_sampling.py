@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from rbprofile.profilers import pyspy
@@ -60,6 +61,12 @@ def test_samples_goal_reached_and_counts_add_up(tmp_path: Path) -> None:
     assert sum(c["samples"] for c in children) == total == d["samples"]  # samples.parquet too
     assert measured == d["measured_samples"]  # the merged file holds exactly what was counted
     assert "rbprofile_run_" not in (run_dir / "pyspy.collapsed.txt").read_text()
+    runs = pl.read_parquet(run_dir / "pyspy_runs.parquet")  # per run and stack
+    per_run = runs.group_by("run").agg(pl.col("samples").sum()).sort("run")["samples"]
+    flat = [n for c in children for n in c["run_samples"] if n]
+    assert per_run.to_list() == flat
+    lines = (run_dir / "pyspy.collapsed.txt").read_text().splitlines()
+    assert all("_run (" in lines[i] for i in runs["line"].unique())
     assert (run_dir / "pyspy.svg").stat().st_size > 0  # the pictures: one short run each
 
 
