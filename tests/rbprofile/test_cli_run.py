@@ -218,3 +218,18 @@ def test_two_real_processes_on_the_same_run_the_second_stops(home: Path) -> None
     assert second.returncode == 1
     assert f"another rbprofile run (pid {first.pid}) is writing" in second.stderr
     assert second.stdout == ""
+
+
+@pytest.mark.slow
+def test_sample_budget_running_out_is_said_by_analyze(home: Path, cli) -> None:
+    ran = cli(["run", "smoke", "--profiler", "pyspy", "--repeat", "1", "--samples", "1000000",
+               "--sample-budget", "1"])  # fmt: skip
+    assert ran.exit_code == 0, ran.stderr
+    manifest = json.loads((home / "baseline" / "smoke" / "manifest.json").read_text())
+    pyspy = manifest["profilers"]["pyspy"]
+    assert (pyspy["samples_target"], pyspy["budget_exhausted"]) == (1_000_000, True)
+    shown = cli(["analyze", "baseline", "--scenario", "smoke", "--format", "json"])
+    assert shown.exit_code == 0, shown.stderr
+    notes = json.loads(shown.stdout)["tables"]["pyspy_functions"]["notes"]
+    said = f"sampling budget ran out (1.0 s): {pyspy['measured_samples']} of the 1000000"
+    assert any(said in note for note in notes)

@@ -1,18 +1,27 @@
 """cProfile vs py-spy: do the two profilers rank the same functions on top?
 
     crosscheck(profile, samples, top=20) -> CrossCheck
-        .table      function, cprofile_share, pyspy_share, ratio, cprofile_rank, pyspy_rank,
-                    ncalls, per_call_us, verdict, likely_reason -- over the union of both top lists
-        .rho        Spearman's rank correlation of the two shares over that union (None when
-                    fewer than 3 functions), .n the union's size
+        .table      function, cprofile_share, pyspy_share, pyspy_share_lo, pyspy_share_hi,
+                    ratio, cprofile_rank, pyspy_rank, ncalls, per_call_us, inflated, verdict,
+                    likely_reason -- over the union of both top lists (and the inflated
+                    functions those lists would have held)
+        .rho        Spearman's rank correlation of the two shares over that union without the
+                    inflated functions (None when fewer than 3 remain), .n their number
+        .rho_all    the same with the inflated functions kept; .excluded their keys
 
 Both sides measure Python-level self time: py-spy charges a sample to the innermost Python
 frame (native frames are skipped), so cProfile's C functions (`decimal:Decimal.quantize`,
 `builtins:len`) are folded into the Python functions that called them, in proportion to
 the self time spent under each caller. py-spy samples are first cut to the stacks under
 cProfile's entry points (functions with no caller in the pstats, e.g. `run_algorithm`),
-because py-spy also sees interpreter start-up and imports. A function disagrees when one
-share is more than 2x the other.
+because py-spy also sees interpreter start-up and imports.
+
+A function is *inflated* when cProfile's own per-call cost is a large part of what it
+measured: called at least `INFLATED_CALLS` times at under `INFLATED_PER_CALL_US` of self time
+per call. It is decided from the cProfile numbers alone (never from the disagreement), shown,
+and left out of rho. A function disagrees when one share is more than 2x the other; py-spy's
+share carries its 95% Wilson interval, and a verdict the interval cannot settle (part of it
+within 2x of cProfile's share, part outside) is "uncertain".
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from rbprofile.analysis.intervals import wilson
 from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.samples import Samples
 
@@ -29,14 +39,19 @@ RATIO = 2.0
 FEW_SAMPLES = 10
 SMALL_CALL_US = 20.0
 FEW_CALLS = 100
+INFLATED_CALLS = 1000
+INFLATED_PER_CALL_US = 5.0
+AGREE, DISAGREE, UNCERTAIN = "agree", "disagree", "uncertain"
 
 
 @dataclass(frozen=True)
 class CrossCheck:
     table: pl.DataFrame
-    rho: float | None
-    n: int
+    rho: float | None  # without the inflated functions
+    n: int  # functions rho was computed over
     window: str  # which py-spy samples were compared
+    rho_all: float | None = None  # with them
+    excluded: tuple[str, ...] = ()  # the inflated functions left out of rho
 
 
 def entry_points(profile: CProfile) -> set[str]:
@@ -126,50 +141,95 @@ def _top(shares: dict[str, float], top: int) -> list[str]:
     return sorted(shares, key=lambda k: (-shares[k], k))[:top]
 
 
+def inflated(ncalls: int, self_s: float) -> bool:
+    """cProfile's per-call cost is a large part of this function's measured self time."""
+    return ncalls >= INFLATED_CALLS and self_s / ncalls * 1e6 < INFLATED_PER_CALL_US
+
+
+def verdict(c_share: float, p_share: float, lo: float, hi: float) -> str:
+    """agree / disagree (one share more than 2x the other) / uncertain (py-spy's interval
+    reaches both sides of that line)."""
+    if c_share <= 0:
+        return DISAGREE if lo > 0 else (AGREE if p_share == 0 else UNCERTAIN)
+    band = (c_share / RATIO, c_share * RATIO)
+    if band[0] <= lo and hi <= band[1]:
+        return AGREE
+    if hi < band[0] or lo > band[1]:
+        return DISAGREE
+    return UNCERTAIN
+
+
+_SCHEMA = {
+    "function": pl.String,
+    "cprofile_share": pl.Float64,
+    "pyspy_share": pl.Float64,
+    "pyspy_share_lo": pl.Float64,
+    "pyspy_share_hi": pl.Float64,
+    "ratio": pl.Float64,
+    "cprofile_rank": pl.Float64,
+    "pyspy_rank": pl.Float64,
+    "ncalls": pl.Int64,
+    "per_call_us": pl.Float64,
+    "inflated": pl.Boolean,
+    "verdict": pl.String,
+    "likely_reason": pl.String,
+}
+
+
 def crosscheck(profile: CProfile, samples: Samples, top: int = 20) -> CrossCheck:
     samples, window = profiled_window(samples, profile)
     c_shares, p_shares = python_self_shares(profile), pyspy_self_shares(samples)
-    union = list(dict.fromkeys([*_top(c_shares, top), *_top(p_shares, top)]))
+    calls = dict(profile.functions.select("key", "ncalls").iter_rows())
+    own = dict(profile.functions.select("key", "self_s").iter_rows())
+    bad = {k for k in c_shares if inflated(calls.get(k, 0), own.get(k, 0.0))}
+
+    def kept(shares: dict[str, float]) -> dict[str, float]:
+        return {k: v for k, v in shares.items() if k not in bad}
+
+    union = list(
+        dict.fromkeys(
+            [*_top(kept(c_shares), top), *_top(kept(p_shares), top)]
+            + [k for k in [*_top(c_shares, top), *_top(p_shares, top)] if k in bad]
+        )
+    )
     shares = pl.DataFrame(
         {
             "function": union,
             "cprofile_share": [c_shares.get(k, 0.0) for k in union],
             "pyspy_share": [p_shares.get(k, 0.0) for k in union],
+            "inflated": [k in bad for k in union],
         },
-        schema={"function": pl.String, "cprofile_share": pl.Float64, "pyspy_share": pl.Float64},
+        schema={
+            "function": pl.String,
+            "cprofile_share": pl.Float64,
+            "pyspy_share": pl.Float64,
+            "inflated": pl.Boolean,
+        },
     )
     ranked = shares.with_columns(
         pl.col("cprofile_share").rank("average", descending=True).alias("cprofile_rank"),
         pl.col("pyspy_share").rank("average", descending=True).alias("pyspy_rank"),
     )
-    calls = dict(profile.functions.select("key", "ncalls").iter_rows())
-    own = dict(profile.functions.select("key", "self_s").iter_rows())
+    total = samples.total
     rows = []
-    for key, c, p, c_rank, p_rank in ranked.iter_rows():
+    for key, c, p, is_bad, c_rank, p_rank in ranked.iter_rows():
         n = calls.get(key, 0)
         per_call = own.get(key, 0.0) / n * 1e6 if n else None
         ratio = c / p if p > 0 else None
-        disagree = (
-            (p == 0 and c > 0)
-            or (c == 0 and p > 0)
-            or (ratio is not None and not 1 / RATIO <= ratio <= RATIO)
-        )
-        pyspy_n = round(p * samples.total)
+        pyspy_n = round(p * total)
+        lo, hi = wilson(pyspy_n, total)
+        said = verdict(c, p, lo, hi)
+        disagree = (p == 0 and c > 0) or (c == 0 and p > 0)
+        disagree = disagree or (ratio is not None and not 1 / RATIO <= ratio <= RATIO)
         reason = _reason(c, p, n, per_call, pyspy_n) if disagree else ""
-        verdict = "disagree" if disagree else "agree"
-        rows.append((key, c, p, ratio, c_rank, p_rank, n, per_call, verdict, reason))
-    schema = {
-        "function": pl.String,
-        "cprofile_share": pl.Float64,
-        "pyspy_share": pl.Float64,
-        "ratio": pl.Float64,
-        "cprofile_rank": pl.Float64,
-        "pyspy_rank": pl.Float64,
-        "ncalls": pl.Int64,
-        "per_call_us": pl.Float64,
-        "verdict": pl.String,
-        "likely_reason": pl.String,
-    }
-    table = pl.DataFrame(rows, schema=schema, orient="row").sort(["cprofile_rank", "function"])
-    rho = _rho(shares, "cprofile_share", "pyspy_share")
-    return CrossCheck(table=table, rho=rho, n=len(union), window=window)
+        rows.append((key, c, p, lo, hi, ratio, c_rank, p_rank, n, per_call, is_bad, said, reason))
+    table = pl.DataFrame(rows, schema=_SCHEMA, orient="row").sort(["cprofile_rank", "function"])
+    clean = shares.filter(~pl.col("inflated"))
+    return CrossCheck(
+        table=table,
+        rho=_rho(clean, "cprofile_share", "pyspy_share"),
+        n=clean.height,
+        window=window,
+        rho_all=_rho(shares, "cprofile_share", "pyspy_share"),
+        excluded=tuple(k for k in union if k in bad),
+    )

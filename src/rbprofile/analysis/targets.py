@@ -41,6 +41,15 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from rbprofile.analysis.intervals import (
+    ABOVE,
+    BELOW,
+    INTERVAL_NOTE,
+    interval_text,
+    judge,
+    wilson,
+    with_intervals,
+)
 from rbprofile.analysis.owners import outside, owners_from_cprofile, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.rules import (
@@ -210,8 +219,8 @@ def _owned_samples(samples: Samples, categories: dict[str, str], project: str) -
     return _Owned(total, portions, "samples")
 
 
-def idle_shares(samples: Samples, project: str) -> dict[str, float]:
-    """Per owner: the share of its py-spy samples that wait (sleep, select, child wait ...)."""
+def idle_shares(samples: Samples, project: str) -> dict[str, tuple[int, int]]:
+    """Per owner: (its py-spy samples that wait -- sleep, select, child wait ..., all of them)."""
     counts = (
         stack_owners(samples, project)
         .group_by("owner")
@@ -221,7 +230,7 @@ def idle_shares(samples: Samples, project: str) -> dict[str, float]:
         )
         .filter(pl.col("n") > 0)
     )
-    return dict(counts.select("owner", pl.col("idle") / pl.col("n")).iter_rows())
+    return {o: (int(k), int(n)) for o, n, k in counts.select("owner", "n", "idle").iter_rows()}
 
 
 def _owned_self(functions: pl.DataFrame, categories: dict[str, str], unit: str) -> _Owned:
@@ -240,13 +249,21 @@ def _owned_self(functions: pl.DataFrame, categories: dict[str, str], unit: str) 
     return _Owned(total, portions, unit)
 
 
-def cpu_bound(owner: str, idle: Mapping[str, float] | None) -> str:
+def cpu_bound(owner: str, idle: Mapping[str, tuple[int, int]] | None) -> str:
+    """yes / no: waits X% / uncertain when the waiting share's 95% interval holds 10%."""
     if idle is None:
         return "unknown: no py-spy"
-    share = idle.get(owner)
-    if share is None:
+    found = idle.get(owner)
+    if found is None:
         return "unknown: no py-spy samples"
-    return "yes" if share < CPU_BOUND_MAX_IDLE else f"no: waits {share:.0%}"
+    k, n = found
+    lo, hi = wilson(k, n)
+    said = judge(lo, hi, CPU_BOUND_MAX_IDLE)
+    if said == BELOW:
+        return "yes"
+    if said == ABOVE:
+        return f"no: waits {k / n:.0%}"
+    return f"uncertain: waits {k / n:.0%} (95% interval {interval_text(lo, hi)}, {k}/{n})"
 
 
 def ffi_check(cum_s: float | None, calls: int | None, caller: str | None) -> str:
@@ -321,7 +338,7 @@ class _Inputs:
     run_total: float
     calls: dict[str, tuple[int | None, float | None, float]]  # key -> ncalls, cum_s, self_s
     callers: dict[str, str]
-    idle: dict[str, float] | None
+    idle: dict[str, tuple[int, int]] | None
     fallback: bool
 
 
@@ -442,6 +459,16 @@ def optimization_targets(
         )
     if ins.idle is None:
         notes.append("cpu_bound is unknown without py-spy samples (py-spy --idle shows waits).")
-    return Table(
-        "targets", "Optimization targets", target_frame(rows, top), tuple(notes), dict(FORMATS)
-    )
+    frame = target_frame(rows, top)
+    if ins.owned.unit == "samples":  # shares of py-spy samples: with their 95% interval
+        n = ins.run_total
+        counts = {c: pl.col(c) * n for c in ("owned_share", "self_share")}
+        frame = with_intervals(frame, counts, n)
+        notes.append(INTERVAL_NOTE)
+    elif ins.idle is not None:
+        notes.append(
+            "cpu_bound: 'uncertain' when the 95% Wilson interval of the owner's waiting "
+            f"share of py-spy samples holds {CPU_BOUND_MAX_IDLE:.0%}."
+        )
+    formats = dict(FORMATS) | {f"{c}_{e}": PERCENT for c in FORMATS for e in ("lo", "hi")}
+    return Table("targets", "Optimization targets", frame, tuple(notes), formats)

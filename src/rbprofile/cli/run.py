@@ -75,7 +75,8 @@ def help_text() -> str:
     return (
         "Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`.\n\n"
         "Each scenario runs in fresh child processes: first `--repeat` plain (unprofiled) "
-        "timing runs, then one run per profiler. Examples:\n\n"
+        "timing runs, then one run per profiler (py-spy repeats the backtest until `--samples` "
+        "samples fall under it, or `--sample-budget` seconds are spent). Examples:\n\n"
         "* `rbprofile run daily --profiler cprofile`\n"
         "* `rbprofile run all --profiler all --label post-rust`\n"
         "* `rbprofile run all --numeric float --profiler cprofile` (label baseline-float)\n"
@@ -106,6 +107,20 @@ def run(
     repeat: Annotated[int, typer.Option(min=1, help="plain timing runs")] = 3,
     numeric: Annotated[Numeric, typer.Option(help="money type of the engine")] = Numeric.decimal,
     rate: Annotated[int, typer.Option(min=1, max=10_000, help="py-spy samples per second")] = 100,
+    samples: Annotated[
+        int,
+        typer.Option(
+            min=1, help="py-spy: repeat the backtest until this many samples fall under it"
+        ),
+    ] = 3000,
+    sample_budget: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            help="py-spy: seconds of sampling per scenario before giving up on --samples "
+            "(the shortfall is recorded and shown)",
+        ),
+    ] = 45.0,
     bundle: Annotated[
         str | None, typer.Option(help="bundle to run on (default: the scenario's)")
     ] = None,
@@ -128,16 +143,18 @@ def run(
     from rbprofile.runner.summary import summary_document
 
     request = RunRequest(
-        target,
-        parse_profilers(profiler or ["all"]),
-        label if label is not None else default_label(numeric.value),
-        repeat,
-        numeric.value,
-        rate,
-        bundle,
-        profiles_dir,
-        force,
-        timeout or None,
+        target=target,
+        profilers=parse_profilers(profiler or ["all"]),
+        label=label if label is not None else default_label(numeric.value),
+        repeat=repeat,
+        numeric=numeric.value,
+        rate_hz=rate,
+        bundle=bundle,
+        profiles_dir=profiles_dir,
+        force=force,
+        timeout_s=timeout or None,
+        samples=samples,
+        sample_budget_s=sample_budget,
     )
     with _progress() as on_event:  # Ctrl-C: the run dir cleans up, `main` says so (exit 130)
         summary = run_profiles(request, on_event, sys.stderr if verbose else None)

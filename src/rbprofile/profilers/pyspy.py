@@ -1,10 +1,18 @@
-"""py-spy: a real `py-spy record` of a plain child, once per output format.
+"""py-spy: real `py-spy record`s of plain children.
 
 - `pyspy.collapsed.txt`: `--format raw --full-filenames` with line numbers and `--idle`, the
   file later analysis reads (idle stacks end in a wait such as `clock_nanosleep`, so analysis
-  can tell waiting from CPU; with `--native` those leaves are visible).
-- `pyspy.svg` and `pyspy.speedscope.json`: the same options without `--idle`, so the
-  flamegraph shows where the CPU went and is not stretched by waits.
+  can tell waiting from CPU; with `--native` those leaves are visible). It is the merge of
+  sampling children that repeat the measured call until `--samples` samples fall under it or
+  `--sample-budget` seconds are spent (rbprofile.profilers.pyspy_sampling); the manifest keeps
+  per-child and per-run counts and whether the budget ran out, and `pyspy_runs.parquet` each
+  run's samples per stack (child, run, line of the collapsed file, samples), so a bootstrap
+  over runs can resample them.
+- `pyspy.svg` and `pyspy.speedscope.json`: one short recording each (one run of the measured
+  call, as a fresh child) without `--idle`, so the flamegraph shows where the CPU went and is
+  not stretched by waits. They are pictures for people; no number rbprofile prints comes from
+  them, so they do not pay for the long sampling twice more. Their wall time, a cold child
+  like the timing repeats, gives the overhead ratio.
 
 `--native` is tried first; if py-spy fails with it, every format is recorded without it and
 the manifest says `native: false`. The binary is `$RBPROFILE_PYSPY`, else `py-spy` on PATH,
@@ -13,23 +21,35 @@ else the one next to this interpreter.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rbprofile.atomic import write_parquet, write_text
+from rbprofile.childprotocol import RESULT, repeat_args
 from rbprofile.errors import RbprofileError
 from rbprofile.profilers.base import PLAIN, Profiler, ProfilerContext, ProfilerOutcome, failed
+from rbprofile.profilers.pyspy_merge import Split, collapsed_text, run_table, split_runs
+from rbprofile.profilers.pyspy_sampling import (
+    DEFAULT_BUDGET_S,
+    DEFAULT_SAMPLES,
+    SamplingGoal,
+    sample,
+)
 from rbprofile.rundir import files
 
 ENV_BINARY = "RBPROFILE_PYSPY"
 COLLAPSED, SVG, SPEEDSCOPE = files.PYSPY_COLLAPSED, files.PYSPY_SVG, files.PYSPY_SPEEDSCOPE
-# (py-spy --format, file, --idle)
-FORMATS = (("raw", COLLAPSED, True), ("flamegraph", SVG, False), ("speedscope", SPEEDSCOPE, False))
+RUNS = files.PYSPY_RUNS
+# (py-spy --format, file) of the one-run pictures; the raw stacks are sampled (`_sample`)
+PICTURES = (("flamegraph", SVG), ("speedscope", SPEEDSCOPE))
 INSTALL_HINT = "install it (`pip install py-spy`) or point $RBPROFILE_PYSPY at the binary"
 PTRACE_HINT = (
     "py-spy is not permitted to trace the child: run with ptrace permission "
@@ -92,12 +112,20 @@ def record_cmd(
 
 
 def _record(
-    ctx: ProfilerContext, binary: str, fmt: str, name: str, *, native: bool, idle: bool
+    ctx: ProfilerContext,
+    binary: str,
+    fmt: str,
+    name: str,
+    *,
+    native: bool,
+    idle: bool,
+    tag: str = "",
+    extra: Sequence[str] = (),
 ) -> Recording:
-    work = ctx.work / f"pyspy-{fmt}{'-native' if native else ''}"
+    work = ctx.work / f"pyspy-{fmt}{tag}{'-native' if native else ''}"
     work.mkdir(parents=True, exist_ok=True)
     output = work / name
-    child = ctx.child_argv(PLAIN, work)
+    child = [*ctx.child_argv(PLAIN, work), *extra]
     cmd = record_cmd(binary, fmt, output, ctx.rate_hz, native=native, idle=idle, child=child)
     finished = ctx.spawn(cmd, work / "pyspy.log")
     finished.raise_if_killed()
@@ -109,7 +137,7 @@ def _reason(rec: Recording) -> str:
     low = said.lower()
     if "permission" in low or "not permitted" in low or "ptrace" in low:
         return f"{PTRACE_HINT} (py-spy said: {said})"
-    if not (rec.output.parent / "result.json").exists():
+    if not (rec.output.parent / RESULT).exists():
         return f"the backtest failed under py-spy ({rec.finished.describe_failure()})"
     if "no stack counts" in low:
         return f"py-spy recorded no samples ({said}): raise --rate or profile a longer run"
@@ -133,9 +161,13 @@ class PySpyProfiler(Profiler):
     methodology = (
         "py-spy (sampling, out of process) records full stacks with file names and line "
         "numbers, native frames where it can (--native) and idle waits (--idle); its overhead on "
-        "the profiled process is small."
+        "the profiled process is small. Because one backtest gives few samples at its rate, "
+        "sampling children repeat the backtest (each run as cold as a fresh process: the "
+        "engine's calendar cache cleared, garbage collected between runs) and their stacks are "
+        "merged until `--samples` samples fall under the measured call or `--sample-budget` "
+        "seconds are spent. The flamegraph and speedscope files come from one further run each."
     )
-    files = (COLLAPSED, SVG, SPEEDSCOPE, files.SAMPLES)
+    files = (COLLAPSED, RUNS, SVG, SPEEDSCOPE, files.SAMPLES)
     tool = "py_spy"
 
     def version(self) -> str | None:
@@ -146,32 +178,85 @@ class PySpyProfiler(Profiler):
             binary = find_binary()
         except PyspyUnavailableError as exc:
             return failed(str(exc), native=None)
-        native = True
-        kept: list[str] = []
-        wall: float | None = None
-        for fmt, name, idle in FORMATS:
-            rec = _record(ctx, binary, fmt, name, native=native, idle=idle)
-            if not rec.ok and native:
-                native = False
-                rec = _record(ctx, binary, fmt, name, native=native, idle=idle)
+        sampler = _Sampler(ctx, binary)
+        try:
+            sampled = sample(goal(ctx), ctx.rate_hz, sampler.record)
+        except _RecordingFailed as exc:
+            return failed(exc.reason, native=sampler.native)
+        stacks = sampled.stacks()
+        write_text(ctx.run_dir / COLLAPSED, collapsed_text(stacks))
+        repeats = [c.repeats for c in sampled.children]
+        write_parquet(ctx.run_dir / RUNS, run_table(sampled.splits, repeats, stacks))
+        kept, wall = [COLLAPSED, RUNS], None
+        for fmt, name in PICTURES:
+            rec = sampler.once(fmt, name)
             if not rec.ok:
-                return failed(_reason(rec), native=native)
+                return failed(_reason(rec), native=sampler.native)
             shutil.move(rec.output, ctx.run_dir / name)
             kept.append(name)
-            if name == COLLAPSED:
-                wall = rec.finished.wall_s
+            wall = rec.finished.wall_s if wall is None else wall
         outcome = ProfilerOutcome(
             "ok",
             wall_s=wall,
             files=kept,
             details={
-                "native": native,
+                "native": sampler.native,
                 "rate_hz": ctx.rate_hz,
                 "idle": {COLLAPSED: True, SVG: False, SPEEDSCOPE: False},
+                **sampled.details(),
             },
         )
         ctx.defer(partial(_record_samples, ctx.run_dir, outcome))
         return outcome
+
+
+def goal(ctx: ProfilerContext) -> SamplingGoal:
+    """The sampling goal the run asked for (`ctx.options`), sized by its timing repeats."""
+    opts = ctx.options
+    return SamplingGoal(
+        samples=int(opts.get("samples", DEFAULT_SAMPLES)),
+        budget_s=float(opts.get("sample_budget_s", DEFAULT_BUDGET_S)),
+        run_s=opts.get("run_s"),
+        startup_s=opts.get("startup_s"),
+    )
+
+
+class _RecordingFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Sampler:
+    """Records py-spy children, trying --native first and dropping it once py-spy refuses it."""
+
+    def __init__(self, ctx: ProfilerContext, binary: str) -> None:
+        self.ctx, self.binary, self.native = ctx, binary, True
+
+    def _try(self, fmt: str, name: str, *, idle: bool, tag: str, extra: list[str]) -> Recording:
+        run = partial(_record, self.ctx, self.binary, fmt, name, idle=idle, tag=tag, extra=extra)
+        rec = run(native=self.native)
+        if not rec.ok and self.native:
+            self.native = False
+            rec = run(native=False)
+        return rec
+
+    def record(self, index: int, repeats: int, seconds: float) -> tuple[Split, int, float, float]:
+        extra = repeat_args(repeats, seconds, mark=True)
+        rec = self._try("raw", COLLAPSED, idle=True, tag=f"-{index}", extra=extra)
+        if not rec.ok or not (rec.output.parent / RESULT).exists():
+            raise _RecordingFailed(_reason(rec))  # py-spy, or the backtest under it, failed
+        result = json.loads((rec.output.parent / RESULT).read_text())
+        try:
+            split = split_runs(rec.output.read_text(errors="replace"))
+        except RbprofileError as exc:
+            raise _RecordingFailed(f"py-spy wrote unreadable stacks: {exc.message}") from None
+        runs = result.get("runs") or [result]
+        in_runs = sum(float(r.get("run_wall_s") or 0.0) for r in runs)
+        return split, len(runs), rec.finished.wall_s, in_runs
+
+    def once(self, fmt: str, name: str) -> Recording:
+        return self._try(fmt, name, idle=False, tag="", extra=[])
 
 
 def _record_samples(run_dir: Path, outcome: ProfilerOutcome) -> None:

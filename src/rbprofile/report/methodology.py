@@ -9,6 +9,7 @@ from collections.abc import Callable
 import polars as pl
 
 from rbprofile import profilers
+from rbprofile.analysis.crosscheck import INFLATED_CALLS, INFLATED_PER_CALL_US
 from rbprofile.render import Table
 from rbprofile.report.model import ReportContext, Section, bullets, missing
 from rbprofile.rundir import files
@@ -24,12 +25,23 @@ TIMING = (
 )
 OVERHEAD = (
     "Overhead is the profiled run's wall time divided by the median of the unprofiled timing "
-    "repeats, as recorded in each manifest."
+    "repeats, as recorded in each manifest (for py-spy: its one-run flamegraph recording, a "
+    "fresh child like the timing repeats)."
+)
+INTERVALS = (
+    "Every share read from py-spy samples (k of n samples) carries its 95% Wilson score "
+    "interval (columns `_lo` / `_hi`); a finding whose interval holds its threshold (a 5% "
+    "bottleneck, 2x disagreement between the profilers, a majority of loop lines or Decimal "
+    "frames, 10% waiting for CPU-bound) is marked uncertain instead of stated. The "
+    "cross-check's Spearman rho leaves out functions inflated by cProfile's per-call cost "
+    f"(at least {INFLATED_CALLS} calls under {INFLATED_PER_CALL_US:g} us of self time each) "
+    "and names them."
 )
 
 
 def how() -> str:
-    return bullets([TIMING, *(p.methodology for p in profilers.REGISTRY.values()), OVERHEAD])
+    methods = (p.methodology for p in profilers.REGISTRY.values())
+    return bullets([TIMING, *methods, OVERHEAD, INTERVALS])
 
 
 def _distinct(manifests: list[Manifest], get: Callable[[Manifest], object]) -> str:
@@ -120,6 +132,45 @@ def overhead_table(runs: list[Run]) -> Table:
     return Table("overhead", "Timing repeats and measured profiler overhead", pl.DataFrame(rows))
 
 
+def sampling_table(runs: list[Run]) -> Table:
+    """Per run: the py-spy samples the views used and how they were collected."""
+    rows = []
+    for run in runs:
+        record = run.profiler("pyspy")
+        if record is None or record.status != "ok":
+            continue
+        d = record.details
+        samples = run.samples
+        rows.append(
+            {
+                "run": run.name,
+                "samples used": samples.total if samples is not None else None,
+                "window": "under the measured call" if run.samples_window else "whole process",
+                "goal": d.get("samples_target"),
+                "reached": (
+                    None
+                    if d.get("samples_target") is None
+                    else "budget ran out"
+                    if d.get("budget_exhausted")
+                    else "yes"
+                ),
+                "runs": d.get("runs"),
+                "children": len(d.get("children") or ()) or None,
+                "sampling_s": d.get("sampling_s"),
+                "budget_s": d.get("sample_budget_s"),
+                "rate_hz": d.get("rate_hz"),
+            }
+        )
+    note = (
+        "samples used: py-spy samples every sampled view of the run is computed from (those "
+        "under the measured call when cProfile names it); runs: repeats of the measured call "
+        "recorded, in that many sampling processes (children); per-run counts are in each "
+        "manifest (profilers.pyspy.children[].run_samples). Shares carry 95% Wilson intervals."
+    )
+    frame = pl.DataFrame(rows) if rows else pl.DataFrame({"run": [], "samples used": []})
+    return Table("sampling", "py-spy evidence per run", frame, (note,))
+
+
 def section(ctx: ReportContext) -> Section:
     runs = [r for r in ctx.runs if r.manifest is not None]
     if not runs:
@@ -133,6 +184,7 @@ def section(ctx: ReportContext) -> Section:
             tools_table(manifests),
             "**Machine**\n\n" + machine_lines(manifests),
             scenarios_table(runs),
+            sampling_table(runs),
             overhead_table(runs),
         ),
     )

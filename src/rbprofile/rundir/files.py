@@ -29,6 +29,7 @@ CALLERS: Final = "callers.parquet"
 EVIDENCE: Final = "evidence.parquet"
 SAMPLES: Final = "samples.parquet"
 MEMRAY: Final = "memray.parquet"
+PYSPY_RUNS: Final = "pyspy_runs.parquet"
 
 # What each file holds, in the order the report's Raw data section lists them.
 DESCRIPTIONS: Final[dict[str, str]] = {
@@ -43,6 +44,7 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     PYSPY_SPEEDSCOPE: "py-spy speedscope profile (speedscope.app)",
     PYSPY_COLLAPSED: "py-spy collapsed stacks with line numbers",
     SAMPLES: "py-spy samples, one row per stack frame, identities resolved",
+    PYSPY_RUNS: "py-spy samples per run of the backtest (for a bootstrap over runs)",
     MEMORY: "memory timeline, allocations, GC, frame sizes",
     MEMRAY: "memray: bytes per allocating function at peak and in total, native frames",
     LOG: "structured run log",

@@ -57,6 +57,7 @@ WRITTEN_BY = {
     files.PYSPY_SVG: "pyspy",
     files.PYSPY_SPEEDSCOPE: "pyspy",
     files.SAMPLES: "pyspy",
+    files.PYSPY_RUNS: "pyspy",
     files.MEMORY: "memory",
     files.MEMRAY: "memray",
 }

@@ -1,9 +1,18 @@
 """The profiled child process: `python -m rbprofile.runner.child --mode MODE --out DIR ...`.
 
-Loads the strategy file, imports rustybt, runs `run_algorithm` once and writes `result.json`
-into `--out`. `--mode plain` attaches nothing (timing repeats; also what py-spy records from
+Loads the strategy file, imports rustybt, runs `run_algorithm` (`--repeats` times, or until
+`--repeat-seconds` of runs are spent) and writes `result.json` into `--out`.
+`--mode plain` attaches nothing (timing repeats; also what py-spy records from
 outside); any other mode is a registered profiler's `child_mode`, whose `in_child` wraps the
 backtest call only, not interpreter start-up or imports (cProfile's `runcall`, tracemalloc).
+
+Repeats stand in for fresh children (a child's start-up costs more than a short backtest):
+between two runs the engine's process-wide caches are cleared (the exchange calendar, built
+once per process) and garbage is collected, outside the measured call, so each run starts
+as cold as the first did. With `--mark-runs` each run is called through a frame named
+`rbprofile_run_<i>` (`RUN_MARKER`), so a sampling profiler's stacks say which run they came
+from; the parent drops that frame again when it merges them (rbprofile.profilers.pyspy_merge).
+`result.json` keeps the first run's timings at the top level and every run's in `runs`.
 
 Only the standard library is imported before the import-time measurement starts. The child
 dies with the rbprofile process that started it (`rbprofile.pdeath`), also when it runs under
@@ -19,15 +28,17 @@ T_MAIN = time.time()  # first thing after the interpreter reached our code
 
 import argparse  # noqa: E402
 import functools  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402
+import re  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
+from types import FunctionType  # noqa: E402
 from typing import Any  # noqa: E402
 
+from rbprofile.childprotocol import RESULT, RUN_MARKER  # noqa: E402
 from rbprofile.pdeath import die_with_parent  # noqa: E402
-
-RESULT = "result.json"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -39,6 +50,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--start", default=None)
     p.add_argument("--end", default=None)
     p.add_argument("--numeric", choices=("decimal", "float"), default="decimal")
+    p.add_argument("--repeats", type=int, default=1, help="runs of the measured call")
+    p.add_argument(
+        "--repeat-seconds",
+        type=float,
+        default=None,
+        help="start no further run once this many seconds were spent in runs (>= 1 run)",
+    )
+    p.add_argument("--mark-runs", action="store_true", help=f"call run i through {RUN_MARKER}i")
     p.add_argument("--spawned-at", type=float, default=None, help="parent's time.time() at spawn")
     return p.parse_args(argv)
 
@@ -77,6 +96,51 @@ def _run(args: argparse.Namespace, run_algorithm: Any, kwargs: dict[str, Any]) -
     return result
 
 
+def _called(call: Any) -> Any:
+    return call()
+
+
+def _marked(index: int) -> Any:
+    """`_called` under the name `rbprofile_run_<index>` (what py-spy shows for its frame)."""
+    name = f"{RUN_MARKER}{index}"
+    code = _called.__code__.replace(co_name=name, co_qualname=name)
+    return FunctionType(code, _called.__globals__, name)
+
+
+def reset_caches() -> None:
+    """Forget what one run left behind for the next: the engine's per-process caches (the
+    calendar: rustybt's and exchange_calendars' own), compiled regular expressions, garbage."""
+    import exchange_calendars.calendar_utils as xcals
+
+    from rustybt.data.bundle_format import get_calendar
+
+    get_calendar.cache_clear()
+    getattr(xcals.global_calendar_dispatcher, "_factory_output_cache", {}).clear()
+    re.purge()  # compiled patterns: a cold run compiles them again
+    gc.collect()
+
+
+def _repeat(args: argparse.Namespace, engine: Any, namespace: dict[str, Any]) -> list[Any]:
+    """[(result, wall_s, started, ended)] of each run of the measured call."""
+    runs: list[Any] = []
+    spent = 0.0
+    for i in range(max(args.repeats, 1)):
+        if i and args.repeat_seconds is not None and spent >= args.repeat_seconds:
+            break
+        if i:
+            reset_caches()
+        kwargs = _backtest_kwargs(args, namespace)
+        call = functools.partial(_run, args, engine.run_algorithm, kwargs)
+        wrap = _marked(i) if args.mark_runs else _called
+        started = time.time()
+        t0 = time.perf_counter()
+        result = wrap(call)
+        wall = time.perf_counter() - t0
+        spent += wall
+        runs.append((result, wall, started, time.time()))
+    return runs
+
+
 def _session_span(perf: Any) -> tuple[int, str | None, str | None]:
     height = int(perf.height)
     if not height or "session" not in perf.columns:
@@ -90,17 +154,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     startup_s = T_MAIN - args.spawned_at if args.spawned_at is not None else None
+    if args.repeats > 1 and args.mode != "plain":
+        print("error: --repeats needs --mode plain", file=sys.stderr)
+        return 1
     try:
         engine, namespace, import_s, import_cpu_s = _import_engine(args.strategy)
-        t_before = time.time()
-        t0 = time.perf_counter()
-        result = _run(args, engine.run_algorithm, _backtest_kwargs(args, namespace))
-        run_wall_s = time.perf_counter() - t0
-        t_after = time.time()
+        runs = _repeat(args, engine, namespace)
     except Exception as exc:
         return _fail(exc)
     except (KeyboardInterrupt, SystemExit) as exc:  # raised by the strategy: a stop from
         return _stopped(exc)  # outside is SIGTERM/SIGKILL to this process group
+    result, run_wall_s, t_before, _ = runs[0]
+    t_after = runs[-1][3]
     sessions, first, last = _session_span(result.perf)
     out: dict[str, Any] = {
         "mode": args.mode,
@@ -113,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         "first_session": first,
         "last_session": last,
         "marks": {"main": T_MAIN, "before_run": t_before, "after_run": t_after},
+        "runs": [
+            {"run_wall_s": wall, **{k: float(v) for k, v in r.timings.items()}}
+            for r, wall, _, _ in runs
+        ],
     }
     (args.out / RESULT).write_text(json.dumps(out, indent=2, default=str) + "\n")
     return 0

@@ -254,14 +254,22 @@ def _run_children(
     """Timing repeats, then one child per requested profiler: (timing, last result, outcomes)."""
     work = tmp / WORK
     post = Background("rbprofile-post")
-    ctx = profiler_context(spec, tmp, work, request.rate_hz, post.submit, request.timeout_s)
 
     def repeat_started(i: int) -> None:
         emit(StepEvent(target.name, "timing", "progress", detail=f"{i + 1}/{request.repeat}"))
 
     run = partial(run_repeats, spec, request.repeat, work, repeat_started, request.timeout_s)
     timing, last = _step(target, "timing", emit, log, run)
-    _warn_few_samples(target, request, timing, emit)
+    _warn_few_samples(target, request, emit)
+    ctx = profiler_context(
+        spec,
+        tmp,
+        work,
+        request.rate_hz,
+        post.submit,
+        request.timeout_s,
+        options=sampling_options(request, timing),
+    )
     outcomes = {
         name: _step(target, name, emit, log, partial(profilers.get(name).run, ctx))
         for name in request.profilers
@@ -270,19 +278,18 @@ def _run_children(
     return timing, last, outcomes
 
 
-def _warn_few_samples(target: Target, request: RunRequest, timing: Timing, emit: Progress) -> None:
-    """Say before py-spy runs when `--rate` x the run's length gives too few samples."""
+def _warn_few_samples(target: Target, request: RunRequest, emit: Progress) -> None:
+    """Say before py-spy runs when `--rate` x `--sample-budget` cannot reach enough samples."""
     if "pyspy" not in request.profilers:
         return
-    wall = statistics.median(r["total_wall_s"] for r in timing.runs)  # py-spy sees it all
-    expected = request.rate_hz * wall
-    if expected < MIN_PYSPY_SAMPLES:
+    reachable = request.rate_hz * request.sample_budget_s
+    if reachable < min(MIN_PYSPY_SAMPLES, request.samples):
         _notice(
             emit,
             target.name,
-            f"warning: py-spy at --rate {request.rate_hz} over a {wall:.2f} s child records "
-            f"about {expected:.0f} samples (under {MIN_PYSPY_SAMPLES}): too few to rank "
-            f"functions; raise --rate (at least {MIN_PYSPY_SAMPLES / max(wall, 1e-3):.0f})",
+            f"warning: py-spy at --rate {request.rate_hz} within a --sample-budget of "
+            f"{request.sample_budget_s:g} s records at most about {reachable:.0f} samples (under "
+            f"{MIN_PYSPY_SAMPLES}): too few to rank functions; raise --rate or the budget",
         )
 
 
@@ -293,6 +300,7 @@ def profiler_context(
     rate_hz: int = 100,
     defer: Callable[[Callable[[], None]], None] | None = None,
     timeout_s: float | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ProfilerContext:
     """What a profiler is given to measure `spec`'s program into `run_dir`; every child it
     starts is stopped after `timeout_s` (None: no limit)."""
@@ -303,8 +311,28 @@ def profiler_context(
         spawn=partial(spawn, timeout_s=timeout_s),
         run_child=partial(run_child, spec, timeout_s=timeout_s),
         rate_hz=rate_hz,
+        options=dict(options or {}),
         defer=defer or (lambda fn: fn()),
     )
+
+
+def sampling_options(request: RunRequest, timing: Timing) -> dict[str, Any]:
+    """py-spy's goal (samples, budget) and the timing repeats' measured-call and start-up
+    seconds, which size its sampling children."""
+    median = timing.median
+    run_s = (
+        median["load_wall_s"] + median["simulate_wall_s"]
+        if "load_wall_s" in median and "simulate_wall_s" in median
+        else None
+    )
+    total = median.get("total_wall_s")
+    startup_s = total - run_s if total is not None and run_s is not None else None
+    return {
+        "samples": request.samples,
+        "sample_budget_s": request.sample_budget_s,
+        "run_s": run_s,
+        "startup_s": startup_s,
+    }
 
 
 def _workload(target: Target, facts_: dict[str, Any], last: dict[str, Any]) -> Workload:

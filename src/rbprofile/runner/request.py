@@ -26,6 +26,8 @@ class RunRequest:
     profiles_dir: Path | None = None
     force: bool = False
     timeout_s: float | None = DEFAULT_TIMEOUT_S  # per child; None: no limit
+    samples: int = 3000  # py-spy samples wanted under the measured call
+    sample_budget_s: float = 45.0  # wall seconds py-spy may spend sampling one target
 
 
 def default_label(numeric: str) -> str:

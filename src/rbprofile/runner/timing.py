@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rbprofile.childprotocol import RESULT
 from rbprofile.errors import RbprofileError
 from rbprofile.process import Finished, spawn
 from rbprofile.profilers.base import PLAIN
 from rbprofile.rundir.timing import RUN_KEYS, Timing
-from rbprofile.runner.child import RESULT
 from rbprofile.runner.childspec import SPAWNED_AT, ChildSpec
 
 

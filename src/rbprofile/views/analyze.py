@@ -19,12 +19,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
-
-import polars as pl
+from typing import TYPE_CHECKING, Literal
 
 from rbprofile.analysis import hotspots as hs
-from rbprofile.analysis.crosscheck import crosscheck
+from rbprofile.analysis.crosscheck import (
+    AGREE,
+    DISAGREE,
+    INFLATED_CALLS,
+    INFLATED_PER_CALL_US,
+    UNCERTAIN,
+    CrossCheck,
+    crosscheck,
+)
+from rbprofile.analysis.intervals import judge_expr, with_intervals
 from rbprofile.analysis.modules import module_inclusive_table, module_self_table
 from rbprofile.analysis.owners import owners_from_cprofile, owners_from_samples
 from rbprofile.errors import RbprofileError
@@ -32,7 +39,11 @@ from rbprofile.render import Document, Table
 from rbprofile.rundir import files
 from rbprofile.rundir.locate import locate
 from rbprofile.rundir.run import Run
+from rbprofile.views.sampled import sampling_note
 from rbprofile.views.tables import table, top_with_rest
+
+if TYPE_CHECKING:
+    from rbprofile.analysis.samples import Samples
 
 By = Literal["function", "module", "owner", "category", "memory"]
 
@@ -82,23 +93,56 @@ def _crosscheck_table(job: _Job) -> list[Table]:
     if profile is None or samples is None:
         return []
     check = crosscheck(profile, samples, top)
+    notes = (*crosscheck_notes(check, top, samples.total), sampling_note(job.run, samples))
+    return [table("crosscheck", "cProfile vs py-spy", check.table, *notes)]
+
+
+def crosscheck_notes(check: CrossCheck, top: int, samples: int) -> tuple[str, str]:
+    """What the cross-check compared, its rho (and without which functions), its verdicts."""
+    counts = dict(check.table.group_by("verdict").len().iter_rows())
     rho = "n/a (fewer than 3 functions)" if check.rho is None else f"{check.rho:.2f}"
-    disagree = check.table.filter(pl.col("verdict") == "disagree").height
-    note = (
-        f"Spearman's rank correlation of Python-level self-time shares over the union of "
-        f"both top-{top} lists ({check.n} functions): rho = {rho}; {disagree} function(s) "
-        f"disagree (one profiler's share more than 2x the other's). py-spy side: "
-        f"{check.window}, {samples.total} samples."
+    every = "n/a" if check.rho_all is None else f"{check.rho_all:.2f}"
+    excluded = (
+        f"left out as inflated by cProfile's per-call cost (at least {INFLATED_CALLS} calls "
+        f"under {INFLATED_PER_CALL_US:g} us of self time each): {', '.join(check.excluded)}; "
+        f"rho with them = {every}"
+        if check.excluded
+        else "no function was inflated by cProfile's per-call cost"
     )
-    return [table("crosscheck", "cProfile vs py-spy", check.table, note)]
+    verdicts = ", ".join(f"{counts.get(v, 0)} {v}" for v in (AGREE, DISAGREE, UNCERTAIN))
+    return (
+        f"Spearman's rank correlation of Python-level self-time shares over the union of "
+        f"both top-{top} lists ({check.n} functions): rho = {rho}; {excluded}. "
+        f"py-spy side: {check.window}, {samples} samples.",
+        f"Verdicts: {verdicts}. A function disagrees when one share is more than 2x the "
+        "other; uncertain when py-spy's 95% interval reaches both sides of that line.",
+    )
+
+
+def _pyspy_function_table(job: _Job, samples: Samples) -> Table:
+    threshold = job.opts.threshold
+    sampled = with_intervals(
+        hs.function_samples(samples, job.opts.top),
+        {"self_share": "self_samples", "inclusive_share": "inclusive_samples"},
+        samples.total,
+    ).with_columns(
+        judge_expr("inclusive_share_lo", "inclusive_share_hi", threshold / 100, "yes", "no").alias(
+            "bottleneck"
+        )
+    )
+    note = (
+        f"bottleneck: inclusive share above {threshold:g}% of the samples (yes), below (no), "
+        "or uncertain when its 95% interval contains the threshold."
+    )
+    title = f"Top {job.opts.top} by py-spy samples"
+    return table("pyspy_functions", title, sampled, sampling_note(job.run, samples), note)
 
 
 def _function_tables(job: _Job) -> list[Table]:
     tables = _hotspot_tables(job)
     samples = job.run.samples
     if samples is not None:
-        sampled = hs.function_samples(samples, job.opts.top)
-        tables.append(table("pyspy_functions", f"Top {job.opts.top} by py-spy samples", sampled))
+        tables.append(_pyspy_function_table(job, samples))
     return tables + _crosscheck_table(job)
 
 
@@ -111,9 +155,15 @@ def _module_tables(job: _Job) -> list[Table]:
         frame = top_with_rest(frame, "module", opts.top, "modules")
         tables.append(table("modules", "Self time by module (cProfile)", frame, note))
     if run.samples is not None:
-        frame = module_inclusive_table(run.samples, project, opts.depth).head(opts.top)
+        frame = with_intervals(
+            module_inclusive_table(run.samples, project, opts.depth).head(opts.top),
+            {"inclusive_share": "inclusive_samples", "self_share": "self_samples"},
+            run.samples.total,
+        )
         note = "inclusive_share: share of samples whose stack contains the module (overlaps)."
-        tables.append(table("modules_inclusive", "Inclusive time by module (py-spy)", frame, note))
+        title = "Inclusive time by module (py-spy)"
+        sampled = sampling_note(run, run.samples)
+        tables.append(table("modules_inclusive", title, frame, note, sampled))
     return tables
 
 
@@ -122,9 +172,14 @@ def _owner_tables(job: _Job) -> list[Table]:
     tables: list[Table] = []
     if run.samples is not None:
         frame = owners_from_samples(run.samples, project)
-        frame = top_with_rest(frame, "owner", opts.top, "owners")
+        frame = with_intervals(
+            top_with_rest(frame, "owner", opts.top, "owners"),
+            {"share": "samples"},
+            run.samples.total,
+        )
         note = f"Each sample charged to its deepest {project} frame (exact)."
-        tables.append(table("owners", "Owners (py-spy)", frame, note))
+        sampled = sampling_note(run, run.samples)
+        tables.append(table("owners", "Owners (py-spy)", frame, note, sampled))
     if run.cprofile is not None:
         frame = top_with_rest(
             owners_from_cprofile(run.cprofile, project), "owner", opts.top, "owners"

@@ -10,17 +10,35 @@ The categories are the run's recorded ones (`rbprofile.rundir.categories.categor
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from rbprofile.analysis.categories import MIN_LOOP_SAMPLES, Categorized
-from rbprofile.analysis.evidence import DECIMAL_METHOD, DECIMAL_NATIVE, DECIMAL_VS_FLOAT, LOOP_LINES
+from rbprofile.analysis.evidence import (
+    DECIDING_SHARE,
+    DECIMAL_METHOD,
+    DECIMAL_NATIVE,
+    DECIMAL_VS_FLOAT,
+    LOOP_LINES,
+)
+from rbprofile.analysis.intervals import (
+    INTERVAL_NOTE,
+    UNCERTAIN,
+    interval_text,
+    judge,
+    wilson,
+    with_intervals,
+)
 from rbprofile.analysis.rules import load_rules
 from rbprofile.errors import RbprofileError
 from rbprofile.render import Document, Table
 from rbprofile.rundir.categories import categorized
 from rbprofile.rundir.locate import locate
 from rbprofile.rundir.run import Run
+from rbprofile.views.sampled import sampling_note
 from rbprofile.views.tables import PCT
 
 
@@ -63,24 +81,62 @@ def _unit_column(unit: str) -> tuple[str, str]:
     return ("self_s", "{:.4f}") if unit == "s" else ("samples", "{:.0f}")
 
 
+_SAMPLED_EVIDENCE = (LOOP_LINES, DECIMAL_NATIVE)
+_OWN_SAMPLES = re.compile(r"(\d+)/(\d+) own")
+SAMPLED_FORMATS = {"share": PCT, "share_lo": PCT, "share_hi": PCT}
+
+
+def evidence_certainty(evidence: str) -> str:
+    """ "uncertain: ..." when a py-spy evidence share's 95% interval holds the deciding 50%
+    (the evidence text says `k/n own samples`), else ""."""
+    found = []
+    for part in evidence.split("; "):
+        kind = next((k for k in _SAMPLED_EVIDENCE if part.startswith(f"{k}:")), None)
+        counts = _OWN_SAMPLES.search(part) if kind else None
+        if kind is None or counts is None:
+            continue
+        k, n = int(counts[1]), int(counts[2])
+        lo, hi = wilson(k, n)
+        if judge(lo, hi, DECIDING_SHARE) == UNCERTAIN:
+            found.append(f"{kind} {k}/{n}, 95% interval {interval_text(lo, hi)} holds 50%")
+    return f"uncertain: {'; '.join(found)}" if found else ""
+
+
+def _sampled(frame: pl.DataFrame, result: Categorized) -> pl.DataFrame:
+    """Shares of py-spy samples get their 95% interval."""
+    if result.unit != "samples":
+        return frame
+    return with_intervals(frame, {"share": "samples"}, float(result.summary["self"].sum()))
+
+
 def _tables(result: Categorized, opts: CategorizeOptions) -> list[Table]:
     column, spec = _unit_column(result.unit)
-    summary = result.summary.rename({"self": column})
+    summary = _sampled(result.summary.rename({"self": column}), result)
+    notes = ["One primary category per function; shares sum to 100%."]
+    if result.unit == "samples":
+        notes.append(INTERVAL_NOTE)
     tables = [
         Table(
             "categories",
             "Bottleneck categories (share of self time)",
             summary,
-            ("One primary category per function; shares sum to 100%.",),
-            {column: spec, "share": PCT},
+            tuple(notes),
+            {column: spec, **SAMPLED_FORMATS},
         )
     ]
     if opts.explain:
         frame = result.functions.rename({"self": column}).drop("module", "qualname").head(opts.top)
-        note = (
-            f"Top {opts.top} functions by self time, with the rule or evidence that decided each."
+        frame = _sampled(frame, result).with_columns(
+            pl.col("evidence")
+            .map_elements(evidence_certainty, return_dtype=pl.String)
+            .alias("certainty")
         )
-        formats = {column: spec, "share": PCT}
+        note = (
+            f"Top {opts.top} functions by self time, with the rule or evidence that decided each. "
+            "certainty: 'uncertain' when a py-spy evidence share (loop lines, Decimal native "
+            "frames) has a 95% Wilson interval that holds the deciding 50%."
+        )
+        formats = {column: spec, **SAMPLED_FORMATS}
         tables.append(
             Table("functions", "Why each function got its category", frame, (note,), formats)
         )
@@ -101,6 +157,8 @@ def categorize(run: Run, opts: CategorizeOptions) -> Document:
     if result is None:
         raise RbprofileError(f"{run.name}: nothing to categorize ({run.why_no_profile()})")
     notes = [_rules_note(run, opts.rules), *_evidence_notes(run, result)]
+    if run.samples is not None:
+        notes.append(sampling_note(run, run.samples))
     return Document(
         title=f"rbprofile categorize: {run.name}",
         tables=tuple(_tables(result, opts)),

@@ -15,7 +15,7 @@ def formats(frame: pl.DataFrame) -> dict[str, str]:
     """Format specs chosen by column name: *share -> percent, *_s -> seconds, ratios -> 3 sig."""
     out = {}
     for c in frame.columns:
-        if c.endswith("share"):
+        if c.endswith(("share", "share_lo", "share_hi")):
             out[c] = PCT
         elif "per_call" in c or c == "ratio":
             out[c] = "{:.3g}"

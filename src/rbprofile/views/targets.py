@@ -9,6 +9,7 @@ the rules' `[speedup]` table, overridden by `speedups` (`--speedup CATEGORY=X`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from rbprofile.analysis.rules import load_rules
@@ -17,6 +18,7 @@ from rbprofile.errors import RbprofileError
 from rbprofile.render import Table
 from rbprofile.rundir.categories import categorized
 from rbprofile.rundir.run import Run
+from rbprofile.views.sampled import sampling_note
 
 
 def targets_table(
@@ -31,7 +33,7 @@ def targets_table(
     if result is None:
         raise RbprofileError(f"{run.name}: optimization targets need a .pstats or py-spy file")
     factors = {**load_rules(rules).speedups, **(speedups or {})}
-    return optimization_targets(
+    table = optimization_targets(
         result,
         profile=run.cprofile,
         samples=run.samples,
@@ -39,3 +41,6 @@ def targets_table(
         project=project,
         top=top,
     )
+    if run.samples is None:
+        return table
+    return replace(table, notes=(*table.notes, sampling_note(run, run.samples)))

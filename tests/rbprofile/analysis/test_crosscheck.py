@@ -51,14 +51,31 @@ def test_small_function_called_often_is_flagged(tmp_path: Path) -> None:
     pstats, collapsed = _pair(tmp_path)
     check = crosscheck(load_pstats(pstats), load_pyspy(collapsed))
     rows = {r["function"]: r for r in check.table.iter_rows(named=True)}
-    assert check.n == 3
     assert check.window == "100 of 120 py-spy samples, those under app:main"
-    assert rows["app:loop"]["verdict"] == "agree"
+    assert rows["app:loop"]["verdict"] == "agree"  # 50/100: 95% interval 40.4-59.6% vs 50%
     assert rows["app:tiny"]["ratio"] == pytest.approx(4.0)
+    assert rows["app:tiny"]["inflated"] is True  # 10^6 calls at 4 us each
     assert rows["app:tiny"]["likely_reason"].startswith("cProfile's per-call overhead")
+    assert rows["app:tiny"]["verdict"] == "disagree"  # 10/100: 5.5-17.4% < 40% / 2
     assert rows["app:main"]["verdict"] == "disagree"
+    assert rows["app:main"]["pyspy_share_lo"] == pytest.approx(0.3094, abs=1e-4)
     assert rows["app:main"]["likely_reason"].startswith("few calls (1): cProfile's per-call")
-    assert check.rho == pytest.approx(0.5)  # ranks (3, 1, 2) vs (2, 1, 3)
+    assert not rows["app:main"]["inflated"] and not rows["app:loop"]["inflated"]
+    assert check.rho_all == pytest.approx(0.5)  # ranks (3, 1, 2) vs (2, 1, 3)
+    assert check.excluded == ("app:tiny",)
+    assert (check.n, check.rho) == (2, None)  # main and loop are left: too few for a rho
+
+
+def test_uncertain_when_the_interval_straddles_2x() -> None:
+    from rbprofile.analysis.crosscheck import verdict
+    from rbprofile.analysis.intervals import wilson
+
+    lo, hi = wilson(20, 100)  # 13.3-28.9%
+    assert verdict(0.10, 0.20, lo, hi) == "uncertain"  # 2x line at 20% is inside
+    assert verdict(0.20, 0.20, lo, hi) == "agree"  # 10-40% holds all of it
+    assert verdict(0.05, 0.20, lo, hi) == "disagree"  # all of it above 10%
+    assert verdict(0.0, 0.01, *wilson(1, 100)) == "disagree"  # py-spy saw it, cProfile not
+    assert verdict(0.0, 0.0, *wilson(0, 100)) == "agree"  # neither saw it
 
 
 @pytest.mark.slow

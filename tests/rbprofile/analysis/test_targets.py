@@ -191,9 +191,13 @@ def test_idle_samples_decide_cpu_bound() -> None:
     ]
     samples = build_samples(Path("s.txt"), stacks, "collapsed")
     idle = idle_shares(samples, "proj")
-    assert idle == {"proj.engine:hot": 0.1, "proj.engine:tiny": 0.75}
-    assert cpu_bound("proj.engine:hot", idle) == "no: waits 10%"
-    assert cpu_bound("proj.engine:run", {"proj.engine:run": 0.05}) == "yes"
+    assert idle == {"proj.engine:hot": (1, 10), "proj.engine:tiny": (3, 4)}
+    # 1 of 10 waits: its 95% interval (1.8-40.4%) holds the 10% line
+    assert cpu_bound("proj.engine:hot", idle) == (
+        "uncertain: waits 10% (95% interval 1.8%-40.4%, 1/10)"
+    )
+    assert cpu_bound("proj.engine:tiny", idle) == "no: waits 75%"  # 30.1-95.4%
+    assert cpu_bound("proj.engine:run", {"proj.engine:run": (5, 1000)}) == "yes"  # 0.2-1.2%
     assert cpu_bound("proj.engine:run", None) == "unknown: no py-spy"
     assert cpu_bound("proj.engine:other", {}) == "unknown: no py-spy samples"
 
@@ -209,4 +213,9 @@ def test_targets_from_py_spy_samples_only() -> None:
     assert hot_row["native_share"] == 0.25
     assert hot_row["kernel_speedup"] == pytest.approx(8 / (6 / 20 + 2 / 1))
     assert (hot_row["calls"], hot_row["ffi"]) == (None, "unknown: no call counts (py-spy only)")
-    assert hot_row["cpu_bound"] == "yes"
+    # none of 8 samples waits, but 8 samples cannot place the waiting share under 10%
+    assert hot_row["cpu_bound"] == "uncertain: waits 0% (95% interval 0.0%-32.4%, 0/8)"
+    # a share of samples carries its 95% Wilson interval: 8 of 8 -> 67.6-100%
+    assert hot_row["owned_share"] == 1.0
+    assert hot_row["owned_share_lo"] == pytest.approx(0.6756, abs=1e-4)
+    assert hot_row["owned_share_hi"] == 1.0

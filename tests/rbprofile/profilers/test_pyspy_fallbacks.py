@@ -34,10 +34,12 @@ def _wrapper(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def _ctx(tmp_path: Path, bundle: str = "smoke") -> ProfilerContext:
-    algo = Path(__file__).parents[4] / "rustybt" / "examples" / "sma_crossover.py"
+    algo = Path(__file__).parents[3] / "rustybt" / "examples" / "sma_crossover.py"
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    return profiler_context(ChildSpec(algo, bundle), run_dir, tmp_path / "work")
+    # a small sampling goal: these tests are about py-spy's refusals, not about the evidence
+    options = {"samples": 100, "sample_budget_s": 20.0}
+    return profiler_context(ChildSpec(algo, bundle), run_dir, tmp_path / "work", options=options)
 
 
 def test_ptrace_refusal_says_how_to_grant_it(
@@ -65,6 +67,7 @@ def test_native_refused_records_without_it(
     assert outcome.details["native"] is False
     assert outcome.files == [
         "pyspy.collapsed.txt",
+        "pyspy_runs.parquet",
         "pyspy.svg",
         "pyspy.speedscope.json",
         "samples.parquet",

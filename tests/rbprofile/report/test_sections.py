@@ -174,7 +174,9 @@ def test_modules_section_shares_chart_and_inclusive(make_run, context, tmp_path)
     shares = sum(float(r.rstrip(" |").rsplit("| ", 1)[1].rstrip("%")) for r in rows)
     assert abs(shares - 100.0) < 0.1 * len(rows)  # rounded shares of all modules sum to 100%
     # hand-built collapsed stacks: every sample passes through report_tinyprog
-    assert "| report_tinyprog | 100 | 100.0% | 100 | 100.0% |" in text
+    # ... and each share carries its 95% Wilson interval: 100 of 100 -> 96.3-100%
+    full = "100 | 100.0% | 96.3% | 100.0%"
+    assert f"| report_tinyprog | {full} | {full} |" in text
 
 
 def test_categories_section_uses_float_twin_as_evidence(make_run, context) -> None:

@@ -31,7 +31,7 @@ def smoke_run(
         mp.setenv("RBPROFILE_HOME", str(smoke_bundle.path.parent.parent))
         mp.delenv("RBPROFILE_PYSPY", raising=False)
         request = RunRequest(
-            "smoke", ("cprofile", "pyspy", "memory"), repeat=2, profiles_dir=profiles
+            "smoke", ("cprofile", "pyspy", "memory"), repeat=2, profiles_dir=profiles, samples=300
         )
         summary = run_profiles(request, events.append)
     yield profiles / "baseline" / "smoke", summary, events

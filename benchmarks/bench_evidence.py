@@ -1,0 +1,88 @@
+"""Is the py-spy evidence enough to trust? Two independent recordings of the same code.
+
+`rbprofile run all --profiler cprofile,pyspy` is recorded twice (labels A and B, a scratch
+profiles directory; about 2 x 3-4 minutes on an idle 2-core machine), then per scenario:
+
+- samples: py-spy samples under the measured call (`run_algorithm`) in A and B; target >= 2000
+- self_rho_ab: Spearman's rho of the py-spy self shares of A vs B over the union of both
+  top-20 lists (a function missing from one side counts 0 there); target >= 0.9
+- cprofile_pyspy_rho: the cross-check's rho (cProfile vs py-spy, functions inflated by
+  cProfile's per-call cost left out) in A and B; target >= 0.7; `_all`: with them
+- excluded: how many functions the cross-check left out as inflated
+- load: the 1-minute load average before and after (a shared machine slows everything)
+
+`RBPROFILE_EVIDENCE_DIR=DIR` reuses recordings already in DIR (labels A and B) instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rbprofile.analysis.crosscheck import crosscheck, pyspy_self_shares, spearman
+from rbprofile.rundir.locate import locate
+
+SCENARIOS = ("daily", "hourly", "minute")
+LABELS = ("A", "B")
+TOP = 20
+
+
+def record(profiles: Path) -> dict[str, float]:
+    walls = {}
+    for label in LABELS:
+        cmd = [sys.executable, "-m", "rbprofile", "run", "all", "--profiler", "cprofile,pyspy"]
+        cmd += ["--label", label, "--profiles-dir", str(profiles), "--force"]
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        walls[label] = time.perf_counter() - start
+    return walls
+
+
+def self_rho(a: dict[str, float], b: dict[str, float], top: int = TOP) -> float | None:
+    """Spearman's rho of two self-share maps over the union of their top-`top` keys."""
+
+    def first(shares: dict[str, float]) -> list[str]:
+        return sorted(shares, key=lambda k: (-shares[k], k))[:top]
+
+    union = list(dict.fromkeys([*first(a), *first(b)]))
+    return spearman([a.get(k, 0.0) for k in union], [b.get(k, 0.0) for k in union])
+
+
+def evaluate(profiles: Path) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for scenario in SCENARIOS:
+        runs = [locate(label, scenario, profiles) for label in LABELS]
+        samples = [r.samples for r in runs]
+        row: dict[str, object] = {"scenario": scenario}
+        for label, run, s in zip(LABELS, runs, samples, strict=True):
+            row[f"samples_{label}"] = None if s is None else s.total
+            check = crosscheck(run.cprofile, s) if run.cprofile and s else None
+            row[f"cprofile_pyspy_rho_{label}"] = check.rho if check else None
+            row[f"cprofile_pyspy_rho_all_{label}"] = check.rho_all if check else None
+            row[f"excluded_{label}"] = len(check.excluded) if check else None
+        if all(s is not None for s in samples):
+            a, b = (pyspy_self_shares(s) for s in samples if s is not None)
+            row["self_rho_ab"] = self_rho(a, b)
+        rows.append(row)
+    return rows
+
+
+def main() -> list[dict[str, object]]:
+    given = os.environ.get("RBPROFILE_EVIDENCE_DIR")
+    load_before = os.getloadavg()[0]
+    if given:
+        rows = evaluate(Path(given))
+        walls: dict[str, float] = {}
+    else:
+        with tempfile.TemporaryDirectory(prefix="rbprofile-evidence-") as tmp:
+            walls = record(Path(tmp))
+            rows = evaluate(Path(tmp))
+    load_after = os.getloadavg()[0]
+    for row in rows:
+        row |= {f"record_wall_s_{k}": v for k, v in walls.items()}
+        row |= {"load_before": load_before, "load_after": load_after}
+    return rows

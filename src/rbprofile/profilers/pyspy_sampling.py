@@ -1,0 +1,144 @@
+"""Sample until the evidence is sufficient: repeated runs under py-spy, merged.
+
+py-spy keeps its rate (100 Hz by default), so a backtest of 0.3 s gives ~30 samples; a
+share's 95% interval needs thousands. A sampling child therefore runs the measured call R
+times (`--repeats`, each run as cold as the first: rbprofile.runner.child), py-spy records the
+whole child, and the parent counts the samples under each run (`pyspy_merge`). Children are
+recorded until `SamplingGoal.samples` samples fall under the measured call or the time budget
+(`budget_s`, wall seconds of sampling) runs out; that a budget ran out is recorded. A run
+already started when the budget ends is finished, so sampling can last one run longer.
+
+    SamplingGoal(samples=3000, budget_s=45, run_s=None, startup_s=None)
+        run_s / startup_s: one unprofiled measured call and a child's start-up, from the
+        timing repeats (they size the first child; later children use what py-spy saw)
+    seconds_for(need, rate_hz, efficiency) -> float    seconds of runs for `need` samples
+    sample(goal, rate_hz, record) -> Sampled
+        record(index, repeats, seconds) -> (Split, runs completed, wall_s, seconds in runs):
+        one recorded child, repeating the call until `repeats` runs or `seconds` in runs
+    Sampled.details() -> dict    what the manifest keeps (per-child and per-run counts)
+
+Start-up is paid once per child (~0.5-1 s), which is why one child runs many repeats: the
+first child is sized to reach the goal by itself (py-spy samples by the wall clock, so the
+child stops once its runs lasted `samples / rate` seconds); another one only tops up a
+shortfall (samples py-spy dropped while it lagged behind on a busy machine).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rbprofile.profilers.pyspy_merge import Split, merge
+
+DEFAULT_SAMPLES = 3000
+DEFAULT_BUDGET_S = 45.0
+MAX_REPEATS = 5000
+HEADROOM = 1.05  # ask for 5% more seconds than the estimate needs
+FALLBACK_RUN_S = 0.5  # when no timing repeat says how long one measured call takes
+FALLBACK_STARTUP_S = 1.0
+MAX_CHILDREN = 10
+
+# (child index, repeats, seconds) -> (its stacks, runs completed, child wall s, s in runs)
+RecordChild = Callable[[int, int, float], tuple[Split, int, float, float]]
+
+
+@dataclass(frozen=True)
+class SamplingGoal:
+    samples: int = DEFAULT_SAMPLES
+    budget_s: float = DEFAULT_BUDGET_S
+    run_s: float | None = None
+    startup_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    repeats: int  # runs it completed
+    samples: int  # every sample of the child (start-up and imports included)
+    measured: int  # samples under the measured call
+    wall_s: float
+    runs: tuple[int, ...]  # samples under the measured call, per run
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "repeats": self.repeats,
+            "samples": self.samples,
+            "measured": self.measured,
+            "wall_s": round(self.wall_s, 3),
+            "run_samples": list(self.runs),
+        }
+
+
+@dataclass
+class Sampled:
+    goal: SamplingGoal
+    rate_hz: int
+    children: list[ChildRecord] = field(default_factory=list)
+    splits: list[Split] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def measured(self) -> int:
+        return sum(c.measured for c in self.children)
+
+    @property
+    def runs(self) -> int:
+        return sum(c.repeats for c in self.children)
+
+    @property
+    def budget_exhausted(self) -> bool:
+        return self.measured < self.goal.samples
+
+    def stacks(self) -> dict[str, int]:
+        return merge(self.splits)
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "samples_target": self.goal.samples,
+            "sample_budget_s": self.goal.budget_s,
+            "measured_samples": self.measured,
+            "budget_exhausted": self.budget_exhausted,
+            "sampling_s": round(self.elapsed_s, 3),
+            "runs": self.runs,
+            "children": [c.to_json() for c in self.children],
+        }
+
+
+def seconds_for(need: int, rate_hz: int, efficiency: float) -> float:
+    """Seconds of runs expected to give `need` more samples: py-spy samples by the wall
+    clock, so a run slowed down by the sampling still gives `rate_hz` samples a second
+    (`efficiency`: the fraction of those py-spy kept so far, 1.0 before any child)."""
+    return max(need, 1) / (rate_hz * max(efficiency, 0.05)) * HEADROOM
+
+
+def sample(goal: SamplingGoal, rate_hz: int, record: RecordChild) -> Sampled:
+    """Record children until `goal.samples` are under the measured call or the budget is spent.
+
+    A child repeats the measured call until it spent the seconds the missing samples need
+    (or its share of the budget); every child runs at least once."""
+    out = Sampled(goal, rate_hz)
+    started = time.perf_counter()
+    run_s = goal.run_s or FALLBACK_RUN_S
+    startup_s = goal.startup_s if goal.startup_s is not None else FALLBACK_STARTUP_S
+    efficiency, spent = 1.0, 0.0
+    while out.measured < goal.samples and len(out.children) < MAX_CHILDREN:
+        left = goal.budget_s - (time.perf_counter() - started)
+        if out.children and left < startup_s + run_s:
+            break  # not even one more run fits: the budget ran out
+        need = goal.samples - out.measured
+        seconds = min(seconds_for(need, rate_hz, efficiency), max(left - startup_s, 0.0))
+        repeats = min(MAX_REPEATS, max(1, math.ceil(seconds / run_s) * 4))
+        split, done, wall, in_runs = record(len(out.children), repeats, seconds)
+        runs = tuple(split.runs.get(i, 0) for i in range(done))
+        out.children.append(ChildRecord(done, split.total, split.measured, wall, runs))
+        out.splits.append(split)
+        spent += in_runs
+        if spent > 0:
+            efficiency = out.measured / (rate_hz * spent)
+        if done:
+            run_s = in_runs / done
+            startup_s = max(wall - in_runs, 0.0)
+    out.elapsed_s = time.perf_counter() - started
+    return out

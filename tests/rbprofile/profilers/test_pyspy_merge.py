@@ -1,0 +1,61 @@
+"""Merging marked py-spy recordings: the run marker frame is dropped, each run's samples counted."""
+
+from __future__ import annotations
+
+import pytest
+
+from rbprofile.errors import RbprofileError
+from rbprofile.profilers.pyspy_merge import collapsed_text, merge, run_table, split_runs
+from rbprofile.profilers.pyspy_sampling import HEADROOM, seconds_for
+
+CHILD = "/x/rbprofile/runner/child.py"
+RUN = "run_algorithm (/x/rustybt/run.py:60)"
+
+
+def _line(run: int | None, leaf: str, count: int) -> str:
+    marker = [f"rbprofile_run_{run} ({CHILD}:97)"] if run is not None else []
+    frames = [f"main ({CHILD}:150)", *marker, f"_run ({CHILD}:80)", RUN, leaf]
+    return ";".join(frames) + f" {count}\n"
+
+
+def test_split_drops_the_marker_and_counts_each_run() -> None:
+    text = (
+        f"<module> ({CHILD}:1);_import_engine ({CHILD}:50) 7\n"  # start-up: no run
+        + _line(0, "simulate (/x/rustybt/gens/simulation.py:40)", 20)
+        + _line(0, "_load (/x/rustybt/run.py:111)", 5)
+        + _line(1, "simulate (/x/rustybt/gens/simulation.py:40)", 22)
+        + _line(12, "simulate (/x/rustybt/gens/simulation.py:40)", 3)
+    )
+    split = split_runs(text)
+    assert split.runs == {0: 25, 1: 22, 12: 3}
+    assert (split.measured, split.total) == (50, 57)
+    unmarked = _line(None, "simulate (/x/rustybt/gens/simulation.py:40)", 45).rsplit(" ", 1)[0]
+    assert split.stacks[unmarked] == 45  # runs 0, 1 and 12 merged into one stack
+    assert not any("rbprofile_run_" in s for s in split.stacks)
+    merged = merge([split, split_runs(_line(0, "_load (/x/rustybt/run.py:111)", 2))])
+    assert sum(merged.values()) == 59
+    assert collapsed_text(merged).count("\n") == len(merged) == 3
+    assert split_runs(collapsed_text(merged)).total == 59  # the merged file reads back
+
+
+def test_a_line_without_a_count_is_refused() -> None:
+    with pytest.raises(RbprofileError, match="no sample count"):
+        split_runs("main (/x/a.py:1);f (/x/a.py:2)\n")
+
+
+def test_seconds_for_follows_the_wall_clock_rate() -> None:
+    # 3000 samples at 100 Hz: 30 s of runs (+5%); py-spy keeping 3 of 4 samples: 40 s
+    assert seconds_for(3000, 100, 1.0) == pytest.approx(30 * HEADROOM)
+    assert seconds_for(3000, 100, 0.75) == pytest.approx(40 * HEADROOM)
+
+
+def test_run_table_numbers_runs_across_children_and_points_at_merged_lines() -> None:
+    sim = "simulate (/x/rustybt/gens/simulation.py:40)"
+    first = split_runs(_line(0, sim, 20) + _line(1, "_load (/x/rustybt/run.py:111)", 5))
+    second = split_runs(_line(0, sim, 7) + f"<module> ({CHILD}:1) 3\n")
+    stacks = merge([first, second])
+    table = run_table([first, second], [3, 1], stacks)  # child 0 ran 3 times (run 2: no sample)
+    assert table.rows() == [(0, 0, 0, 20), (0, 1, 1, 5), (1, 3, 0, 7)]
+    lines = collapsed_text(stacks).splitlines()
+    assert lines[0].endswith(" 27") and sim in lines[0]  # line 0: 20 + 7 samples
+    assert table["samples"].sum() == first.measured + second.measured

@@ -1,0 +1,62 @@
+"""Repeats of the measured call inside one child stand in for cold runs (slow: real backtests)."""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import pstats
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import rustybt.run
+from rbprofile.runner.child import reset_caches
+from rustybt.data.bundles import Bundle
+
+pytestmark = pytest.mark.slow
+ALGO = Path(__file__).parents[3] / "rustybt" / "examples" / "sma_crossover.py"
+
+
+def _calls(bundle: Bundle, *, reset: bool) -> dict[str, int]:
+    """Call counts per function of one profiled backtest, after resetting the caches or not."""
+    if reset:
+        reset_caches()
+    ns = rustybt.run.load_algorithm_file(ALGO)
+    profile = cProfile.Profile()
+    profile.runcall(
+        rustybt.run.run_algorithm,
+        bundle=bundle.name,
+        bundle_root=bundle.path.parent,
+        initialize=ns["initialize"],
+        handle_data=ns["handle_data"],
+    )
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    return {f"{file}:{line}:{name}": v[1] for (file, line, name), v in stats.items()}
+
+
+def test_a_reset_repeat_does_the_work_of_a_cold_run_again(smoke_bundle: Bundle) -> None:
+    _calls(smoke_bundle, reset=True)  # first use in this process: one-time initialization
+    again, third = _calls(smoke_bundle, reset=True), _calls(smoke_bundle, reset=True)
+    assert again == third  # every repeat makes exactly the same calls
+    builds = [k for k in third if k.endswith("exchange_calendar.py:291:__init__")]
+    assert builds and third[builds[0]] == 1  # the calendar is built again in each run
+    kept = _calls(smoke_bundle, reset=False)  # without the reset the cached calendar is reused
+    assert builds[0] not in kept
+
+
+def test_child_runs_repeats_and_reports_each(smoke_bundle: Bundle, tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "rbprofile.runner.child", "--out", str(tmp_path)]
+    cmd += ["--strategy", str(ALGO), "--bundle", "smoke", "--repeats", "3", "--mark-runs"]
+    env = {**os.environ, "RBPROFILE_HOME": str(smoke_bundle.path.parent.parent)}
+    subprocess.run(cmd, check=True, env=env)
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert len(result["runs"]) == 3
+    assert all(r["run_wall_s"] > 0 and r["simulate_wall_s"] > 0 for r in result["runs"])
+    assert result["sessions"] == 10
+    cmd[cmd.index("3")] = "50"
+    subprocess.run([*cmd, "--repeat-seconds", "0"], check=True, env=env)
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert len(result["runs"]) == 1  # no time left for a second run; the first always runs
