@@ -28,6 +28,7 @@ FUNCTIONS: Final = "functions.parquet"
 CALLERS: Final = "callers.parquet"
 EVIDENCE: Final = "evidence.parquet"
 SAMPLES: Final = "samples.parquet"
+ACTIVITY: Final = "activity.parquet"
 
 # What each file holds, in the order the report's Raw data section lists them.
 DESCRIPTIONS: Final[dict[str, str]] = {
@@ -42,6 +43,8 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     PYSPY_SPEEDSCOPE: "py-spy speedscope profile (speedscope.app)",
     PYSPY_COLLAPSED: "py-spy collapsed stacks with line numbers",
     SAMPLES: "py-spy samples, one row per stack frame, identities resolved",
+    ACTIVITY: "py-spy samples per function by what they were doing (loop line, own code, "
+    "native frames below): the split category breakdown",
     MEMORY: "memory timeline, allocations, GC, frame sizes",
     LOG: "structured run log",
 }

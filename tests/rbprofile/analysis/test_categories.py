@@ -38,6 +38,7 @@ FUNCTIONS = [
     ("builtins:isinstance", "~", 0.25),
     ("posix:fork", "~", 0.25),
     ("exchange_calendars.calendar_utils:get_calendar", "/x/calendar_utils.py", 0.25),
+    ("cext:blob", "~", 0.0),  # a C function no rule knows
 ]
 # key, category, kind, share
 EVIDENCE = [
@@ -77,8 +78,10 @@ def test_each_function_gets_one_category_and_the_reason() -> None:
         "rustybt.data.portal:history": ("loops", f"evidence: {LOOP_LINES}"),
         "decimal:Decimal.quantize": ("Decimal arithmetic", f"evidence: {DECIMAL_METHOD}"),
         "polars:PyDataFrame.sort": ("data processing", "rule data-libraries"),
-        # evidence at or under half the self time decides nothing
-        "prog:misc": ("other", "no rule or evidence matched"),
+        # evidence at or under half the self time decides nothing: its own Python code is
+        # per-call logic (the python-code fallback rule)
+        "prog:misc": ("Python per-call logic", "rule python-code"),
+        "cext:blob": ("other", "no rule or evidence matched"),
         "builtins:isinstance": ("Python overhead", "rule python-overhead-modules"),
         "posix:fork": ("subprocesses", "rule os-fork-exec"),
         "exchange_calendars.calendar_utils:get_calendar": (
@@ -99,12 +102,15 @@ def test_summary_shares_sum_to_one_over_every_category() -> None:
     table = functions.select("key", pl.col("self_s").alias("self")).join(assigned, on="key")
     summary = summarize(table)
     assert summary["category"].to_list() == [
-        "loops", "Decimal arithmetic", "indicators", "other",
+        "loops", "Decimal arithmetic", "indicators", "Python per-call logic",
         # ties keep the canonical category order
         "subprocesses", "data processing", "datetime/calendar", "Python overhead", "I/O",
+        "other",
     ]  # fmt: skip
-    assert summary["share"].to_list() == [0.5, 0.25, 0.1, 0.05, 0.025, 0.025, 0.025, 0.025, 0.0]
-    assert summary["functions"].to_list() == [2, 2, 1, 1, 1, 1, 1, 1, 0]
+    assert summary["share"].to_list() == [
+        0.5, 0.25, 0.1, 0.05, 0.025, 0.025, 0.025, 0.025, 0.0, 0.0
+    ]  # fmt: skip
+    assert summary["functions"].to_list() == [2, 2, 1, 1, 1, 1, 1, 1, 0, 1]
     assert set(summary["category"]) == set(CATEGORIES)
 
 
