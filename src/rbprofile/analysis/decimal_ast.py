@@ -22,9 +22,10 @@ The heuristic, documented here and nowhere else. A *Decimal operation* is
     is a *money value*.
 A *money value* is the result of one of those; a parameter or local annotated with a money
 type (`Decimal`, `Money`: MONEY_TYPES); a local assigned a money value anywhere in the
-function (flow-insensitive); an attribute whose name the package annotates as money
-(`self.cash: Money = ...`, a dataclass or NamedTuple field `price: Money`, a property
-`-> Money`); or a call of a function the package declares `-> Money` (`money_mul(...)`).
+function (flow-insensitive; `a, b = x, y` pairwise); an attribute whose name the package
+annotates as money (`self.cash: Money = ...`, a dataclass or NamedTuple field
+`price: Money`, a property `-> Money`); or a call of a function the package declares
+`-> Money` (`money_mul(...)`).
 The package is every file of the function's top-level package that the profile names. Only
 files that import `decimal` or a money type are read at all.
 """
@@ -151,16 +152,27 @@ class _Function:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             if _mentions_money(node.annotation) or self.is_money(node.value):
                 self.locals.add(node.target.id)
-        elif isinstance(node, ast.Assign | ast.AugAssign):
-            value = node.value
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names = [t.id for t in targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                self._bind_target(target, node.value)
+        elif (
+            isinstance(node, ast.AugAssign)
+            and isinstance(node.target, ast.Name)
+            and (self.is_money(node.value) or node.target.id in self.locals)
+        ):
+            self.locals.add(node.target.id)
+
+    def _bind_target(self, target: ast.AST, value: ast.AST) -> None:
+        """`x = value`, and `a, b = va, vb` pairwise."""
+        if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
+            if len(target.elts) == len(value.elts):
+                for t, v in zip(target.elts, value.elts, strict=True):
+                    self._bind_target(t, v)
+        elif isinstance(target, ast.Name):
             if self._names_constructor(value):
-                self.constructors.update(names)  # money = self.numeric.money_type
-            elif self.is_money(value) or (
-                isinstance(node, ast.AugAssign) and any(n in self.locals for n in names)
-            ):
-                self.locals.update(names)
+                self.constructors.add(target.id)  # money = self.numeric.money_type
+            elif self.is_money(value):
+                self.locals.add(target.id)
 
     def _names_constructor(self, value: ast.AST) -> bool:
         """`x.money_type`, `Decimal`, or `Decimal if decimal_mode else float`."""
