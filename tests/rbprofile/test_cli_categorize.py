@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import cProfile
-import importlib.util
 import json
 import sys
 from io import StringIO
@@ -18,6 +16,7 @@ from rbprofile.analysis.rules import CATEGORIES
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
 from catprofiles import catprog_root, pyspy_catprog
+from programs import cprofile_call, load_source
 
 PROGRAM = """\
 from decimal import Decimal
@@ -37,21 +36,11 @@ def main(numeric):
 
 
 def load_program(tmp: Path) -> ModuleType:
-    path = tmp / "moneyprog.py"
-    path.write_text(PROGRAM)
-    spec = importlib.util.spec_from_file_location("moneyprog", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_source(tmp / "moneyprog.py", PROGRAM)
 
 
 def profile_to(path: Path, module: ModuleType, numeric: str) -> Path:
-    profiler = cProfile.Profile()
-    profiler.runcall(module.main, numeric)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    profiler.dump_stats(path)
-    return path
+    return cprofile_call(path, module.main, numeric)
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,17 @@ read with `ast`, and both are labelled as static (not measured) in `categorize -
 
 from __future__ import annotations
 
-import cProfile
-import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from rbprofile.analysis.evidence import DECIMAL_STATIC, LOOP_STATIC
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+
+from programs import cprofile_call, load_source
 
 PROGRAM = """\
 from decimal import Decimal
@@ -50,17 +53,8 @@ def main():
 @pytest.fixture(scope="module")
 def bare_pstats(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("bareprog")
-    source = tmp / "bareprog.py"
-    source.write_text(PROGRAM)
-    spec = importlib.util.spec_from_file_location("bareprog", source)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    profiler = cProfile.Profile()
-    profiler.runcall(module.main)
-    out = tmp / "bareprog.pstats"
-    profiler.dump_stats(out)
-    return out
+    module = load_source(tmp / "bareprog.py", PROGRAM)
+    return cprofile_call(tmp / "bareprog.pstats", module.main)
 
 
 def test_loop_and_decimal_found_from_a_bare_pstats(bare_pstats: Path, cli) -> None:
