@@ -242,7 +242,9 @@ class _Function:
 
 def uses_money(module: ast.AST) -> bool:
     """Does the file import decimal or a money type at all? (Files that do not are skipped.)"""
-    for node in ast.walk(module):
+    body = getattr(module, "body", [])
+    nested = [n for node in body if isinstance(node, ast.If | ast.Try) for n in node.body]
+    for node in (*body, *nested):  # imports at module level (or under an if / try there)
         if isinstance(node, ast.Import) and any(
             a.name.split(".")[0] in ("decimal", "_pydecimal") for a in node.names
         ):
@@ -288,32 +290,30 @@ def _summary(sites: list[Site]) -> str:
 
 def static_decimal_evidence(functions: pl.DataFrame) -> pl.DataFrame:
     """Decimal candidates: substantial self time and Decimal operations in the body."""
-    candidates = substantial(functions)
-    if candidates.height == 0:
-        return evidence_frame([])
+    found = []  # (key, package, function node, module tree, self_s) of files using money
+    for key, module, qualname, file, line, self_s in (
+        substantial(functions)
+        .select("key", "module", "qualname", "file", "line", "self_s")
+        .iter_rows()
+    ):
+        parsed = parsed_source(file)
+        func = None if parsed is None else parsed.find(qualname, line or 0)
+        if parsed is not None and func is not None and uses_money(parsed.tree):
+            found.append((key, str(module).split(".")[0], func, parsed.tree, self_s))
+    packages = {package for _, package, *_ in found}
     top = pl.col("module").str.split(".").list.first()
     package_files = (
-        functions.filter(pl.col("file").str.ends_with(".py"))
+        functions.filter(pl.col("file").str.ends_with(".py") & top.is_in(list(packages)))
         .group_by(top.alias("package"))
         .agg(pl.col("file").unique().sort())
     )
     money_by_package = {
         package: money_names(p.tree for p in map(parsed_source, files) if p is not None)
         for package, files in package_files.iter_rows()
-        if package in set(candidates.select(top)["module"].to_list())
     }
     rows: list[dict[str, object]] = []
-    for key, module, qualname, file, line, self_s in candidates.select(
-        "key", "module", "qualname", "file", "line", "self_s"
-    ).iter_rows():
-        parsed = parsed_source(file)
-        if parsed is None or not uses_money(parsed.tree):
-            continue
-        func = parsed.find(qualname, line or 0)
-        if func is None:
-            continue
-        money = money_by_package.get(str(module).split(".")[0], MoneyNames())
-        sites = _Function(func, parsed.tree, money).sites()
+    for key, package, func, tree, self_s in found:
+        sites = _Function(func, tree, money_by_package.get(package, MoneyNames())).sites()
         if sites:
             detail = f"{_summary(sites)}; self {self_s:.4f} s"
             rows.append({"key": key, "category": DECIMAL, "kind": DECIMAL_STATIC,
