@@ -15,14 +15,15 @@ Categorized.functions  key, module, qualname, self, share, category, decided_by,
 Categorized.summary    category, self, share, functions (every category, by single label)
 Categorized.split      category, samples, share, share_low, share_high, functions -- or None
     without samples: every sample (rbprofile.analysis.split.activity) goes to
-      1. the category of the nearest native frame under its Python frame that a rule places
-         outside Python overhead (any `_decimal`/libmpdec frame first): Decimal arithmetic,
-         data processing (polars, pandas, numpy, pyarrow ...), datetime/calendar ...;
-      2. else "loops" for a loop line of a function whose rules let evidence decide (no
-         library rule above priority 50);
-      3. else, for its own Python lines, the category the rules give the function (a
-         project function's own code: Python per-call logic);
-      4. else (waiting, no Python frame, py-spy without native frames) its single label.
+      1. Decimal arithmetic when a `_decimal`/libmpdec frame is under its Python frame;
+      2. for a function the rules do not place in a library (no rule above priority 50:
+         project and unknown code), the category of the nearest native frame under it that
+         a rule places outside Python overhead: data processing (polars, pandas, numpy,
+         pyarrow ...), datetime/calendar ...; then "loops" for a line inside one of its
+         loops; then, for its other lines, its rule's category (a project function's own
+         code: Python per-call logic);
+      3. else (library code, waiting, no Python frame, py-spy without native frames) the
+         function's single label.
     share_low/high: the 95% Wilson interval of each share.
 sampled_functions(samples) -> pl.DataFrame
     FUNCTIONS_SCHEMA-like table from py-spy: self_s/cum_s hold sample counts (every
@@ -219,20 +220,23 @@ def summarize(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def _split_category(row: dict[str, object], label: str, rules: RuleSet, has_native: bool) -> str:
-    """The category of one activity row (see the module doc, steps 1-4)."""
+    """The category of one activity row (see the module doc, steps 1-3)."""
     doing = row["doing"]
     if doing in (IDLE, NATIVE):
         return label
+    rule = rules.match(str(row["module"] or ""), str(row["qualname"] or ""), str(row["file"] or ""))
+    library = rule is not None and rule.priority > EVIDENCE_PRIORITY
     if has_native:
         modules = [m for m in str(row["native"] or "").split(";") if m]
         if any(m.split(".")[0] in DECIMAL_MODULES for m in modules):
             return DECIMAL
-        for module in modules:
-            rule = rules.match(module, "", "")
-            if rule is not None and rule.category not in (OVERHEAD, PER_CALL, OTHER):
-                return rule.category
-    rule = rules.match(str(row["module"] or ""), str(row["qualname"] or ""), str(row["file"] or ""))
-    if doing == LOOP and (rule is None or rule.priority <= EVIDENCE_PRIORITY):
+        for module in [] if library else modules:
+            found = rules.match(module, "", "")
+            if found is not None and found.category not in (OVERHEAD, PER_CALL, OTHER):
+                return found.category
+    if library:
+        return label
+    if doing == LOOP:
         return LOOPS
     if doing == PYTHON and has_native:
         return rule.category if rule is not None else OTHER

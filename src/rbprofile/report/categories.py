@@ -24,9 +24,10 @@ def section(ctx: ReportContext) -> list[Section]:
         return [missing(TITLE, "no runs")]
     intro = (
         "With py-spy samples, the first table adds up what the samples were doing, split "
-        "inside functions: native _decimal frames under a function are Decimal arithmetic, "
-        "data-library frames data processing, its own lines in a loop loops, its other own "
-        "lines Python per-call logic; 'other' is what nothing explains. Each function also "
+        "inside functions: native _decimal frames under a function are Decimal arithmetic; "
+        "under project code, data-library frames are data processing, its own lines in a loop "
+        "loops, its other own lines Python per-call logic; 'other' is what nothing explains. "
+        "Each function also "
         "gets one primary category: measured evidence (py-spy line samples inside loops, "
         "Decimal cost), static evidence read from the source (marked 'static', not measured), "
         "or the first matching declarative rule."

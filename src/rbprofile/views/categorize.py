@@ -90,11 +90,11 @@ def _split_table(split: pl.DataFrame) -> Table:
     total = int(split["samples"].sum())
     note = (
         f"Split inside functions by what the {total} py-spy samples were doing: native "
-        "_decimal/libmpdec frames under a function are Decimal arithmetic, polars/pandas/numpy/"
-        "pyarrow frames data processing, its own lines inside a loop loops, its other own lines "
-        "its rule's category (a project function's own code: Python per-call logic); 'other' is "
-        "what nothing explains. Shares sum to 100%; share_low..share_high is the 95% Wilson "
-        "interval."
+        "_decimal/libmpdec frames under a function are Decimal arithmetic; under project code, "
+        "polars/pandas/numpy/pyarrow frames are data processing, its lines inside a loop "
+        "loops, its other lines its rule's category (its own code: Python per-call logic); "
+        "library code keeps its rule's category; 'other' is what nothing explains. Shares sum "
+        "to 100%; share_low..share_high is the 95% Wilson interval."
     )
     formats = {"share": PCT, "share_low": PCT, "share_high": PCT}
     title = "Bottleneck categories (share of sampled time, split inside functions)"
