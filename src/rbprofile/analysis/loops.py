@@ -29,7 +29,6 @@ it is on 3.12.
 from __future__ import annotations
 
 import ast
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,8 +54,6 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 COMPREHENSION_FRAMES = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
 _COMP_PATTERN = r"<(list|set|dict)comp>$|<genexpr>$"
-# PEP 709: list/set/dict comprehensions run inside their function's frame from Python 3.12.
-INLINED_COMPREHENSIONS = sys.version_info >= (3, 12)
 MAX_CUM_PER_SELF = 2.0  # a static loop candidate's cumulative time is at most twice its self
 
 

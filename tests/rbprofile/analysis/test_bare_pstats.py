@@ -43,10 +43,15 @@ def driver(n):
     return sum(step(i) for i in range(n))
 
 
+def squares(n):
+    return sum([i * i % 7 for i in range(n)])
+
+
 def main():
     ledger(60_000)
     count(300_000)
     driver(30_000)
+    squares(200_000)
 """
 
 
@@ -75,6 +80,10 @@ def test_loop_and_decimal_found_from_a_bare_pstats(bare_pstats: Path, cli) -> No
     # code object (3.11 and 3.12 alike) is a loop by nature
     assert rows["bareprog:step"]["category"] == "Python per-call logic"
     assert rows["bareprog:driver.<locals>.<genexpr>"]["category"] == "loops"
+    # a list comprehension is its own code object before 3.12, inlined from 3.12: a loop both ways
+    inlined = sys.version_info >= (3, 12)
+    comp = "bareprog:squares" if inlined else "bareprog:squares.<locals>.<listcomp>"
+    assert rows[comp]["category"] == "loops"
     assert set(doc["meta"]["evidence"]) >= {DECIMAL_STATIC, LOOP_STATIC}
     assert doc["meta"]["split_samples"] is None  # no samples: no split breakdown
     shares = {r["category"]: r["share"] for r in doc["tables"]["categories"]["rows"]}
