@@ -53,6 +53,7 @@ from rbprofile.analysis.evidence import (
     EVIDENCE_SCHEMA,
     LOOP_LINES,
     LOOP_STATIC,
+    STATIC_KINDS,
     STATIC_PRIORITY,
     own_samples,
 )
@@ -164,7 +165,7 @@ def _decide(
     candidates: list[tuple[int, int, str, str]] = []
     for ev in evidence:
         share, kind = ev["share"], str(ev["kind"])
-        static = kind in (LOOP_STATIC, DECIMAL_STATIC)
+        static = kind in STATIC_KINDS
         if static or (isinstance(share, float) and share > DECIDING_SHARE):
             priority, order = _EVIDENCE_RANK[kind]
             candidates.append((-priority, order, str(ev["category"]), f"evidence: {ev['kind']}"))
