@@ -3,14 +3,21 @@
     EVIDENCE_SCHEMA   key, category, kind, share, detail -- one row per (function, kind);
                       `share` is the fraction of the function's self time the evidence
                       supports; a category is decided by evidence when share > 0.5.
+                      Static evidence (kinds starting "static:", read from the source with
+                      `ast` when nothing was sampled) measures no share: null, and it decides
+                      with a lower priority than measured evidence (STATIC_PRIORITY).
+    substantial(functions) -> pl.DataFrame
+        the Python functions (a source file, not a C built-in) whose self time is at least
+        STATIC_MIN_SHARE of the profile's and STATIC_MIN_S: the ones static evidence looks at.
     own_samples(samples) -> pl.DataFrame
         stack, count, key, function, file, line, below -- every non-idle py-spy stack charged
         to its deepest Python frame (the frame cProfile would charge operator and C-slot time
         to); `below` lists the modules of the native frames under it, root first.
 
-The producers are rbprofile.analysis.loops (hot lines inside for/while bodies) and
-rbprofile.analysis.decimal_cost (decimal-vs-float self time, `_decimal`/libmpdec native frames,
-cProfile `decimal.Decimal` entries).
+The producers are rbprofile.analysis.loops (hot lines inside for/while bodies; static loop
+candidates), rbprofile.analysis.decimal_cost (decimal-vs-float self time, `_decimal`/libmpdec
+native frames, cProfile `decimal.Decimal` entries) and rbprofile.analysis.decimal_ast (static
+Decimal arithmetic candidates).
 """
 
 from __future__ import annotations
@@ -40,6 +47,20 @@ LOOP_LINES = "py-spy line samples in for/while bodies"
 DECIMAL_VS_FLOAT = "self time decimal minus float run"
 DECIMAL_NATIVE = "py-spy native _decimal/libmpdec frames"
 DECIMAL_METHOD = "decimal module entry (decimal.Decimal method)"
+LOOP_STATIC = "static: loop in the function's own body (ast; not sampled, lower confidence)"
+DECIMAL_STATIC = "static: Decimal arithmetic in the source (ast; not sampled, lower confidence)"
+STATIC_KINDS = (LOOP_STATIC, DECIMAL_STATIC)
+STATIC_PRIORITY = 20  # beats only the python-code fallback rule (see default_rules.toml)
+STATIC_MIN_SHARE = 0.005  # static evidence looks at functions with >= 0.5% of the self time
+STATIC_MIN_S = 5e-4  # ... and at least 0.5 ms of it
+
+
+def substantial(functions: pl.DataFrame) -> pl.DataFrame:
+    """Python functions with enough self time for static evidence to name them."""
+    total = float(functions["self_s"].sum()) or 1.0
+    python = ~pl.col("file").is_in(["~", ""]) & ~pl.col("file").str.starts_with("<")
+    enough = (pl.col("self_s") >= STATIC_MIN_SHARE * total) & (pl.col("self_s") >= STATIC_MIN_S)
+    return functions.filter(python & enough & pl.col("file").is_not_null())
 
 
 def _own_samples(samples: Samples) -> pl.DataFrame:

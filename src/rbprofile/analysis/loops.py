@@ -1,24 +1,34 @@
-"""Loop hotspots from evidence: own py-spy line samples that fall inside for/while bodies.
+"""Loop hotspots from evidence: own py-spy line samples that fall inside for/while bodies, or,
+for a profile without py-spy, the function's own source.
 
     loop_lines(source, name, line) -> LoopLines | None
         parse `source` with `ast`, find the function `name` whose span holds `line`, and
         return the lines of its for/while/async-for bodies (header included: the iteration
-        step runs there) and comprehensions (inlined into the function since Python 3.12).
-        Nested functions and classes are separate frames and are left out.
+        step runs there) and comprehensions (on every Python version: inlined into the
+        function since 3.12, their own code objects before). Nested functions and classes
+        are separate frames and are left out.
     loop_evidence(samples, min_samples=5) -> pl.DataFrame (EVIDENCE_SCHEMA, category "loops")
         one row per function with at least `min_samples` own samples and a readable source:
         share = own samples on loop lines / own samples. With --native stacks, a sample whose
         native frames below reach an extension (polars, `_decimal`, ...) is extension work,
         not loop work; interpreter and libc frames (`<native ...>`) do not count as that.
+    static_loop_evidence(functions) -> pl.DataFrame (EVIDENCE_SCHEMA, kind LOOP_STATIC)
+        from cProfile times and `ast` alone: a Python function with substantial self time
+        (evidence.substantial), at least half of its cumulative time its own (few callees
+        relative to its time) and a loop in its own body; share is null (not measured).
+    enclosing(key) -> str | None
+        "m:f.<locals>.<listcomp>" -> "m:f": the function a comprehension frame belongs to.
 
 Comprehension and generator frames (`<listcomp>`, `<genexpr>`, ...) are loops by nature:
-all their samples are loop lines.
+all their samples are loop lines. Before Python 3.12 list/set/dict comprehensions run in
+frames of their own; their samples also count as loop-line samples of the enclosing function
+(its own samples include them), so a function with a hot comprehension is a loop on 3.11 as
+it is on 3.12.
 """
 
 from __future__ import annotations
 
 import ast
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,19 +36,25 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from rbprofile.analysis.evidence import LOOP_LINES, evidence_frame, own_samples
+from rbprofile.analysis.evidence import (
+    LOOP_LINES,
+    LOOP_STATIC,
+    evidence_frame,
+    own_samples,
+    substantial,
+)
 from rbprofile.analysis.rules import LOOPS
 
 if TYPE_CHECKING:
     from rbprofile.analysis.samples import Samples
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 COMPREHENSION_FRAMES = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
-# PEP 709: list/set/dict comprehensions run inside their function's frame from Python 3.12.
-INLINED_COMPREHENSIONS = sys.version_info >= (3, 12)
+_COMP_PATTERN = r"<(list|set|dict)comp>$|<genexpr>$"
+MAX_CUM_PER_SELF = 2.0  # a static loop candidate's cumulative time is at most twice its self
 
 
 @dataclass(frozen=True)
@@ -50,7 +66,7 @@ class LoopLines:
     lines: frozenset[int]
 
 
-class _Source:
+class ParsedSource:
     """One parsed file: its defs (short name, first line incl. decorators, last line, node),
     and the loop lines of each def, computed on first use."""
 
@@ -91,9 +107,11 @@ class _Source:
 
 
 @lru_cache(maxsize=256)
-def _source(file: str) -> _Source | None:
+def parsed_source(file: str) -> ParsedSource | None:
     try:
-        return _Source(ast.parse(Path(file).read_text(encoding="utf-8", errors="replace"), file))
+        return ParsedSource(
+            ast.parse(Path(file).read_text(encoding="utf-8", errors="replace"), file)
+        )
     except (OSError, SyntaxError, ValueError):
         return None
 
@@ -104,23 +122,40 @@ def _loop_spans(node: ast.AST) -> list[tuple[int, int]]:
     stack = list(ast.iter_child_nodes(node))
     while stack:
         child = stack.pop()
-        if isinstance(child, _SCOPES):
+        if isinstance(child, SCOPES):
             continue
         if isinstance(child, _LOOPS):
             spans.append((child.lineno, max(s.end_lineno or s.lineno for s in child.body)))
-        elif INLINED_COMPREHENSIONS and isinstance(child, _COMPS):
+        elif isinstance(child, _COMPS):
             spans.append((child.lineno, child.end_lineno or child.lineno))
         stack.extend(ast.iter_child_nodes(child))
     return spans
 
 
+def enclosing(key: str) -> str | None:
+    """The key of the function a comprehension frame runs in (None for other frames)."""
+    module, _, qualname = key.rpartition(":")
+    parts = qualname.split(".")
+    if parts[-1] not in COMPREHENSION_FRAMES:
+        return None
+    while parts and parts[-1] in COMPREHENSION_FRAMES:
+        parts.pop()
+        if parts and parts[-1] == "<locals>":
+            parts.pop()
+    return f"{module}:{'.'.join(parts) or '<module>'}"
+
+
+def is_comprehension(name: str) -> bool:
+    return name.rsplit(".", 1)[-1] in COMPREHENSION_FRAMES
+
+
 def loop_lines(source: str, name: str, line: int) -> LoopLines | None:
     """Loop lines of function `name` running at `line` in `source` (None if not found)."""
-    return _Source(ast.parse(source)).loop_lines(name, line)
+    return ParsedSource(ast.parse(source)).loop_lines(name, line)
 
 
-def _file_loop_lines(file: str, name: str, line: int) -> LoopLines | None:
-    source = _source(file)
+def file_loop_lines(file: str, name: str, line: int) -> LoopLines | None:
+    source = parsed_source(file)
     return None if source is None else source.loop_lines(name, line)
 
 
@@ -140,8 +175,12 @@ def _line_counts(samples: Samples, min_samples: int) -> pl.DataFrame:
     the functions with at least `min_samples` own line samples, in first-sampled order."""
     # a native frame below that is not the interpreter or libc (`<native ...>`): extension work
     in_extension = pl.col("below").list.eval(~pl.element().str.starts_with("<")).list.any()
+    own = own_samples(samples)
+    parents = own.filter(pl.col("function").str.contains(_COMP_PATTERN)).with_columns(
+        pl.col("key").map_elements(enclosing, return_dtype=pl.String)
+    )
     lines = (
-        own_samples(samples)
+        pl.concat([own, parents.drop_nulls("key")])
         .filter(pl.col("line").is_not_null() & (pl.col("file") != ""))
         .group_by(
             "key", "file", "function", "line", in_extension.alias("in_extension"),
@@ -163,8 +202,8 @@ def loop_evidence(samples: Samples, min_samples: int = 5) -> pl.DataFrame:
         for file, function, line, in_extension, count in group.select(
             "file", "function", "line", "in_extension", "count"
         ).iter_rows():
-            is_comp = function.rsplit(".", 1)[-1] in COMPREHENSION_FRAMES
-            found = None if is_comp else _file_loop_lines(file, function, line)
+            is_comp = is_comprehension(function)
+            found = None if is_comp else file_loop_lines(file, function, line)
             if not is_comp and found is None:
                 continue
             known += count
@@ -179,4 +218,29 @@ def loop_evidence(samples: Samples, min_samples: int = 5) -> pl.DataFrame:
         )
         rows.append({"key": key, "category": LOOPS, "kind": LOOP_LINES,
                      "share": hits / total, "detail": detail})  # fmt: skip
+    return evidence_frame(rows)
+
+
+def static_loop_evidence(functions: pl.DataFrame) -> pl.DataFrame:
+    """Loop candidates from a profile without samples: substantial self time that is most of
+    the function's cumulative time, and a loop (or comprehension) in its own body."""
+    rows: list[dict[str, object]] = []
+    own_time = pl.col("cum_s") <= MAX_CUM_PER_SELF * pl.col("self_s")
+    for key, qualname, file, line, self_s, cum_s in (
+        substantial(functions).filter(own_time).select(
+            "key", "qualname", "file", "line", "self_s", "cum_s"
+        ).iter_rows()
+    ):  # fmt: skip
+        own = f"self {self_s:.4f} s" + (
+            f", {self_s / cum_s:.0%} of its cumulative" if cum_s else ""
+        )
+        if is_comprehension(qualname):
+            where = "a comprehension's own code object (a loop by nature)"
+        else:
+            found = file_loop_lines(file, qualname, line or 0)
+            if found is None or not found.lines:
+                continue
+            where = f"for/while/comprehension lines {_ranges(set(found.lines))} in its body"
+        rows.append({"key": key, "category": LOOPS, "kind": LOOP_STATIC, "share": None,
+                     "detail": f"{where}; {own}"})  # fmt: skip
     return evidence_frame(rows)

@@ -33,9 +33,12 @@ INDICATORS = "indicators"
 DATETIME = "datetime/calendar"
 IO = "I/O"
 OVERHEAD = "Python overhead"
-OTHER = "other"
+PER_CALL = (
+    "Python per-call logic"  # a function's own bytecode outside loops: what a rewrite removes
+)
+OTHER = "other"  # what no rule or evidence explains
 CATEGORIES: tuple[str, ...] = (
-    DECIMAL, LOOPS, SUBPROCESSES, DATA, INDICATORS, DATETIME, IO, OVERHEAD, OTHER,
+    DECIMAL, LOOPS, SUBPROCESSES, DATA, INDICATORS, DATETIME, IO, OVERHEAD, PER_CALL, OTHER,
 )  # fmt: skip
 NATIVE = "native"  # speedup key for time already in native code
 EVIDENCE_PRIORITY = 50  # measured evidence beats project rules, loses to library rules

@@ -20,7 +20,8 @@ Kernel speedups come from the rules' [speedup] table (default_rules.toml: pure-P
 20x, Decimal arithmetic 5x, already native 1x, ...) and can be overridden per category.
 FFI check: moving a function across the Rust boundary pays ~1 us per call, so it is worth it
 only above 1 ms cumulative and when the work per call is well above that (>= 10 us);
-otherwise the target is its caller's loop, named in the row.
+otherwise the target is its caller's loop, named in the row: the nearest caller (heaviest
+first) that is a Python function with a loop in its own body (`loop_callers`).
 
 The kind of fix comes from the call pattern and category:
 - one-time setup: called at most 5 times at >= 1 ms a call, not enclosing most of the run (that
@@ -50,6 +51,7 @@ from rbprofile.analysis.intervals import (
     wilson,
     with_intervals,
 )
+from rbprofile.analysis.loops import file_loop_lines
 from rbprofile.analysis.owners import outside, owners_from_cprofile, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.rules import (
@@ -302,14 +304,43 @@ def fix_kind(
     return KERNEL
 
 
-def _top_callers(edges: pl.DataFrame) -> dict[str, str]:
-    """callee -> the caller that spends the most cumulative time calling it."""
-    ranked = (
-        edges.filter(pl.col("caller_key") != pl.col("callee_key"))
-        .sort(["callee_key", "cum_s", "caller_key"], descending=[False, True, False])
-        .unique("callee_key", keep="first")
+def loop_callers(
+    edges: pl.DataFrame, functions: pl.DataFrame, callees: Iterable[str], depth: int = 4
+) -> dict[str, str]:
+    """callee -> the nearest caller (up to `depth` calls up, heaviest calls first) that is a
+    Python function with a loop in its own body (read with `ast`); a C function, or Python
+    code without a loop (or whose source this machine lacks), is never named as "the loop"."""
+    ranked = edges.filter(pl.col("caller_key") != pl.col("callee_key")).sort(
+        ["callee_key", "cum_s", "caller_key"], descending=[False, True, False]
     )
-    return dict(ranked.select("callee_key", "caller_key").iter_rows())
+    callers: dict[str, list[str]] = {}
+    for callee, caller in ranked.select("callee_key", "caller_key").iter_rows():
+        callers.setdefault(callee, []).append(caller)
+    where = {
+        k: (f, q, ln)
+        for k, f, q, ln in functions.select("key", "file", "qualname", "line").iter_rows()
+    }
+    memo: dict[str, bool] = {}
+
+    def loops(key: str) -> bool:
+        if key not in memo:
+            file, qualname, line = where.get(key, ("~", "", 0))
+            python = bool(file) and file != "~" and not file.startswith("<")
+            found = file_loop_lines(file, qualname, line or 0) if python else None
+            memo[key] = found is not None and bool(found.lines)
+        return memo[key]
+
+    out: dict[str, str] = {}
+    for callee in callees:
+        frontier, seen = [callee], {callee}
+        for _ in range(depth):
+            frontier = [c for k in frontier for c in callers.get(k, []) if c not in seen]
+            seen.update(frontier)
+            hit = next((c for c in frontier if loops(c)), None)
+            if hit is not None:
+                out[callee] = hit
+                break
+    return out
 
 
 def _speedup_portions(split: Mapping[str, float], category: str) -> dict[str, float]:
@@ -349,12 +380,12 @@ def _inputs(
     categories = dict(table.select("key", "category").iter_rows())
     if profile is not None:
         owned = _owned_cprofile(profile, table.select("key", "category"), project)
-        functions, total, callers = profile.functions, profile.total_s, _top_callers(profile.edges)
+        functions, total = profile.functions, profile.total_s
     elif samples is not None:
         owned = _owned_samples(samples, categories, project)
         from rbprofile.analysis.categories import sampled_functions
 
-        functions, total, callers = sampled_functions(samples), float(samples.total), {}
+        functions, total = sampled_functions(samples), float(samples.total)
     else:
         raise RbprofileError("optimization targets need a .pstats or py-spy file; pass one.")
     fallback = all(k == outside(project) for k in owned.total)
@@ -365,7 +396,17 @@ def _inputs(
         for k, n, c, s in functions.select("key", "ncalls", "cum_s", "self_s").iter_rows()
     }
     idle = idle_shares(samples, project) if samples is not None and not fallback else None
+    callers = {}
+    if profile is not None:  # only rows whose FFI check sends the user to a caller's loop
+        small = [k for k in owned.total if _too_small_per_call(*calls.get(k, (None, None, 0))[:2])]
+        callers = loop_callers(profile.edges, functions, small)
     return _Inputs(owned, total or 1.0, calls, callers, idle, fallback)
+
+
+def _too_small_per_call(calls: int | None, cum_s: float | None) -> bool:
+    if cum_s is None or not calls or cum_s < FFI_MIN_CUM_S:
+        return False
+    return cum_s / calls < FFI_WORK_FACTOR * FFI_BOUNDARY_S
 
 
 def _row(owner: str, ins: _Inputs, category: str, speedups: Mapping[str, float]) -> dict:

@@ -38,7 +38,7 @@ def listed_files() -> dict[str, str]:
     listed = {files.MANIFEST: "", files.TIMING: ""}
     for profiler in profilers.REGISTRY.values():
         listed |= {name: f"written by {profiler.title}" for name in profiler.files}
-    listed |= {files.EVIDENCE: "", files.LOG: ""}
+    listed |= {files.EVIDENCE: "", files.ACTIVITY: "", files.LOG: ""}
     return {name: files.DESCRIPTIONS.get(name) or what for name, what in listed.items()}
 
 

@@ -45,7 +45,13 @@ def _hottest(ctx: ReportContext, run: Run) -> list[str]:
         found.append(f"largest module by self time: `{module['module']}` ({module['share']:.1%})")
     category = _first(documents.categories(ctx, run), "categories")
     if category is not None:
-        found.append(f"largest category: {category['category']} ({category['share']:.1%})")
+        sampled = (
+            f" of sampled time, {category['samples']} py-spy samples, 95% interval "
+            f"{category['share_low']:.1%}-{category['share_high']:.1%}"
+            if "share_low" in category
+            else ""
+        )
+        found.append(f"largest category: {category['category']} ({category['share']:.1%}{sampled})")
     return found
 
 

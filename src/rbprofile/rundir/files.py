@@ -30,6 +30,7 @@ EVIDENCE: Final = "evidence.parquet"
 SAMPLES: Final = "samples.parquet"
 MEMRAY: Final = "memray.parquet"
 PYSPY_RUNS: Final = "pyspy_runs.parquet"
+ACTIVITY: Final = "activity.parquet"
 
 # What each file holds, in the order the report's Raw data section lists them.
 DESCRIPTIONS: Final[dict[str, str]] = {
@@ -45,6 +46,8 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     PYSPY_COLLAPSED: "py-spy collapsed stacks with line numbers",
     SAMPLES: "py-spy samples, one row per stack frame, identities resolved",
     PYSPY_RUNS: "py-spy samples per run of the backtest (for a bootstrap over runs)",
+    ACTIVITY: "py-spy samples per function by what they were doing (loop line, own code, "
+    "native frames below): the split category breakdown",
     MEMORY: "memory timeline, allocations, GC, frame sizes",
     MEMRAY: "memray: bytes per allocating function at peak and in total, native frames",
     LOG: "structured run log",

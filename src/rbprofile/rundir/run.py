@@ -58,6 +58,7 @@ WRITTEN_BY = {
     files.PYSPY_SPEEDSCOPE: "pyspy",
     files.SAMPLES: "pyspy",
     files.PYSPY_RUNS: "pyspy",
+    files.ACTIVITY: "pyspy",
     files.MEMORY: "memory",
     files.MEMRAY: "memray",
 }
@@ -200,6 +201,13 @@ class Run:
         from rbprofile.analysis.evidence import EVIDENCE_SCHEMA
 
         return self._read(files.EVIDENCE, lambda p: _parquet(p, EVIDENCE_SCHEMA))
+
+    @cached_property
+    def activity(self) -> pl.DataFrame | None:
+        """activity.parquet: what the py-spy samples were doing, recorded with the run."""
+        from rbprofile.analysis.split import ACTIVITY_SCHEMA
+
+        return self._read(files.ACTIVITY, lambda p: _parquet(p, ACTIVITY_SCHEMA))
 
     @cached_property
     def cprofile(self) -> CProfile | None:

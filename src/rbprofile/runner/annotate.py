@@ -1,11 +1,12 @@
 """Record-time annotation of a run directory, once every profiler has finished.
 
 `annotate_run` reads the run's resolved tables back (functions, callers; py-spy samples), decides
-every function's category with all the evidence available now (py-spy loop lines, which need
-the sources this machine has; native Decimal frames; a float-mode twin run recorded earlier),
-charges each function to its project owner, and writes functions.parquet (category, decided_by,
-owner) and evidence.parquet. Best effort: if it fails the run keeps its unannotated tables,
-and the failure is logged.
+every function's category with all the evidence available now (py-spy loop lines and static
+loop / Decimal candidates, which need the sources this machine has; native Decimal frames; a
+float-mode twin run recorded earlier), charges each function to its project owner, and writes
+functions.parquet (category, decided_by, owner), evidence.parquet and activity.parquet (what
+each py-spy sample was doing, for the split category breakdown). Best effort: if it fails the
+run keeps its unannotated tables, and the failure is logged.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ def annotate_run(
             twin = FloatTwin(twin_profile.functions, found.name)
             log.info("float_twin", run=found.name)
     try:
-        result = annotate(profile, samples, project=project, twin=twin)
+        result = annotate(profile, samples, project=project, twin=twin, numeric=numeric)
     except RbprofileError as exc:
         log.warning("annotate_failed", reason=exc.message)
         return
     if result.functions is not None:
         write_parquet(tmp / files.FUNCTIONS, result.functions)
     write_parquet(tmp / files.EVIDENCE, result.evidence)
+    if result.activity is not None:
+        write_parquet(tmp / files.ACTIVITY, result.activity)

@@ -1,6 +1,10 @@
 """`categorize` core: one run -> a `Document` of category shares (and, with --explain, the
 rule or evidence that decided each function).
 
+With py-spy samples the primary table ("categories") is the breakdown split inside functions
+by what the samples were doing, with 95% intervals, and "labels" adds up self time by each
+function's single category; without samples "categories" is that single-label table.
+
     categorize_run(target, options=CategorizeOptions()) -> rbprofile.render.Document
     categorize(run, options) -> Document          (for a `Run` already at hand: the report)
 
@@ -21,8 +25,10 @@ from rbprofile.analysis.evidence import (
     DECIDING_SHARE,
     DECIMAL_METHOD,
     DECIMAL_NATIVE,
+    DECIMAL_STATIC,
     DECIMAL_VS_FLOAT,
     LOOP_LINES,
+    LOOP_STATIC,
 )
 from rbprofile.analysis.intervals import (
     INTERVAL_NOTE,
@@ -53,7 +59,8 @@ class CategorizeOptions:
 
 def _evidence_notes(run: Run, result: Categorized) -> list[str]:
     used = set(result.evidence_kinds)
-    decimal = [k for k in (DECIMAL_VS_FLOAT, DECIMAL_NATIVE, DECIMAL_METHOD) if k in used]
+    kinds = (DECIMAL_VS_FLOAT, DECIMAL_NATIVE, DECIMAL_METHOD, DECIMAL_STATIC)
+    decimal = [k for k in kinds if k in used]
     twin = (
         ""
         if DECIMAL_VS_FLOAT in used
@@ -66,13 +73,22 @@ def _evidence_notes(run: Run, result: Categorized) -> list[str]:
     notes = [
         "Decimal arithmetic evidence: " + ("; ".join(decimal) if decimal else "none found") + twin
     ]
+    static = f" Without them: {LOOP_STATIC} ({'found' if LOOP_STATIC in used else 'none found'})."
     if run.samples is None:
-        notes.append("Loops: not decided -- no py-spy line samples (run with --profiler pyspy).")
+        notes.append(
+            "Loops: no py-spy line samples (run with --profiler pyspy to measure them)." + static
+        )
     else:
         found = "found" if LOOP_LINES in used else "no function had enough samples"
         notes.append(
             f"Loops: {LOOP_LINES} with the function's source parsed by ast "
-            f"(at least {MIN_LOOP_SAMPLES} own samples; {found})."
+            f"(at least {MIN_LOOP_SAMPLES} own samples; {found})." + static
+        )
+    if used & {LOOP_STATIC, DECIMAL_STATIC}:
+        notes.append(
+            "Static evidence (kinds starting 'static:') is read from the source, not measured: "
+            "its share is 'not measured' and it decides only where no rule or measured "
+            "evidence does."
         )
     return notes
 
@@ -109,32 +125,53 @@ def _sampled(frame: pl.DataFrame, result: Categorized) -> pl.DataFrame:
     return with_intervals(frame, {"share": "samples"}, float(result.summary["self"].sum()))
 
 
+def _split_table(split: pl.DataFrame) -> Table:
+    total = int(split["samples"].sum())
+    note = (
+        f"Split inside functions by what the {total} py-spy samples were doing: native "
+        "_decimal/libmpdec frames under a function are Decimal arithmetic; under project code, "
+        "polars/pandas/numpy/pyarrow frames are data processing, its lines inside a loop "
+        "loops, its other lines its rule's category (its own code: Python per-call logic); "
+        "library code keeps its rule's category; 'other' is what nothing explains. Shares sum "
+        "to 100%; share_low..share_high is the 95% Wilson interval."
+    )
+    formats = {"share": PCT, "share_low": PCT, "share_high": PCT}
+    title = "Bottleneck categories (share of sampled time, split inside functions)"
+    return Table("categories", title, split, (note,), formats)
+
+
 def _tables(result: Categorized, opts: CategorizeOptions) -> list[Table]:
     column, spec = _unit_column(result.unit)
     summary = _sampled(result.summary.rename({"self": column}), result)
     notes = ["One primary category per function; shares sum to 100%."]
     if result.unit == "samples":
         notes.append(INTERVAL_NOTE)
-    tables = [
-        Table(
-            "categories",
-            "Bottleneck categories (share of self time)",
-            summary,
-            tuple(notes),
-            {column: spec, **SAMPLED_FORMATS},
-        )
-    ]
+    by_label = Table(
+        "categories" if result.split is None else "labels",
+        "Bottleneck categories (share of self time)"
+        if result.split is None
+        else "Self time by each function's single category",
+        summary,
+        tuple(notes),
+        {column: spec, **SAMPLED_FORMATS},
+    )
+    tables = [by_label] if result.split is None else [_split_table(result.split), by_label]
     if opts.explain:
         frame = result.functions.rename({"self": column}).drop("module", "qualname").head(opts.top)
+        if result.split is None:
+            frame = frame.drop("split")
         frame = _sampled(frame, result).with_columns(
             pl.col("evidence")
             .map_elements(evidence_certainty, return_dtype=pl.String)
             .alias("certainty")
         )
+        split_note = (
+            "; split: its own py-spy samples by category" if result.split is not None else ""
+        )
         note = (
-            f"Top {opts.top} functions by self time, with the rule or evidence that decided each. "
-            "certainty: 'uncertain' when a py-spy evidence share (loop lines, Decimal native "
-            "frames) has a 95% Wilson interval that holds the deciding 50%."
+            f"Top {opts.top} functions by self time, with the rule or evidence that decided each"
+            f"{split_note}. certainty: 'uncertain' when a py-spy evidence share (loop lines, "
+            "Decimal native frames) has a 95% Wilson interval that holds the deciding 50%."
         )
         formats = {column: spec, **SAMPLED_FORMATS}
         tables.append(
@@ -164,7 +201,12 @@ def categorize(run: Run, opts: CategorizeOptions) -> Document:
         tables=tuple(_tables(result, opts)),
         notes=tuple(notes),
         primary="categories",
-        meta={"target": run.name, "unit": result.unit, "evidence": list(result.evidence_kinds)},
+        meta={
+            "target": run.name,
+            "unit": result.unit,
+            "evidence": list(result.evidence_kinds),
+            "split_samples": None if result.split is None else int(result.split["samples"].sum()),
+        },
     )
 
 

@@ -47,13 +47,19 @@ def test_builtin_rules_match(
     assert (found.name, found.category, found.origin) == (rule, category, "built-in")
 
 
-def test_unknown_code_matches_no_rule() -> None:
-    assert load_rules().match("mypkg.engine", "Engine.step", "/src/mypkg/engine.py") is None
+def test_unknown_code_matches_no_rule_but_python_code_is_per_call_logic() -> None:
+    rules = load_rules()
+    assert rules.match("mypkg._engine", "Engine.step", "~") is None  # a C function
+    python = rules.match("mypkg.engine", "Engine.step", "/src/mypkg/engine.py")
+    assert python is not None
+    assert (python.name, python.category, python.priority) == (
+        "python-code", "Python per-call logic", 1,
+    )  # fmt: skip
 
 
 def test_plain_module_pattern_matches_submodules_not_prefixes() -> None:
     rules = load_rules()
-    assert rules.match("polarsx", "f", "/x.py") is None
+    assert rules.match("polarsx", "f", "~") is None
     assert rules.match("polars", "f", "/x.py").name == "data-libraries"  # type: ignore[union-attr]
 
 
@@ -181,5 +187,6 @@ function = "^read_"
     rules = load_rules(path)
     hit = rules.match("app.vendor.csvlib", "read_rows", "/src/app/vendor/csvlib.py")
     assert hit is not None and hit.name == "vendored-io"
-    assert rules.match("app.vendor.csvlib", "write_rows", "/src/app/vendor/csvlib.py") is None
-    assert rules.match("app.core", "read_rows", "/src/app/core.py") is None
+    miss = rules.match("app.vendor.csvlib", "write_rows", "/src/app/vendor/csvlib.py")
+    assert miss is not None and miss.name == "python-code"  # only the fallback matches
+    assert rules.match("app.core", "read_rows", "/src/app/core.py").name == "python-code"  # type: ignore[union-attr]

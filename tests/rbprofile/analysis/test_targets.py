@@ -38,14 +38,27 @@ EDGES = [
     ("proj.engine:hot", "builtins:list.append", 1000, 1000, 0.2, 0.2),
     ("proj.engine:run", "proj.engine:tiny", 100_000, 100_000, 0.5, 0.6),
     ("proj.engine:tiny", "polars:PyDataFrame.sort", 100_000, 100_000, 0.1, 0.1),
+    # a C function calling tiny as heavily as run does: never "the loop" to target
+    ("builtins:sorted", "proj.engine:tiny", 1, 1, 0.0, 0.6),
 ]
+# proj/engine.py as the profile saw it: `run` (line 1) loops, the others do not
+ENGINE = """\
+def run(n):
+    for i in range(n):
+        hot(i)
+        tiny(i)
+"""
 
 
-def profile() -> CProfile:
+def profile(engine: Path | None = None) -> CProfile:
+    """The hand-built profile; `engine` is where proj/engine.py's source is (else nowhere)."""
+    if engine is not None:
+        engine.write_text(ENGINE)
     rows = [
-        (k, k.split(":")[0], k.split(":")[1], f, 1, n, n, s, c, None, None, None)
+        (k, k.split(":")[0], k.split(":")[1], str(engine) if engine and f != "~" else f, 1,
+         n, n, s, c, None, None, None)
         for k, f, n, s, c, _ in FUNCTIONS
-    ]
+    ]  # fmt: skip
     functions = pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")
     edges = pl.DataFrame(EDGES, schema=EDGES_SCHEMA, orient="row")
     return CProfile(Path("hand.pstats"), functions, edges, total_s=2.0)
@@ -76,9 +89,9 @@ def test_ffi_check() -> None:
     assert ffi_check(None, None, None) == "unknown: no call counts (py-spy only)"
 
 
-def test_targets_rank_by_removable_time_with_exact_amdahl() -> None:
+def test_targets_rank_by_removable_time_with_exact_amdahl(tmp_path: Path) -> None:
     table = optimization_targets(
-        categorized(), profile=profile(), speedups=SPEEDUPS, project="proj"
+        categorized(), profile=profile(tmp_path / "engine.py"), speedups=SPEEDUPS, project="proj"
     )
     rows = table.frame.to_dicts()
     assert [r["target"] for r in rows] == ["proj.engine:hot", "proj.engine:tiny", "proj.engine:run"]
@@ -94,6 +107,7 @@ def test_targets_rank_by_removable_time_with_exact_amdahl() -> None:
     # tiny: Decimal self time 5x, polars' native sort 1x; 6 us per call fails the FFI check
     assert tiny["kernel_speedup"] == pytest.approx(0.6 / (0.5 / 5 + 0.1 / 1))
     assert tiny["amdahl_speedup"] == pytest.approx(1 / (0.7 + 0.3 / 3))
+    # builtins:sorted calls tiny as much, but only run is Python with a loop of its own
     assert tiny["ffi"] == "no: 6 us per call; target the loop in proj.engine:run"
     assert tiny["assumed"] == "Decimal arithmetic 5x on 83%, native 1x on 17%"
     assert (tiny["self_share"], tiny["inclusive_share"]) == (0.25, 0.3)
@@ -148,6 +162,15 @@ def test_one_time_setup_is_removed_whole_with_no_kernel_speedup() -> None:
     )  # fmt: skip
     assert setup["removable_s"] == pytest.approx(0.3)
     assert setup["amdahl_speedup"] == pytest.approx(1 / (1 - 0.3 / 2.3))
+
+
+def test_a_caller_without_a_loop_of_its_own_is_not_named() -> None:
+    table = optimization_targets(
+        categorized(), profile=profile(), speedups=SPEEDUPS, project="proj"
+    )
+    tiny = table.frame.filter(pl.col("target") == "proj.engine:tiny").row(0, named=True)
+    # no source for proj/engine.py here: run's loop cannot be confirmed, nothing is named
+    assert tiny["ffi"] == "no: 6 us per call; target its caller's loop"
 
 
 def test_speedup_overrides_change_the_estimate() -> None:

@@ -16,7 +16,7 @@ STEADY = [1.00, 1.01, 0.99, 1.02, 0.98]
 FAST = [0.80, 0.81, 0.79, 0.80, 0.82]
 NOISY = [1.01, 0.96, 1.04, 0.99, 1.00]
 FN_BEFORE = [("rustybt.algorithm:TradingAlgorithm.order", "/x/algorithm.py", 10, 5, 0.6, 0.9, None)]
-CATEGORY = "other"  # what the built-in rules say about TradingAlgorithm.order
+CATEGORY = "Python per-call logic"  # what the built-in rules say about TradingAlgorithm.order
 FN_AFTER = [("rustybt.algorithm:TradingAlgorithm.order", "/x/algorithm.py", 20, 5, 0.3, 0.5, None)]
 
 
