@@ -68,7 +68,8 @@ def help_text() -> str:
     return (
         "Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`.\n\n"
         "Each scenario runs in fresh child processes: first `--repeat` plain (unprofiled) "
-        "timing runs, then one run per profiler. Examples:\n\n"
+        "timing runs, then the profiled runs (`--cprofile-repeat` cProfile runs, one per other "
+        "profiler). Examples:\n\n"
         "* `rbprofile run daily --profiler cprofile`\n"
         "* `rbprofile run all --profiler all --label post-rust`\n"
         "* `rbprofile run all --numeric float --profiler cprofile` (label baseline-float)\n"
@@ -94,6 +95,10 @@ def run(
         typer.Option(help="name of this code configuration [default: baseline, or baseline-float]"),
     ] = None,
     repeat: Annotated[int, typer.Option(min=1, help="plain timing runs")] = 3,
+    cprofile_repeat: Annotated[
+        int,
+        typer.Option(min=1, help="cProfile runs: per-function medians and spread for compare"),
+    ] = 3,
     numeric: Annotated[Numeric, typer.Option(help="money type of the engine")] = Numeric.decimal,
     rate: Annotated[int, typer.Option(min=1, max=10_000, help="py-spy samples per second")] = 100,
     bundle: Annotated[
@@ -119,6 +124,7 @@ def run(
         bundle,
         profiles_dir,
         force,
+        cprofile_repeat,
     )
     with _progress() as on_event:  # Ctrl-C: the run dir cleans up, `main` says so (exit 130)
         summary = run_profiles(request, on_event, sys.stderr if verbose else None)

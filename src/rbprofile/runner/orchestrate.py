@@ -27,6 +27,7 @@ from rbprofile.errors import RbprofileError
 from rbprofile.paths import profiles_dir
 from rbprofile.process import spawn
 from rbprofile.profilers.base import ProfilerContext, ProfilerOutcome
+from rbprofile.profilers.cprofile import REPEAT_OPTION as CPROFILE_REPEAT
 from rbprofile.rundir import files
 from rbprofile.rundir.manifest import BundleInfo, Manifest, ProfilerRecord, TimingSummary, Workload
 from rbprofile.rundir.timing import Timing
@@ -88,6 +89,8 @@ def run_profiles(
 ) -> RunSummary:
     if request.repeat < 1:
         raise RbprofileError("--repeat must be at least 1 (timing needs a plain run)")
+    if request.cprofile_repeat < 1:
+        raise RbprofileError("--cprofile-repeat must be at least 1")
     emit = progress or (lambda _event: None)
     targets = resolve_targets(request.target, request.bundle)
     root = profiles_dir(request.profiles_dir) / request.label
@@ -243,7 +246,12 @@ def _run_children(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rbprofile-post") as post:
         deferred: list[Future[None]] = []
         ctx = profiler_context(
-            spec, tmp, work, request.rate_hz, defer=lambda fn: deferred.append(post.submit(fn))
+            spec,
+            tmp,
+            work,
+            request.rate_hz,
+            defer=lambda fn: deferred.append(post.submit(fn)),
+            options={CPROFILE_REPEAT: request.cprofile_repeat},
         )
 
         def repeat_started(i: int) -> None:
@@ -266,6 +274,7 @@ def profiler_context(
     work: Path,
     rate_hz: int = 100,
     defer: Callable[[Callable[[], None]], None] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ProfilerContext:
     """What a profiler is given to measure `spec`'s program into `run_dir`."""
     return ProfilerContext(
@@ -275,6 +284,7 @@ def profiler_context(
         spawn=spawn,
         run_child=partial(run_child, spec),
         rate_hz=rate_hz,
+        options=dict(options or {}),
         defer=defer or (lambda fn: fn()),
     )
 

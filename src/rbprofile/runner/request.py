@@ -23,6 +23,7 @@ class RunRequest:
     bundle: str | None = None
     profiles_dir: Path | None = None
     force: bool = False
+    cprofile_repeat: int = 3  # profiled cProfile children (medians and spread per function)
 
 
 def default_label(numeric: str) -> str:

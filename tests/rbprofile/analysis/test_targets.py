@@ -42,7 +42,7 @@ EDGES = [
 
 def profile() -> CProfile:
     rows = [
-        (k, k.split(":")[0], k.split(":")[1], f, 1, n, n, s, c, None, None, None)
+        (k, k.split(":")[0], k.split(":")[1], f, 1, n, n, s, c, None, None, None, None, None)
         for k, f, n, s, c, _ in FUNCTIONS
     ]
     functions = pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")
