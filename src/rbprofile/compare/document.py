@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from rbprofile.compare.core import Comparison, ScenarioTiming
-from rbprofile.compare.function_verdicts import FunctionTest
+from rbprofile.compare.function_verdicts import MIN_SHARE_PCT, FunctionTest
 from rbprofile.compare.functions import CHANGE_COLUMNS
 from rbprofile.compare.stats import ALPHA, MIN_REPEATS
 from rbprofile.render import Document, Table
@@ -105,9 +105,10 @@ _FUNCTIONS_NOTE = (
     "points). status is judged on normalized self time: each repeat divided by its speed "
     "factor (the time-weighted median of every function's ratio to its median), so a "
     "uniformly slower machine changes no verdict. change_pct = change of the normalized "
-    "median; p_adj = Welch's t-test over the repeats (n = before/after), Benjamini-Hochberg "
-    "adjusted for the functions tested. improved / regressed = p_adj < {alpha:g} and at least "
-    "{min_change:g}% in size; fewer than {min_repeats} repeats a side gives 'not enough repeats'."
+    "median; p_adj = Welch's t-test on its logarithm over the repeats (n = before/after), "
+    "Benjamini-Hochberg adjusted for the functions tested. improved / regressed = p_adj < "
+    "{alpha:g} and at least {min_change:g}% in size; not tested = under {min_share:g}% of the "
+    "run on both sides; fewer than {min_repeats} repeats a side gives 'not enough repeats'."
 )
 
 
@@ -118,8 +119,11 @@ def _judged_note(scenario: str, test: FunctionTest) -> str:
             f"{scenario}: not enough repeats for function verdicts ({repeats}; {MIN_REPEATS} a "
             "side needed): record with `rbprofile run --profiler cprofile --cprofile-repeat 3`."
         )
-    speed = "" if test.speed_ratio is None else f"; AFTER ran at {test.speed_ratio:.2f}x the "
-    speed += "" if test.speed_ratio is None else "time of BEFORE overall (removed before judging)"
+    speed = (
+        ""
+        if test.speed_ratio is None
+        else f"; speed factor AFTER/BEFORE {test.speed_ratio:.2f} (removed before judging)"
+    )
     return f"{scenario}: {repeats}, {test.tested} functions tested{speed}."
 
 
@@ -133,7 +137,11 @@ def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
             .select("scenario", pl.col("key").alias("function"), *CHANGE_COLUMNS)
         )
     note = _FUNCTIONS_NOTE.format(
-        top=top, alpha=ALPHA, min_change=comparison.min_change, min_repeats=MIN_REPEATS
+        top=top,
+        alpha=ALPHA,
+        min_change=comparison.min_change,
+        min_share=MIN_SHARE_PCT,
+        min_repeats=MIN_REPEATS,
     )
     judged = tuple(_judged_note(s, t) for s, t in sorted(comparison.function_tests.items()))
     return Table(

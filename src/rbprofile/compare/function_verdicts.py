@@ -11,10 +11,14 @@ speed factor absorbs; a function that alone got slower (or faster) barely moves 
 median, so it keeps its change and the others stay put. (Dividing by the run total instead
 would make every other function look faster whenever one function gets much slower.)
 
-A function is `regressed` / `improved` when Welch's test over the normalized repeats rejects
-"same mean" at ALPHA after the Benjamini-Hochberg adjustment for the number of functions tested,
-AND its normalized median changed by at least `min_change` percent in the same direction;
-`not significant` otherwise; `not enough repeats` when a side has fewer than MIN_REPEATS.
+Functions holding at least MIN_SHARE_PCT of the run on either side are tested: Welch's test on
+the logarithm of the normalized repeats (timing noise grows with the time, so the change is
+tested as a ratio). A tested function is `regressed` / `improved` when the test rejects "same
+mean" at ALPHA after the Benjamini-Hochberg adjustment for the number of functions tested, AND
+its normalized median changed by at least `min_change` percent in the same direction; `not
+significant` otherwise. Smaller functions are `not tested`: with three repeats a side, testing
+a thousand of them would set the adjusted bar out of reach for any real change (and they are
+rarely worth a rewrite). `not enough repeats` when a side has fewer than MIN_REPEATS.
 Function verdicts are relative to the rest of the run: a change that made every function
 equally faster is the run-time verdict's business (`compare.stats.judge`), not theirs.
 """
@@ -29,6 +33,8 @@ import polars as pl
 from rbprofile.compare.stats import ALPHA, MIN_REPEATS, adjust_p, welch_rows
 
 MEASURE = "self time per repeat / the repeat's speed factor (time-weighted median ratio)"
+MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are not tested
+EPSILON_S = 1e-6  # added before the logarithm: a repeat may not have called a function
 
 VERDICT_SCHEMA = pl.Schema(
     {
@@ -59,7 +65,8 @@ class FunctionTest:
         return {
             "measure": MEASURE,
             "normalized": True,
-            "test": "Welch's t-test over the repeats, Benjamini-Hochberg adjusted",
+            "test": "Welch's t-test on log(measure) over the repeats, Benjamini-Hochberg adjusted",
+            "min_share_pct": MIN_SHARE_PCT,
             "alpha": ALPHA,
             "min_change_pct": self.min_change,
             "repeats": [self.before_repeats, self.after_repeats],
@@ -104,6 +111,14 @@ def _statuses(change: np.ndarray, t: np.ndarray, p_adj: np.ndarray, min_change: 
     ]
 
 
+def _shares(mb: np.ndarray, ma: np.ndarray) -> np.ndarray:
+    """Each function's larger share of the run (percent) on the two sides."""
+    sb, sa = mb.sum(), ma.sum()
+    before = mb / sb if sb > 0 else np.zeros_like(mb)
+    after = ma / sa if sa > 0 else np.zeros_like(ma)
+    return 100.0 * np.maximum(before, after)
+
+
 def judge_functions(
     before: pl.DataFrame, after: pl.DataFrame, min_change: float = 2.0
 ) -> FunctionTest:
@@ -119,16 +134,19 @@ def judge_functions(
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(mb > 0, (ma / mb - 1.0) * 100.0, np.nan)
     n = both.height
-    if min(kb, ka) < MIN_REPEATS or n == 0:
-        status, p_adj = ["not enough repeats"] * n, np.full(n, np.nan)
-    else:
-        t, p = welch_rows(xb, xa)
-        p_adj = adjust_p(p)
-        status = _statuses(change, t, p_adj, min_change)
+    status = np.full(n, "not enough repeats", dtype=object)
+    p_adj = np.full(n, np.nan)
+    tested = np.zeros(n, dtype=bool)
+    if min(kb, ka) >= MIN_REPEATS and n:
+        tested = _shares(mb, ma) >= MIN_SHARE_PCT
+        status[:] = "not tested"
+        if tested.any():
+            t, p = welch_rows(np.log(xb[tested] + EPSILON_S), np.log(xa[tested] + EPSILON_S))
+            p_adj[tested] = adjust_p(p)
+            status[tested] = _statuses(change[tested], t, p_adj[tested], min_change)
     verdicts = pl.DataFrame(
-        {"key": both["key"], "status": status, "change_pct": change, "p_adj": p_adj},
+        {"key": both["key"], "status": status.tolist(), "change_pct": change, "p_adj": p_adj},
         schema=VERDICT_SCHEMA,
     ).with_columns(pl.col("change_pct", "p_adj").fill_nan(None))
     ratio = float(np.median(ca) / np.median(cb)) if n else None
-    tested = n if min(kb, ka) >= MIN_REPEATS else 0
-    return FunctionTest(verdicts, kb, ka, ratio, tested, min_change)
+    return FunctionTest(verdicts, kb, ka, ratio, int(tested.sum()), min_change)

@@ -4,7 +4,8 @@
     Run.files(pstats=None, pyspy=None) -> Run                  bare files from anywhere
 
 Accessors read on first use and are cached: `manifest`, `timing`, `memory`, `functions`,
-`evidence`, `cprofile` (the profile: functions + caller edges + total), `samples` (py-spy
+`evidence`, `cprofile` (the profile: functions + caller edges + total; `cprofile_repeats` says
+over how many cProfile repeats its times are medians), `samples` (py-spy
 samples, cut to the call cProfile measured when both exist). Inside a run directory the
 tables written at record time are read (identities already resolved); the raw pstats and
 py-spy files are only parsed for bare files and for runs recorded before those tables existed.
@@ -165,6 +166,15 @@ class Run:
             self.problems.setdefault(files.PSTATS, self.why_missing(files.PSTATS))
             return None
         return self._load(files.PSTATS, lambda: load_pstats(self.pstats_path))  # type: ignore[arg-type]
+
+    @property
+    def cprofile_repeats(self) -> int:
+        """How many cProfile repeats the functions table holds (1 for bare and older runs)."""
+        table = self.functions
+        if table is None or table.height == 0:
+            return 1
+        longest = table.select(pl.col("self_s_repeats").list.len().max()).item()
+        return int(longest or 1)
 
     @cached_property
     def raw_samples(self) -> Samples | None:
