@@ -15,6 +15,7 @@ turns that, and the manifest's profiler records, into one sentence a report can 
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -160,7 +161,7 @@ class Run:
                 else pl.DataFrame(schema=EDGES_SCHEMA)
             )
             if functions is not None and edges is not None:
-                total = float(functions["self_s"].sum())
+                total = run_total(functions)
                 return CProfile(self.path / files.PSTATS, functions, edges, total)  # type: ignore[operator]
         if self.pstats_path is None:
             self.problems.setdefault(files.PSTATS, self.why_missing(files.PSTATS))
@@ -257,6 +258,17 @@ class Run:
         if self.path is not None and path.parent == self.path:
             return f"{self.name}/{path.name}"
         return str(path)
+
+
+def run_total(functions: pl.DataFrame) -> float:
+    """The profile's total: with cProfile repeats, the median of the repeats' totals (the total
+    of the repeat kept as cprofile.pstats); else the sum of self times (pstats total_tt)."""
+    if functions.height == 0 or functions["self_s_repeats"].null_count() == functions.height:
+        return float(functions["self_s"].sum())
+    repeats = functions["self_s_repeats"].drop_nulls()
+    width = int(repeats.list.len().max() or 1)  # type: ignore[arg-type]
+    totals = [sum(r[i] for r in repeats if i < len(r)) for i in range(width)]
+    return float(statistics.median(totals))
 
 
 CODE_MARKERS = {"Decimal": ("decimal", "_decimal"), "Polars": ("polars", "_polars")}

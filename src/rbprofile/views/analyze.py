@@ -182,8 +182,8 @@ def source_notes(run: Run) -> tuple[list[str], dict[str, object]]:
             if run.cprofile_repeats == 1
             else f"cProfile: medians over {run.cprofile_repeats} repeats "
             f"({run.shown(run.pstats_path)} is the median-total one) -- {profile.total_s:.4f} s "
-            f"total (sum of median self times), {profile.functions.height} functions; shares "
-            "are of that total; self_spread = range of self time over the repeats / median."
+            f"total (that repeat's total), {profile.functions.height} functions; shares are of "
+            "that total; self_spread = range of self time over the repeats / median."
         )
         meta["cprofile_repeats"] = run.cprofile_repeats
         meta |= {"total_s": profile.total_s, "functions": profile.functions.height}

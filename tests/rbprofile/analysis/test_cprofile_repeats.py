@@ -10,6 +10,7 @@ from hotprofiles import write_pstats
 from rbprofile.analysis.cprofile_repeats import median_index, merge_repeats
 from rbprofile.analysis.hotspots import hotspots
 from rbprofile.analysis.pstats_source import load_pstats
+from rbprofile.rundir.run import run_total
 
 MAIN, WORK, RARE = ("/n/app.py", 1, "main"), ("/n/app.py", 5, "work"), ("/n/app.py", 9, "rare")
 
@@ -68,3 +69,17 @@ def test_hotspots_show_the_spread_over_repeats(tmp_path: Path) -> None:
     assert table["self_spread"].to_list() == pytest.approx([(3.0 - 1.0) / 2.0, 0.0])
     single = load_pstats(paths[0])
     assert hotspots(single.functions, 3.5, top=1)["self_spread"].to_list() == [None]
+
+
+def test_the_run_total_is_the_median_repeats_total(tmp_path: Path) -> None:
+    paths = [
+        _repeat(tmp_path, 1, 3.0, True),
+        _repeat(tmp_path, 2, 1.0, True),
+        _repeat(tmp_path, 3, 2.0),
+    ]
+    merged = merge_repeats([load_pstats(p) for p in paths])
+    assert merged.totals_s == pytest.approx((3.75, 1.75, 2.5))
+    assert merged.functions["self_s"].sum() == pytest.approx(0.5 + 2.0 + 0.25)  # medians
+    assert run_total(merged.functions) == pytest.approx(2.5)  # the median repeat's total
+    single = load_pstats(paths[1])
+    assert run_total(single.functions) == pytest.approx(single.total_s) == pytest.approx(1.75)
