@@ -42,17 +42,25 @@ def summary_text(pstats_path: Path, top: int = TOP, shown_as: str | None = None)
     return text.replace(str(pstats_path), shown_as, 1) if shown_as else text
 
 
-def write_tables(pstats_paths: Sequence[Path], run_dir: Path) -> Repeats:
-    """functions.parquet and callers.parquet from the repeats' pstats files, and the raw dump
-    of the median-total repeat as cprofile.pstats; returns the merged repeats.
+def write_tables(pstats_path: Path, run_dir: Path) -> int:
+    """functions.parquet and callers.parquet from one pstats file (one repeat); returns the
+    function count. Identities (module, qualified name) are resolved here."""
+    return write_repeat_tables([pstats_path], run_dir).functions.height
 
-    Identities (module, qualified name) are resolved here, with the sources at hand."""
+
+def write_repeat_tables(pstats_paths: Sequence[Path], run_dir: Path) -> Repeats:
+    """functions.parquet and callers.parquet from the repeats' pstats files, and the raw dump
+    of the median-total repeat as cprofile.pstats (unless it is already that file); returns the
+    merged repeats. Identities (module, qualified name) are resolved here, with the sources at
+    hand."""
     from rbprofile.analysis.cprofile_repeats import merge_repeats
     from rbprofile.analysis.pstats_source import load_pstats
     from rbprofile.atomic import write_parquet
 
     merged = merge_repeats([load_pstats(p) for p in pstats_paths])
-    shutil.copyfile(pstats_paths[merged.kept], run_dir / files.PSTATS)
+    kept, target = pstats_paths[merged.kept], run_dir / files.PSTATS
+    if kept.resolve() != target.resolve():
+        shutil.copyfile(kept, target)
     write_parquet(run_dir / files.FUNCTIONS, merged.functions)
     write_parquet(run_dir / files.CALLERS, merged.edges)
     return merged
@@ -110,7 +118,7 @@ def _post_process(run_dir: Path, dumps: list[Path], outcome: ProfilerOutcome) ->
     from rbprofile.atomic import write_text
 
     try:
-        merged = write_tables(dumps, run_dir)
+        merged = write_repeat_tables(dumps, run_dir)
         write_text(
             run_dir / files.PSTATS_SUMMARY,
             summary_text(run_dir / files.PSTATS, shown_as=files.PSTATS),

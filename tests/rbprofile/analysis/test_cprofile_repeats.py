@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hotprofiles import write_pstats
 
 from rbprofile.analysis.cprofile_repeats import median_index, merge_repeats
 from rbprofile.analysis.hotspots import hotspots
 from rbprofile.analysis.pstats_source import load_pstats
+from rbprofile.profilers.cprofile import write_tables
 from rbprofile.rundir.run import run_total
 
 MAIN, WORK, RARE = ("/n/app.py", 1, "main"), ("/n/app.py", 5, "work"), ("/n/app.py", 9, "rare")
@@ -83,3 +85,14 @@ def test_the_run_total_is_the_median_repeats_total(tmp_path: Path) -> None:
     assert run_total(merged.functions) == pytest.approx(2.5)  # the median repeat's total
     single = load_pstats(paths[1])
     assert run_total(single.functions) == pytest.approx(single.total_s) == pytest.approx(1.75)
+
+
+def test_write_tables_of_one_pstats_in_place(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    path = _repeat(run_dir, 1, 3.0).rename(run_dir / "cprofile.pstats")
+    before = path.read_bytes()
+    assert write_tables(path, run_dir) == 2  # app:main, app:work
+    assert path.read_bytes() == before
+    functions = pl.read_parquet(run_dir / "functions.parquet")
+    assert functions["self_s_repeats"].to_list() == [[0.5], [3.0]]
