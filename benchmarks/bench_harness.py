@@ -1,6 +1,6 @@
 """`rbprofile run`: the whole job's wall time, and what the harness adds over doing it by hand.
 
-- run_all: `rbprofile run all --profiler all` (3 scenarios x 3 timing repeats + cProfile,
+- run_all: `rbprofile run all --profiler all` (3 scenarios x 3 timing repeats + 3 cProfile,
   py-spy and memory), bundles ingested beforehand; target < 240 s.
 - on one scenario (`daily`): the harness's time over the same work done by hand on the same
   child commands (plain `subprocess.run` of the child, py-spy's own command lines,
@@ -88,7 +88,9 @@ def _by_hand(work: Path) -> dict[str, float]:
 
     steps = {
         "timing": _timed(lambda: run(*(child("plain", f"plain{i}") for i in range(REPEATS)))),
-        "cprofile": _timed(lambda: run(child("cprofile", "cprofile"))),
+        "cprofile": _timed(  # the runner's default: 3 cProfile repeats
+            lambda: run(*(child("cprofile", f"cprofile{i}") for i in range(3)))
+        ),
         "pyspy": _timed(lambda: run(*recordings)),
         "memory": _timed(memory),
     }

@@ -10,24 +10,31 @@ import polars as pl
 # One row per profiled function (functions.parquet, and what the pstats loader returns).
 # key = f"{module}:{qualname}" -- stable across line moves; used to match functions in compare.
 # category / decided_by / owner are filled at record time (rbprofile.analysis.annotate).
+# A run records K cProfile repeats (`run --cprofile-repeat K`): self_s / cum_s are the medians
+# over the repeats, self_s_repeats / cum_s_repeats every repeat's value in repeat order (0.0 in
+# a repeat that never called the function), ncalls / primcalls those of the repeat kept as
+# cprofile.pstats (rbprofile.analysis.cprofile_repeats). A single pstats is one repeat.
 FUNCTIONS_SCHEMA = pl.Schema(
-    {
-        "key": pl.String,
-        "module": pl.String,
-        "qualname": pl.String,
-        "file": pl.String,
-        "line": pl.Int64,
-        "ncalls": pl.Int64,
-        "primcalls": pl.Int64,
-        "self_s": pl.Float64,
-        "cum_s": pl.Float64,
-        "category": pl.String,
-        "decided_by": pl.String,
-        "owner": pl.String,
+    {  # instances, not classes: the List column makes the dict one of DataType
+        "key": pl.String(),
+        "module": pl.String(),
+        "qualname": pl.String(),
+        "file": pl.String(),
+        "line": pl.Int64(),
+        "ncalls": pl.Int64(),
+        "primcalls": pl.Int64(),
+        "self_s": pl.Float64(),
+        "cum_s": pl.Float64(),
+        "category": pl.String(),
+        "decided_by": pl.String(),
+        "owner": pl.String(),
+        "self_s_repeats": pl.List(pl.Float64),
+        "cum_s_repeats": pl.List(pl.Float64),
     }
 )
-# Columns a table written by an older rbprofile may lack (read as null).
-FUNCTIONS_OPTIONAL = frozenset({"decided_by"})
+# Columns a table written by an older rbprofile may lack (read as null; a null repeats list
+# means one repeat, the row's own self_s / cum_s).
+FUNCTIONS_OPTIONAL = frozenset({"decided_by", "self_s_repeats", "cum_s_repeats"})
 
 
 def validate(

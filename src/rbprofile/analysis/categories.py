@@ -117,7 +117,15 @@ def sampled_functions(samples: Samples) -> pl.DataFrame:
             pl.col("inclusive_samples").alias("cum_s"),
             *(
                 pl.lit(None).alias(c)
-                for c in ("ncalls", "primcalls", "category", "decided_by", "owner")
+                for c in (
+                    "ncalls",
+                    "primcalls",
+                    "category",
+                    "decided_by",
+                    "owner",
+                    "self_s_repeats",
+                    "cum_s_repeats",
+                )
             ),
         )
         .select(FUNCTIONS_SCHEMA.names())

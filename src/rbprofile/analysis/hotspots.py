@@ -2,7 +2,8 @@
 
 hotspots(functions, total_s, top=20, sort="cumulative") -> pl.DataFrame
     rank, function, ncalls, primcalls, self_s, cum_s, self_per_call_s, cum_per_call_s,
-    self_share, cum_share (shares of the profile's real total time)
+    self_share, cum_share (shares of the profile's real total time), self_spread (the range of
+    self time over the cProfile repeats / its median; null with one repeat)
 bottlenecks(functions, total_s, threshold_pct=5.0) -> pl.DataFrame
     the same columns for every function whose cumulative share is above the threshold
 function_samples(samples, top=20) -> pl.DataFrame
@@ -26,6 +27,7 @@ SHARE_FORMATS = {
     "self_per_call_s": "{:.3g}",
     "cum_per_call_s": "{:.3g}",
     "inclusive_share": "{:.1%}",
+    "self_spread": "{:.0%}",
 }
 
 
@@ -42,7 +44,18 @@ def _with_shares(functions: pl.DataFrame, total_s: float) -> pl.DataFrame:
         (pl.col("cum_s") / calls).alias("cum_per_call_s"),
         (pl.col("self_s") / total).alias("self_share"),
         (pl.col("cum_s") / total).alias("cum_share"),
+        _spread(functions).alias("self_spread"),
     )
+
+
+def _spread(functions: pl.DataFrame) -> pl.Expr:
+    """(max - min) / median of the self time over the repeats; null with one repeat."""
+    if "self_s_repeats" not in functions.columns:
+        return pl.lit(None, pl.Float64)
+    repeats = pl.col("self_s_repeats")
+    width = repeats.list.max() - repeats.list.min()
+    enough = (repeats.list.len() > 1) & (repeats.list.median() > 0)
+    return pl.when(enough).then(width / repeats.list.median()).otherwise(None)
 
 
 def _ranked(frame: pl.DataFrame, sort: SortKey) -> pl.DataFrame:

@@ -1,7 +1,8 @@
 """Load any cProfile `.pstats` file into Polars tables.
 
     load_pstats(path, resolver=None) -> CProfile
-    CProfile.functions  FUNCTIONS_SCHEMA rows (category and owner left null), one per function;
+    CProfile.functions  FUNCTIONS_SCHEMA rows (category and owner left null; one repeat), one
+                        per function;
                         key = "module:qualname", unique (a rare clash gets "#2", "#3" by line)
     CProfile.edges      caller_key, callee_key, ncalls, primcalls, self_s, cum_s: the callee's
                         calls and times when called from that caller (pstats' caller table)
@@ -49,6 +50,12 @@ _BUILTIN = re.compile(r"^<built-in method (?P<name>[^ >]+)(?: of (?P<rest>.+?))?
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 Func = tuple[str, int, str]
+_UNSET = (None, None, None)  # category, decided_by, owner: decided at record time
+
+
+def _one_repeat(times: tuple[float, float]) -> tuple[list[float], list[float]]:
+    """self_s_repeats, cum_s_repeats of a single profile: one repeat."""
+    return [times[0]], [times[1]]
 
 
 @dataclass(frozen=True)
@@ -210,8 +217,9 @@ def _keys(stats: dict[Func, tuple], namer: _Namer) -> tuple[dict[Func, str], lis
         keys[func] = key
         cc, nc, tt, ct, _ = stats[func]
         file, line, _name = func
+        times = (float(tt), float(ct))
         rows.append(
-            (key, info.name, qualname, file, line, nc, cc, float(tt), float(ct), None, None, None)
+            (key, info.name, qualname, file, line, nc, cc, *times, *_UNSET, *_one_repeat(times))
         )
     return keys, rows
 

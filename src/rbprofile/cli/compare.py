@@ -32,7 +32,7 @@ def compare(
             "--min-change",
             min=0.0,
             metavar="PCT",
-            help="Changes under PCT percent are 'not significant'.",
+            help="Run-time and function changes under PCT percent are 'not significant'.",
         ),
     ] = 2.0,
     fail_on_regression: Annotated[

@@ -75,8 +75,9 @@ def help_text() -> str:
     return (
         "Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`.\n\n"
         "Each scenario runs in fresh child processes: first `--repeat` plain (unprofiled) "
-        "timing runs, then one run per profiler (py-spy repeats the backtest until `--samples` "
-        "samples fall under it, or `--sample-budget` seconds are spent). Examples:\n\n"
+        "timing runs, then the profiled runs (`--cprofile-repeat` cProfile runs; py-spy repeats "
+        "the backtest until `--samples` samples fall under it, or `--sample-budget` seconds are "
+        "spent; one run per other profiler). Examples:\n\n"
         "* `rbprofile run daily --profiler cprofile`\n"
         "* `rbprofile run all --profiler all --label post-rust`\n"
         "* `rbprofile run all --numeric float --profiler cprofile` (label baseline-float)\n"
@@ -105,6 +106,10 @@ def run(
         ),
     ] = None,
     repeat: Annotated[int, typer.Option(min=1, help="plain timing runs")] = 3,
+    cprofile_repeat: Annotated[
+        int,
+        typer.Option(min=1, help="cProfile runs: per-function medians and spread for compare"),
+    ] = 3,
     numeric: Annotated[Numeric, typer.Option(help="money type of the engine")] = Numeric.decimal,
     rate: Annotated[int, typer.Option(min=1, max=10_000, help="py-spy samples per second")] = 100,
     samples: Annotated[
@@ -155,6 +160,7 @@ def run(
         timeout_s=timeout or None,
         samples=samples,
         sample_budget_s=sample_budget,
+        cprofile_repeat=cprofile_repeat,
     )
     with _progress() as on_event:  # Ctrl-C: the run dir cleans up, `main` says so (exit 130)
         summary = run_profiles(request, on_event, sys.stderr if verbose else None)

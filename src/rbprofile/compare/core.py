@@ -2,7 +2,8 @@
 
 Every scenario complete on both sides is compared: timing verdict (`stats.judge`) on the
 preferred measure both sides recorded (simulate CPU time, else wall time), function / module /
-category deltas when both sides have functions.parquet, and a differential flamegraph when both
+category deltas when both sides have functions.parquet (function verdicts from the cProfile
+repeats, `function_verdicts.judge_functions`), and a differential flamegraph when both
 have pyspy.collapsed.txt and an output directory is given. Scenarios on one side only, partial
 runs and missing profiler files are named in the result, never crashed on.
 """
@@ -16,7 +17,13 @@ import polars as pl
 
 from rbprofile.analysis.modules import module_at_depth
 from rbprofile.compare.diff_flamegraph import write_diff_flamegraph
-from rbprofile.compare.functions import categorized_functions, function_deltas, group_deltas
+from rbprofile.compare.function_verdicts import FunctionTest
+from rbprofile.compare.functions import (
+    categorized_functions,
+    compare_functions,
+    function_deltas,
+    group_deltas,
+)
 from rbprofile.compare.runs import Side, common_measure, resolve_side, timings, unlike
 from rbprofile.compare.stats import Sample, TimingVerdict, geometric_mean_speedup, judge
 from rbprofile.compare.targets import OUTCOME_SCHEMA, target_outcomes
@@ -54,6 +61,7 @@ class Comparison:
     flamegraphs: dict[str, Path] = field(default_factory=dict)
     # BEFORE's optimization targets, predicted against measured (compare.targets)
     targets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OUTCOME_SCHEMA))
+    function_tests: dict[str, FunctionTest] = field(default_factory=dict)  # by scenario
 
     def regressions(self, threshold_pct: float) -> list[ScenarioTiming]:
         """Scenarios significantly slower by more than `threshold_pct` percent."""
@@ -134,10 +142,11 @@ class _Collected:
     notes: list[str] = field(default_factory=list)
     flamegraphs: dict[str, Path] = field(default_factory=dict)
     targets: list[pl.DataFrame] = field(default_factory=list)
+    function_tests: dict[str, FunctionTest] = field(default_factory=dict)
 
 
 def _collect_functions(
-    scenario: str, before: Run, after: Run, project: str, out: _Collected
+    scenario: str, before: Run, after: Run, project: str, min_change: float, out: _Collected
 ) -> None:
     sides = (("BEFORE", before), ("AFTER", after))
     found = {side: categorized_functions(run) for side, run in sides}
@@ -164,7 +173,9 @@ def _collect_functions(
         out.notes.append(
             f"{scenario}: categories assigned from the built-in rules at compare time."
         )
-    deltas = function_deltas(b, a)
+    compared = compare_functions(b, a, min_change)
+    deltas = compared.deltas
+    out.function_tests[scenario] = compared.test
     out.functions.append((scenario, deltas))
     out.modules.append((scenario, group_deltas(deltas, _module_expr(project), "module")))
     by_category = pl.col("category").fill_null("uncategorized")
@@ -222,7 +233,7 @@ def compare_runs(
             verdicts.append(verdict)
         if differs := unlike(b, a):
             collected.notes.append(f"{name}: not like for like ({'; '.join(differs)}).")
-        _collect_functions(name, b, a, project, collected)
+        _collect_functions(name, b, a, project, min_change, collected)
         if (outcomes := target_outcomes(name, b, a, project=project)) is not None:
             collected.targets.append(outcomes)
         if flamegraph_dir is not None:
@@ -242,6 +253,7 @@ def compare_runs(
         notes=tuple(collected.notes),
         flamegraphs=collected.flamegraphs,
         targets=pl.concat([pl.DataFrame(schema=OUTCOME_SCHEMA), *collected.targets]),
+        function_tests=collected.function_tests,
     )
 
 

@@ -1,9 +1,9 @@
 """`to_document(Comparison) -> Document`: the tables and notes `rbprofile compare` renders.
 
 Tables: `timing` (primary; one row per compared scenario with the verdict), `functions`
-(the largest function changes per scenario), `modules`, `categories` when recorded, and
-`targets` / `calibration` (BEFORE's optimization targets, predicted against measured) when
-both sides have a cProfile profile.
+(per scenario the function verdicts, then the largest other changes, and how they were
+judged), `modules`, `categories` when recorded, and `targets` / `calibration` (BEFORE's
+optimization targets, predicted against measured) when both sides have a cProfile profile.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 import polars as pl
 
 from rbprofile.compare.core import Comparison, ScenarioTiming
+from rbprofile.compare.function_verdicts import MIN_SHARE_PCT, FunctionTest
 from rbprofile.compare.functions import CHANGE_COLUMNS
+from rbprofile.compare.stats import ALPHA, MIN_REPEATS
 from rbprofile.compare.targets import outcome_tables
 from rbprofile.render import Document, Table
 
@@ -33,6 +35,8 @@ _DELTA_FORMATS = {
     "before_share_pct": "{:.1f}",
     "after_share_pct": "{:.1f}",
     "change_pp": "{:+.1f}",
+    "change_pct": "{:+.1f}",
+    "p_adj": "{:.3g}",
 }
 
 
@@ -95,25 +99,59 @@ def timing_details(comparison: Comparison) -> dict[str, dict[str, object]]:
     }
 
 
+_DECIDED = ("improved", "regressed", "new", "vanished")
+_FUNCTIONS_NOTE = (
+    "Top {top} per scenario: verdicts first, then the largest other changes, by self time; "
+    "functions matched by module + qualified name (not line). Self times are medians over the "
+    "cProfile repeats; change_s = seconds, change_pp = change in share of the run (percentage "
+    "points). status is judged on normalized self time: each repeat divided by its speed "
+    "factor (the time-weighted median of every function's ratio to its median), so a "
+    "uniformly slower machine changes no verdict. change_pct = change of the normalized "
+    "median; p_adj = Welch's t-test on its logarithm over the repeats (n = before/after), "
+    "Benjamini-Hochberg adjusted for the functions tested. improved / regressed = p_adj < "
+    "{alpha:g} and at least {min_change:g}% in size; not tested = under {min_share:g}% of the "
+    "run on both sides; fewer than {min_repeats} repeats a side gives 'not enough repeats'."
+)
+
+
+def _judged_note(scenario: str, test: FunctionTest) -> str:
+    repeats = f"{test.before_repeats}/{test.after_repeats} cProfile repeats"
+    if not test.enough:
+        return (
+            f"{scenario}: not enough repeats for function verdicts ({repeats}; {MIN_REPEATS} a "
+            "side needed): record with `rbprofile run --profiler cprofile --cprofile-repeat 3`."
+        )
+    speed = (
+        ""
+        if test.speed_ratio is None
+        else f"; speed factor AFTER/BEFORE {test.speed_ratio:.2f} (removed before judging)"
+    )
+    return f"{scenario}: {repeats}, {test.tested} functions tested{speed}."
+
+
 def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
     frame = comparison.functions
     if frame.height:
+        decided = pl.col("status").is_in(_DECIDED)
         frame = (
-            frame.filter(pl.col("status") != "unchanged")
+            frame.sort(decided, pl.col("change_s").abs(), descending=True, maintain_order=True)
             .filter(pl.int_range(pl.len()).over("scenario") < top)
-            .select(
-                "scenario",
-                pl.col("key").alias("function"),
-                *CHANGE_COLUMNS,
-            )
+            .select("scenario", pl.col("key").alias("function"), *CHANGE_COLUMNS)
         )
-    notes = (
-        f"Top {top} changes per scenario by self time; functions matched by module + qualified "
-        "name (not line). change_s = seconds of self time; change_pp = change in share of the "
-        "run, percentage points.",
+    note = _FUNCTIONS_NOTE.format(
+        top=top,
+        alpha=ALPHA,
+        min_change=comparison.min_change,
+        min_share=MIN_SHARE_PCT,
+        min_repeats=MIN_REPEATS,
     )
+    judged = tuple(_judged_note(s, t) for s, t in sorted(comparison.function_tests.items()))
     return Table(
-        "functions", "Functions: improved, regressed, new, vanished", frame, notes, _DELTA_FORMATS
+        "functions",
+        "Functions: improved, regressed, new, vanished",
+        frame,
+        (note, *judged),
+        _DELTA_FORMATS,
     )
 
 
@@ -157,6 +195,7 @@ def to_document(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Document:
         "min_change_pct": comparison.min_change,
         "geomean_speedup": comparison.geomean_speedup,
         "scenarios": timing_details(comparison),
+        "functions_judged": {s: t.to_json() for s, t in comparison.function_tests.items()},
         "only_before": list(comparison.only_before),
         "only_after": list(comparison.only_after),
         "problems": list(comparison.problems),

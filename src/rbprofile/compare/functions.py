@@ -4,23 +4,32 @@ Functions are matched by `key` (module + qualified name), never by line number, 
 that moved inside its file is still the same function. Rows sharing a key on one side (two
 lambdas in one module, say) are summed first.
 
-Columns of `function_deltas`: key, module, qualname, category, status (improved / regressed / new /
-vanished / unchanged), before_self_s, after_self_s, change_s, before_share_pct,
-after_share_pct, change_pp (share of run, percentage points), before_cum_s, after_cum_s,
-before_calls, after_calls; sorted by |change_s|, largest first.
+Columns of `function_deltas`: key, module, qualname, category, status (improved / regressed /
+not significant / not enough repeats, judged by `compare.function_verdicts` over the cProfile
+repeats; new / vanished), change_pct (normalized self time, see there), p_adj, n (repeats,
+"before/after"), before_self_s, after_self_s, change_s (medians over the repeats, seconds),
+before_share_pct, after_share_pct, change_pp (share of run, percentage points), before_cum_s,
+after_cum_s, before_calls, after_calls; sorted by |change_s|, largest first.
+`compare_functions` returns the same table with the `FunctionTest` that judged it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
+from rbprofile.compare.function_verdicts import FunctionTest, judge_functions
 from rbprofile.rundir.categories import categorized
 from rbprofile.rundir.run import Run
 from rbprofile.schema import FUNCTIONS_SCHEMA
 
-# The status and the self-time / share-of-run columns, in display order.
+# The verdict, how it was judged, and the self-time / share-of-run columns, in display order.
 CHANGE_COLUMNS = (
     "status",
+    "n",
+    "change_pct",
+    "p_adj",
     "before_self_s",
     "after_self_s",
     "change_s",
@@ -69,11 +78,7 @@ def _status() -> pl.Expr:
         .then(pl.lit("new"))
         .when(pl.col("after_calls").is_null())
         .then(pl.lit("vanished"))
-        .when(pl.col("change_s") < 0)
-        .then(pl.lit("improved"))
-        .when(pl.col("change_s") > 0)
-        .then(pl.lit("regressed"))
-        .otherwise(pl.lit("unchanged"))
+        .otherwise(pl.col("status"))
     )
 
 
@@ -81,17 +86,30 @@ def _change(name: str, before: str, after: str) -> pl.Expr:
     return (pl.col(after).fill_null(0.0) - pl.col(before).fill_null(0.0)).alias(name)
 
 
-def function_deltas(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
-    """One row per function key on either side, sorted by the size of the self-time change."""
+@dataclass(frozen=True)
+class FunctionComparison:
+    deltas: pl.DataFrame  # the `function_deltas` table
+    test: FunctionTest  # how its verdicts were reached
+
+
+def compare_functions(
+    before: pl.DataFrame, after: pl.DataFrame, min_change: float = 2.0
+) -> FunctionComparison:
+    """One row per function key on either side, with its verdict, sorted by the size of the
+    self-time change."""
+    test = judge_functions(before, after, min_change)
     left, right = _side(before, "before"), _side(after, "after")
-    joined = left.join(right, on="key", how="full", coalesce=True, suffix="_after")
-    return (
+    joined = left.join(right, on="key", how="full", coalesce=True, suffix="_after").join(
+        test.verdicts, on="key", how="left"
+    )
+    deltas = (
         joined.with_columns(
             pl.coalesce("module", "module_after").alias("module"),
             pl.coalesce("qualname", "qualname_after").alias("qualname"),
             pl.coalesce("category_after", "category").alias("category"),
             _change("change_s", "before_self_s", "after_self_s"),
             _change("change_pp", "before_share_pct", "after_share_pct"),
+            pl.lit(f"{test.before_repeats}/{test.after_repeats}").alias("n"),
         )
         .with_columns(_status().alias("status"))
         .select(
@@ -107,6 +125,14 @@ def function_deltas(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
         )
         .sort(pl.col("change_s").abs(), "key", descending=[True, False])
     )
+    return FunctionComparison(deltas, test)
+
+
+def function_deltas(
+    before: pl.DataFrame, after: pl.DataFrame, min_change: float = 2.0
+) -> pl.DataFrame:
+    """The `compare_functions` table alone."""
+    return compare_functions(before, after, min_change).deltas
 
 
 def group_deltas(deltas: pl.DataFrame, by: pl.Expr, name: str) -> pl.DataFrame:

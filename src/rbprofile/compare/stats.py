@@ -15,9 +15,12 @@ import statistics
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rbprofile.errors import RbprofileError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Verdict = Literal["faster", "slower", "not significant", "not enough repeats"]
 
@@ -53,6 +56,38 @@ def welch_t_test(before: Sequence[float], after: Sequence[float]) -> WelchResult
         warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
         result = stats.ttest_ind(after, before, equal_var=False)
     return WelchResult(float(result.statistic), float(result.df), float(result.pvalue))
+
+
+def welch_rows(before: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Welch's test of AFTER against BEFORE for every row at once (rows: functions, columns:
+    repeats; each side needs at least two columns): (t, two-sided p) per row. Rows constant on
+    both sides get p = 1 when equal, else 0 and an infinite t, as `welch_t_test` does."""
+    import numpy as np
+    from scipy import stats
+
+    if before.shape[1] < 2 or after.shape[1] < 2:
+        raise ValueError("Welch's t-test needs at least two values on each side")
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
+        result = stats.ttest_ind(after, before, axis=1, equal_var=False)
+    t, p = np.asarray(result.statistic, float), np.asarray(result.pvalue, float)
+    constant = (np.ptp(before, axis=1) == 0) & (np.ptp(after, axis=1) == 0)
+    diff = after.mean(axis=1) - before.mean(axis=1)
+    t = np.where(constant, np.where(diff == 0, 0.0, np.copysign(np.inf, diff)), t)
+    p = np.where(constant, np.where(diff == 0, 1.0, 0.0), p)
+    return t, p
+
+
+def adjust_p(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (`scipy.stats.false_discovery_control`): a change
+    counts when its adjusted p is under ALPHA, which keeps the expected share of false
+    discoveries among many functions at ALPHA (and the chance of any when nothing changed)."""
+    import numpy as np
+    from scipy import stats
+
+    if p.size == 0:
+        return p
+    return np.asarray(stats.false_discovery_control(p, method="bh"), float)
 
 
 @dataclass(frozen=True)

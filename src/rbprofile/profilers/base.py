@@ -42,7 +42,8 @@ class ProfilerContext:
     run_child: Callable[..., tuple[Finished, dict[str, Any]]]
     rate_hz: int = 100
     options: dict[str, Any] = field(default_factory=dict)
-    # Parent-side post-processing: run `fn` now, or (orchestrator) while the next child runs.
+    # Parent-side post-processing: run `fn` now, or (orchestrator) while the next child runs;
+    # deferred functions run one at a time, in the order given, before the work dir is removed.
     defer: Callable[[Callable[[], None]], None] = field(default=lambda fn: fn())
 
 

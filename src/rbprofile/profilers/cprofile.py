@@ -1,19 +1,28 @@
-"""cProfile around the measured call only -> cprofile.pstats, cprofile_summary.txt, and the
-resolved tables functions.parquet (FUNCTIONS_SCHEMA) and callers.parquet (EDGES_SCHEMA)."""
+"""cProfile around the measured call only, in K fresh children (`ctx.options["cprofile_repeat"]`,
+default 3) -> functions.parquet (FUNCTIONS_SCHEMA: medians and every repeat's times),
+callers.parquet (EDGES_SCHEMA), and the raw dump of the median-total repeat as cprofile.pstats
+with its cprofile_summary.txt. The manifest record's details say which repeat that is
+(`pstats_repeat`, 1-based), each repeat's total (`totals_s`) and child wall time
+(`wall_s_repeats`), and how many functions' call counts differed between repeats
+(`calls_differ`; 0 for a deterministic program)."""
 
 from __future__ import annotations
 
 import io
 import pstats
 import shutil
-from collections.abc import Callable
+import statistics
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rbprofile.errors import ChildKilledError, RbprofileError
 from rbprofile.profilers.base import Profiler, ProfilerContext, ProfilerOutcome, failed
 from rbprofile.rundir import files
+
+if TYPE_CHECKING:
+    from rbprofile.analysis.cprofile_repeats import Repeats
 
 T = TypeVar("T")
 TOP = 20
@@ -21,6 +30,8 @@ TOP = 20
 # `rbprofile scale` sets it for its children, whose growth fits other processes on a shared
 # machine would otherwise bend (a long call is preempted more often than a short one).
 TIMER_ENV = "RBPROFILE_CPROFILE_TIMER"
+REPEAT_OPTION = "cprofile_repeat"  # ProfilerContext.options key: profiled children to run
+DEFAULT_REPEAT = 3
 
 
 def summary_text(pstats_path: Path, top: int = TOP, shown_as: str | None = None) -> str:
@@ -36,16 +47,27 @@ def summary_text(pstats_path: Path, top: int = TOP, shown_as: str | None = None)
 
 
 def write_tables(pstats_path: Path, run_dir: Path) -> int:
-    """functions.parquet and callers.parquet from a pstats file; returns the function count.
+    """functions.parquet and callers.parquet from one pstats file (one repeat); returns the
+    function count. Identities (module, qualified name) are resolved here."""
+    return write_repeat_tables([pstats_path], run_dir).functions.height
 
-    Identities (module, qualified name) are resolved here, with the sources at hand."""
+
+def write_repeat_tables(pstats_paths: Sequence[Path], run_dir: Path) -> Repeats:
+    """functions.parquet and callers.parquet from the repeats' pstats files, and the raw dump
+    of the median-total repeat as cprofile.pstats (unless it is already that file); returns the
+    merged repeats. Identities (module, qualified name) are resolved here, with the sources at
+    hand."""
+    from rbprofile.analysis.cprofile_repeats import merge_repeats
     from rbprofile.analysis.pstats_source import load_pstats
     from rbprofile.atomic import write_parquet
 
-    profile = load_pstats(pstats_path)
-    write_parquet(run_dir / files.FUNCTIONS, profile.functions)
-    write_parquet(run_dir / files.CALLERS, profile.edges)
-    return profile.functions.height
+    merged = merge_repeats([load_pstats(p) for p in pstats_paths])
+    kept, target = pstats_paths[merged.kept], run_dir / files.PSTATS
+    if kept.resolve() != target.resolve():
+        shutil.copyfile(kept, target)
+    write_parquet(run_dir / files.FUNCTIONS, merged.functions)
+    write_parquet(run_dir / files.CALLERS, merged.edges)
+    return merged
 
 
 class CProfileProfiler(Profiler):
@@ -54,8 +76,11 @@ class CProfileProfiler(Profiler):
     summary = "deterministic: every call, exact call counts (inflates tiny functions)"
     methodology = (
         "cProfile (deterministic, standard library) profiles the measured call only, not "
-        "interpreter start-up or imports; it adds per-call overhead, so very small functions "
-        "called very often look more expensive than they are."
+        "interpreter start-up or imports, in K fresh children (`--cprofile-repeat`, default 3); "
+        "each function's self and cumulative time is the median over the repeats, with every "
+        "repeat's value kept so compare can test changes against the noise, and the raw "
+        "cprofile.pstats is the repeat with the median total. It adds per-call overhead, so "
+        "very small functions called very often look more expensive than they are."
     )
     files = (files.PSTATS, files.PSTATS_SUMMARY, files.FUNCTIONS, files.CALLERS)
     child_mode = "cprofile"
@@ -72,31 +97,46 @@ class CProfileProfiler(Profiler):
         return result, None
 
     def run(self, ctx: ProfilerContext) -> ProfilerOutcome:
-        work = ctx.work / self.name
-        try:
-            finished, _ = ctx.run_child(self.child_mode, work)
-        except ChildKilledError:
-            raise
-        except RbprofileError as exc:
-            return failed(exc.message)
-        shutil.move(work / files.PSTATS, ctx.run_dir / files.PSTATS)
-        outcome = ProfilerOutcome("ok", wall_s=finished.wall_s, files=[files.PSTATS])
-        ctx.defer(partial(_post_process, ctx.run_dir, outcome))
+        repeats = int(ctx.options.get(REPEAT_OPTION, DEFAULT_REPEAT))
+        walls: list[float] = []
+        dumps: list[Path] = []
+        for i in range(repeats):
+            work = ctx.work / f"{self.name}-{i + 1}"
+            try:
+                finished, _ = ctx.run_child(self.child_mode, work)
+            except ChildKilledError:
+                raise
+            except RbprofileError as exc:
+                return failed(exc.message if repeats == 1 else f"repeat {i + 1}: {exc.message}")
+            walls.append(finished.wall_s)
+            dumps.append(work / files.PSTATS)
+        outcome = ProfilerOutcome(
+            "ok",
+            wall_s=statistics.median(walls),
+            details={"repeats": repeats, "wall_s_repeats": walls},
+        )
+        ctx.defer(partial(_post_process, ctx.run_dir, dumps, outcome))
         return outcome
 
 
-def _post_process(run_dir: Path, outcome: ProfilerOutcome) -> None:
-    """The summary and the resolved tables from the pstats (may run on a thread)."""
+def _post_process(run_dir: Path, dumps: list[Path], outcome: ProfilerOutcome) -> None:
+    """The merged tables, the kept pstats and its summary (may run on a thread, after the
+    children; the dumps stay in the work directory until every deferred step has run)."""
     from rbprofile.atomic import write_text
 
     try:
+        merged = write_repeat_tables(dumps, run_dir)
         write_text(
             run_dir / files.PSTATS_SUMMARY,
             summary_text(run_dir / files.PSTATS, shown_as=files.PSTATS),
         )
-        count = write_tables(run_dir / files.PSTATS, run_dir)
     except RbprofileError as exc:
         outcome.status, outcome.reason = "failed", f"cannot convert the profile: {exc.message}"
         return
-    outcome.files += [files.PSTATS_SUMMARY, files.FUNCTIONS, files.CALLERS]
-    outcome.details["functions"] = count
+    outcome.files += [files.PSTATS, files.PSTATS_SUMMARY, files.FUNCTIONS, files.CALLERS]
+    outcome.details |= {
+        "functions": merged.functions.height,
+        "totals_s": list(merged.totals_s),
+        "pstats_repeat": merged.kept + 1,
+        "calls_differ": len(merged.calls_differ),
+    }

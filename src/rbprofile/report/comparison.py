@@ -95,9 +95,11 @@ def section(ctx: ReportContext) -> Section:
     if comparison is None:
         return missing(TITLE, result.why_not or "no comparison")
     intro = (
-        f"`{comparison.after}` against `{comparison.before}`; verdicts from Welch's t-test at "
-        f"95% over the timing repeats, changes under {comparison.min_change:g}% count as not "
-        "significant (the same numbers as `rbprofile compare`)."
+        f"`{comparison.after}` against `{comparison.before}`; run-time verdicts from Welch's "
+        "t-test at 95% over the timing repeats, function verdicts from the cProfile repeats "
+        "with each repeat normalized for the machine's speed; changes under "
+        f"{comparison.min_change:g}% count as not significant (the same numbers as "
+        "`rbprofile compare`)."
     )
     blocks: list[Block] = [intro]
     if notes := _notes(comparison, ctx):

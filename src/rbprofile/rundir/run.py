@@ -4,8 +4,8 @@
     Run.files(pstats=None, pyspy=None) -> Run                  bare files from anywhere
 
 Accessors read on first use and are cached: `manifest`, `timing`, `memory`, `allocations`
-(memray), `functions`,
-`evidence`, `cprofile` (the profile: functions + caller edges + total), `samples` (py-spy
+(memray), `functions`, `evidence`, `cprofile` (the profile: functions + caller edges + total;
+`cprofile_repeats` says over how many cProfile repeats its times are medians), `samples` (py-spy
 samples, cut to the call cProfile measured when both exist). Inside a run directory the
 tables written at record time are read (identities already resolved); the raw pstats and
 py-spy files are only parsed for bare files and for runs recorded before those tables existed.
@@ -22,6 +22,7 @@ section that needed the file.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -224,12 +225,21 @@ class Run:
                 else pl.DataFrame(schema=EDGES_SCHEMA)
             )
             if functions is not None and edges is not None:
-                total = float(functions["self_s"].sum())
+                total = run_total(functions)
                 return CProfile(self.path / files.PSTATS, functions, edges, total)  # type: ignore[operator]
         if self.pstats_path is None:
             self.problems.setdefault(files.PSTATS, self.why_missing(files.PSTATS))
             return None
         return self._load(files.PSTATS, lambda: load_pstats(self.pstats_path))  # type: ignore[arg-type]
+
+    @property
+    def cprofile_repeats(self) -> int:
+        """How many cProfile repeats the functions table holds (1 for bare and older runs)."""
+        table = self.functions
+        if table is None or table.height == 0:
+            return 1
+        longest = table.select(pl.col("self_s_repeats").list.len().max()).item()
+        return int(longest or 1)
 
     @cached_property
     def raw_samples(self) -> Samples | None:
@@ -319,6 +329,17 @@ class Run:
         if self.path is not None and path.parent == self.path:
             return f"{self.name}/{path.name}"
         return str(path)
+
+
+def run_total(functions: pl.DataFrame) -> float:
+    """The profile's total: with cProfile repeats, the median of the repeats' totals (the total
+    of the repeat kept as cprofile.pstats); else the sum of self times (pstats total_tt)."""
+    if functions.height == 0 or functions["self_s_repeats"].null_count() == functions.height:
+        return float(functions["self_s"].sum())
+    repeats = functions["self_s_repeats"].drop_nulls()
+    width = int(repeats.list.len().max() or 1)  # type: ignore[arg-type]
+    totals = [sum(r[i] for r in repeats if i < len(r)) for i in range(width)]
+    return float(statistics.median(totals))
 
 
 CODE_MARKERS = {"Decimal": ("decimal", "_decimal"), "Polars": ("polars", "_polars")}

@@ -27,6 +27,7 @@ from rbprofile.errors import ChildTimeoutError, RbprofileError
 from rbprofile.paths import profiles_dir
 from rbprofile.process import spawn
 from rbprofile.profilers.base import ProfilerContext, ProfilerOutcome
+from rbprofile.profilers.cprofile import REPEAT_OPTION as CPROFILE_REPEAT
 from rbprofile.rundir import files
 from rbprofile.rundir.manifest import BundleInfo, Manifest, ProfilerRecord, TimingSummary, Workload
 from rbprofile.rundir.timing import Timing
@@ -92,6 +93,8 @@ def run_profiles(
         raise RbprofileError("--repeat must be at least 1 (timing needs a plain run)")
     if request.timeout_s is not None and request.timeout_s < 0:
         raise RbprofileError("--timeout must be 0 (no limit) or more seconds")
+    if request.cprofile_repeat < 1:
+        raise RbprofileError("--cprofile-repeat must be at least 1")
     emit = progress or (lambda _event: None)
     check_name(request.label)
     targets = resolve_targets(request.target, request.bundle)
@@ -268,7 +271,7 @@ def _run_children(
         request.rate_hz,
         post.submit,
         request.timeout_s,
-        options=sampling_options(request, timing),
+        options={**sampling_options(request, timing), CPROFILE_REPEAT: request.cprofile_repeat},
     )
     outcomes = {
         name: _step(target, name, emit, log, partial(profilers.get(name).run, ctx))

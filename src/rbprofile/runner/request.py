@@ -28,6 +28,7 @@ class RunRequest:
     timeout_s: float | None = DEFAULT_TIMEOUT_S  # per child; None: no limit
     samples: int = 3000  # py-spy samples wanted under the measured call
     sample_budget_s: float = 45.0  # wall seconds py-spy may spend sampling one target
+    cprofile_repeat: int = 3  # profiled cProfile children (medians and spread per function)
 
 
 def default_label(numeric: str) -> str:

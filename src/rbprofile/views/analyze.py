@@ -243,7 +243,13 @@ def source_notes(run: Run) -> tuple[list[str], dict[str, object]]:
         notes.append(
             f"cProfile: {run.shown(run.pstats_path)} -- {profile.total_s:.4f} s total "
             f"(pstats total_tt), {profile.functions.height} functions; shares are of that total."
+            if run.cprofile_repeats == 1
+            else f"cProfile: medians over {run.cprofile_repeats} repeats "
+            f"({run.shown(run.pstats_path)} is the median-total one) -- {profile.total_s:.4f} s "
+            f"total (that repeat's total), {profile.functions.height} functions; shares are of "
+            "that total; self_spread = range of self time over the repeats / median."
         )
+        meta["cprofile_repeats"] = run.cprofile_repeats
         meta |= {"total_s": profile.total_s, "functions": profile.functions.height}
     if samples is None and run.pyspy_path is not None:
         notes.append(f"py-spy: not used ({run.why_missing(files.PYSPY_COLLAPSED)}).")

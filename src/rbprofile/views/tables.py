@@ -17,6 +17,8 @@ def formats(frame: pl.DataFrame) -> dict[str, str]:
     for c in frame.columns:
         if c.endswith(("share", "share_lo", "share_hi")):
             out[c] = PCT
+        elif c.endswith("spread"):  # range over repeats / median
+            out[c] = "{:.0%}"
         elif "per_call" in c or c == "ratio":
             out[c] = "{:.3g}"
         elif c.endswith("_s"):

@@ -56,7 +56,22 @@ EVIDENCE = [
 
 def function_table() -> pl.DataFrame:
     rows = [
-        (key, key.split(":")[0], key.split(":")[1], file, 1, 1, 1, s, s, None, None, None)
+        (
+            key,
+            key.split(":")[0],
+            key.split(":")[1],
+            file,
+            1,
+            1,
+            1,
+            s,
+            s,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
         for key, file, s in FUNCTIONS
     ]
     return pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")

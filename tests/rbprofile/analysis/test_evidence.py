@@ -145,7 +145,7 @@ def test_decimal_native_counts_libmpdec_frames_under_the_python_frame(prog: str)
 def functions(rows: dict[str, float], module: str = "prog") -> pl.DataFrame:
     return pl.DataFrame(
         [
-            (f"{module}:{q}", module, q, "/p.py", 1, 1, 1, s, s, None, None, None)
+            (f"{module}:{q}", module, q, "/p.py", 1, 1, 1, s, s, None, None, None, None, None)
             for q, s in rows.items()
         ],
         schema=FUNCTIONS_SCHEMA,

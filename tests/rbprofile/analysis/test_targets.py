@@ -56,7 +56,7 @@ def profile(engine: Path | None = None) -> CProfile:
         engine.write_text(ENGINE)
     rows = [
         (k, k.split(":")[0], k.split(":")[1], str(engine) if engine and f != "~" else f, 1,
-         n, n, s, c, None, None, None)
+         n, n, s, c, None, None, None, None, None)
         for k, f, n, s, c, _ in FUNCTIONS
     ]  # fmt: skip
     functions = pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")

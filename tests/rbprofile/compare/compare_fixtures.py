@@ -6,7 +6,8 @@ Imported by the tests here by module name (pytest puts this directory on sys.pat
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import statistics
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +19,12 @@ FunctionRow = tuple[str, str, int, int, float, float, str | None]
 MakeRun = Callable[..., Path]
 
 
-def functions_frame(rows: Sequence[FunctionRow]) -> pl.DataFrame:
+def functions_frame(
+    rows: Sequence[FunctionRow], repeats: Mapping[str, Sequence[float]] | None = None
+) -> pl.DataFrame:
+    """`rows` as a functions table; `repeats` gives a key's self time in each cProfile repeat
+    (then its self_s is their median); other keys have one repeat."""
+    repeats = repeats or {}
     return pl.DataFrame(
         [
             {
@@ -29,10 +35,11 @@ def functions_frame(rows: Sequence[FunctionRow]) -> pl.DataFrame:
                 "line": line,
                 "ncalls": ncalls,
                 "primcalls": ncalls,
-                "self_s": self_s,
+                "self_s": statistics.median(repeats.get(key, [self_s])),
                 "cum_s": cum_s,
                 "category": category,
                 "owner": None,
+                "self_s_repeats": list(repeats[key]) if key in repeats else None,
             }
             for key, file, line, ncalls, self_s, cum_s, category in rows
         ],

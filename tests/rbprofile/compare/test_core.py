@@ -106,8 +106,15 @@ def test_function_tables_and_missing_functions(profiles: Path) -> None:
     write_run(profiles, "new", "hourly", STEADY)
     result = compare_runs("base", "new")
     assert result.functions.select("scenario", "key", "status", "change_s").rows() == [
-        ("daily", "rustybt.algorithm:TradingAlgorithm.order", "improved", pytest.approx(-0.3)),
+        # one cProfile repeat a side (an old run directory): no verdict, the delta is kept
+        (
+            "daily",
+            "rustybt.algorithm:TradingAlgorithm.order",
+            "not enough repeats",
+            pytest.approx(-0.3),
+        ),
     ]
+    assert not result.function_tests["daily"].enough
     assert result.modules.select("scenario", "module", "before_s", "after_s").rows() == [
         ("daily", "rustybt.algorithm", 0.6, 0.3),
     ]
@@ -123,6 +130,10 @@ def test_function_tables_and_missing_functions(profiles: Path) -> None:
     assert [t.name for t in doc.tables] == [
         "timing", "functions", "modules", "categories", "targets", "calibration",
     ]  # fmt: skip
+    assert doc.table("functions").notes[-1] == (
+        "daily: not enough repeats for function verdicts (1/1 cProfile repeats; 3 a side "
+        "needed): record with `rbprofile run --profiler cprofile --cprofile-repeat 3`."
+    )
     assert doc.table("functions").frame["function"].to_list() == [
         "rustybt.algorithm:TradingAlgorithm.order"
     ]

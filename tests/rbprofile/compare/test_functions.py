@@ -37,7 +37,8 @@ def deltas() -> pl.DataFrame:
 
 def test_matched_by_key_across_a_moved_line(deltas: pl.DataFrame) -> None:
     row = deltas.filter(pl.col("key") == LEDGER).row(0, named=True)
-    assert row["status"] == "improved"
+    assert (row["status"], row["n"]) == ("not enough repeats", "1/1")  # one repeat a side
+    assert row["p_adj"] is None
     assert (row["before_self_s"], row["after_self_s"], row["change_s"]) == (4.0, 1.0, -3.0)
     # shares: 4 of 10 s before, 1 of 5 s after
     assert row["before_share_pct"] == pytest.approx(40.0)
@@ -48,9 +49,9 @@ def test_matched_by_key_across_a_moved_line(deltas: pl.DataFrame) -> None:
 
 def test_statuses_sorted_by_size_of_change(deltas: pl.DataFrame) -> None:
     assert deltas.select("key", "status", "change_s").rows() == [
-        (LEDGER, "improved", -3.0),
+        (LEDGER, "not enough repeats", -3.0),
         (OLD, "vanished", -3.0),
-        (PORTAL, "regressed", 0.5),
+        (PORTAL, "not enough repeats", 0.5),
         (NEW, "new", 0.5),
     ]
 

@@ -92,8 +92,9 @@ def test_decimal_overhead_ratio_against_target(make_run, context) -> None:
     ) in text
     assert "**Per-function Decimal cost, smoke (self time decimal - float, top 15)**" in text
     cost_rows = [line for line in text.splitlines() if line.startswith("| report_tinyprog:")]
-    # money() does Decimal arithmetic in decimal mode and float arithmetic in float mode
-    assert cost_rows[0].startswith("| report_tinyprog:money | regressed |"), text
+    # money() does Decimal arithmetic in decimal mode and float arithmetic in float mode; one
+    # cProfile repeat a side gives the largest cost but no verdict
+    assert cost_rows[0].startswith("| report_tinyprog:money | not enough repeats |"), text
 
 
 def test_decimal_overhead_target_words() -> None:

@@ -1,0 +1,152 @@
+"""Per-function verdicts: did a function's self time change, or is it noise or the machine?
+
+    judge_functions(before, after, min_change=2.0) -> FunctionTest
+
+Each side's functions table holds every cProfile repeat's self time per function
+(`self_s_repeats`; a table without it is one repeat). The measure is **normalized self time**:
+each repeat is divided by its speed factor, the time-weighted median over the functions found
+on both sides of (the function's self time in that repeat / its median over all repeats of both
+sides). A uniformly slower machine makes every function slower by the same factor, which the
+speed factor absorbs; a function that alone got slower (or faster) barely moves the weighted
+median, so it keeps its change and the others stay put. (Dividing by the run total instead
+would make every other function look faster whenever one function gets much slower.)
+
+Functions holding at least MIN_SHARE_PCT of the run on either side are tested: Welch's test on
+the logarithm of the normalized repeats (timing noise grows with the time, so the change is
+tested as a ratio). A tested function is `regressed` / `improved` when the test rejects "same
+mean" at ALPHA after the Benjamini-Hochberg adjustment for the number of functions tested, AND
+its normalized median changed by at least `min_change` percent in the same direction; `not
+significant` otherwise. Smaller functions are `not tested`: with three repeats a side, testing
+a thousand of them would set the adjusted bar out of reach for any real change (and they are
+rarely worth a rewrite). `not enough repeats` when a side has fewer than MIN_REPEATS.
+Function verdicts are relative to the rest of the run: a change that made every function
+equally faster is the run-time verdict's business (`compare.stats.judge`), not theirs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from rbprofile.compare.stats import ALPHA, MIN_REPEATS, adjust_p, welch_rows
+
+MEASURE = "self time per repeat / the repeat's speed factor (time-weighted median ratio)"
+MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are not tested
+EPSILON_S = 1e-6  # added before the logarithm: a repeat may not have called a function
+
+VERDICT_SCHEMA = pl.Schema(
+    {
+        "key": pl.String(),
+        "status": pl.String(),
+        "change_pct": pl.Float64(),
+        "p_adj": pl.Float64(),
+    }
+)
+
+
+@dataclass(frozen=True)
+class FunctionTest:
+    """How the functions of one comparison were judged."""
+
+    verdicts: pl.DataFrame  # VERDICT_SCHEMA, one row per key found on both sides
+    before_repeats: int
+    after_repeats: int
+    speed_ratio: float | None  # AFTER's speed factor / BEFORE's: 2.0 = uniformly 2x slower
+    tested: int  # functions tested (the Benjamini-Hochberg count)
+    min_change: float
+
+    @property
+    def enough(self) -> bool:
+        return min(self.before_repeats, self.after_repeats) >= MIN_REPEATS
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "measure": MEASURE,
+            "normalized": True,
+            "test": "Welch's t-test on log(measure) over the repeats, Benjamini-Hochberg adjusted",
+            "min_share_pct": MIN_SHARE_PCT,
+            "alpha": ALPHA,
+            "min_change_pct": self.min_change,
+            "repeats": [self.before_repeats, self.after_repeats],
+            "min_repeats": MIN_REPEATS,
+            "speed_ratio": self.speed_ratio,
+            "tested": self.tested,
+        }
+
+
+def repeat_matrix(frame: pl.DataFrame, prefix: str) -> tuple[pl.DataFrame, int]:
+    """(key + one column per repeat `<prefix>0..`, summed over rows sharing a key; repeats)."""
+    values = pl.coalesce(pl.col("self_s_repeats"), pl.concat_list("self_s"))
+    k = int(frame.select(values.list.len().max()).item() or 1) if frame.height else 1
+    columns = [
+        values.list.get(i, null_on_oob=True).fill_null(0.0).alias(f"{prefix}{i}") for i in range(k)
+    ]
+    return frame.select("key", *columns).group_by("key", maintain_order=True).sum(), k
+
+
+def speed_factors(times: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Per repeat (column): the reference-weighted median of times / reference (rows with a
+    positive reference only); 1.0 when no row has one."""
+    usable = reference > 0
+    if not usable.any():
+        return np.ones(times.shape[1])
+    ref = reference[usable]
+    factors = []
+    for column in times[usable].T:
+        ratios = column / ref
+        order = np.argsort(ratios, kind="stable")
+        cumulative = np.cumsum(ref[order])
+        factors.append(float(ratios[order][np.searchsorted(cumulative, cumulative[-1] / 2.0)]))
+    return np.where(np.asarray(factors) > 0, factors, 1.0)
+
+
+def _statuses(change: np.ndarray, t: np.ndarray, p_adj: np.ndarray, min_change: float) -> list[str]:
+    significant = (p_adj < ALPHA) & (np.abs(np.nan_to_num(change)) >= min_change)
+    agrees = np.sign(t) == np.sign(change)
+    return [
+        ("improved" if c < 0 else "regressed") if s and a else "not significant"
+        for c, s, a in zip(change, significant, agrees, strict=True)
+    ]
+
+
+def _shares(mb: np.ndarray, ma: np.ndarray) -> np.ndarray:
+    """Each function's larger share of the run (percent) on the two sides."""
+    sb, sa = mb.sum(), ma.sum()
+    before = mb / sb if sb > 0 else np.zeros_like(mb)
+    after = ma / sa if sa > 0 else np.zeros_like(ma)
+    return 100.0 * np.maximum(before, after)
+
+
+def judge_functions(
+    before: pl.DataFrame, after: pl.DataFrame, min_change: float = 2.0
+) -> FunctionTest:
+    left, kb = repeat_matrix(before, "b")
+    right, ka = repeat_matrix(after, "a")
+    both = left.join(right, on="key", how="inner", maintain_order="left")
+    b = both.select(f"b{i}" for i in range(kb)).to_numpy().astype(float).reshape(-1, kb)
+    a = both.select(f"a{i}" for i in range(ka)).to_numpy().astype(float).reshape(-1, ka)
+    reference = np.median(np.hstack([b, a]), axis=1) if both.height else np.zeros(0)
+    cb, ca = speed_factors(b, reference), speed_factors(a, reference)
+    xb, xa = b / cb, a / ca
+    mb, ma = np.median(xb, axis=1), np.median(xa, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(mb > 0, (ma / mb - 1.0) * 100.0, np.nan)
+    n = both.height
+    status = np.full(n, "not enough repeats", dtype=object)
+    p_adj = np.full(n, np.nan)
+    tested = np.zeros(n, dtype=bool)
+    if min(kb, ka) >= MIN_REPEATS and n:
+        tested = _shares(mb, ma) >= MIN_SHARE_PCT
+        status[:] = "not tested"
+        if tested.any():
+            t, p = welch_rows(np.log(xb[tested] + EPSILON_S), np.log(xa[tested] + EPSILON_S))
+            p_adj[tested] = adjust_p(p)
+            status[tested] = _statuses(change[tested], t, p_adj[tested], min_change)
+    verdicts = pl.DataFrame(
+        {"key": both["key"], "status": status.tolist(), "change_pct": change, "p_adj": p_adj},
+        schema=VERDICT_SCHEMA,
+    ).with_columns(pl.col("change_pct", "p_adj").fill_nan(None))
+    ratio = float(np.median(ca) / np.median(cb)) if n else None
+    return FunctionTest(verdicts, kb, ka, ratio, int(tested.sum()), min_change)

@@ -1,0 +1,99 @@
+"""Function verdicts over cProfile repeats, on hand-built repeats with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from compare_fixtures import functions_frame
+
+from rbprofile.compare.function_verdicts import judge_functions, speed_factors
+from rbprofile.compare.functions import compare_functions
+from rbprofile.compare.stats import welch_rows, welch_t_test
+
+# 12 functions, 0.1 .. 1.2 s of self time each; every repeat wobbles by up to 1%.
+BASE = {f"prog:f{i}": 0.1 * (i + 1) for i in range(12)}
+WOBBLE = ((0.0, 0.01, -0.01), (0.01, -0.01, 0.0), (-0.01, 0.0, 0.01))
+PLANTED = "prog:f5"  # 0.6 s of 7.8 s: under 8% of the run
+
+
+def side(scale: float, shift: int, slow: dict[str, float] | None = None) -> pl.DataFrame:
+    """Every function `scale` times BASE (a machine that much slower), `slow[key]` times more
+    for the planted ones, with a repeat-to-repeat wobble of 1%."""
+    slow = slow or {}
+    repeats = {
+        key: [s * scale * slow.get(key, 1.0) * (1 + w) for w in WOBBLE[(i + shift) % 3]]
+        for i, (key, s) in enumerate(BASE.items())
+    }
+    rows = [(key, "/p.py", 1, 10, s, s, None) for key, s in BASE.items()]
+    return functions_frame(rows, repeats)
+
+
+def statuses(frame: pl.DataFrame) -> dict[str, str]:
+    return dict(frame.select("key", "status").iter_rows())
+
+
+def test_a_uniformly_slower_machine_regresses_nothing() -> None:
+    result = compare_functions(side(1.0, 0), side(2.0, 1), min_change=2.0)
+    assert set(statuses(result.deltas).values()) == {"not significant"}
+    assert result.test.speed_ratio == pytest.approx(2.0, rel=0.01)
+    assert (result.test.before_repeats, result.test.after_repeats, result.test.tested) == (3, 3, 12)
+    # in seconds every function got about twice as slow
+    assert (result.deltas["after_self_s"] / result.deltas["before_self_s"]).min() > 1.95
+
+
+def test_a_planted_slowdown_is_named_and_the_others_are_not() -> None:
+    result = compare_functions(side(1.0, 0), side(1.0, 1, {PLANTED: 1.5}), min_change=2.0)
+    found = statuses(result.deltas)
+    assert found.pop(PLANTED) == "regressed"
+    # dividing by the run total would make all the others 'improved' (their share fell ~4%)
+    assert set(found.values()) == {"not significant"}
+    row = result.deltas.row(by_predicate=pl.col("key") == PLANTED, named=True)
+    assert row["change_pct"] == pytest.approx(50.0, abs=2.0)
+    assert row["p_adj"] < 0.05 and row["n"] == "3/3"
+
+
+def test_planted_on_a_slower_machine_and_min_change() -> None:
+    after = side(1.7, 2, {PLANTED: 1.5, "prog:f0": 1.01})
+    found = statuses(compare_functions(side(1.0, 0), after, min_change=2.0).deltas)
+    assert found[PLANTED] == "regressed"
+    assert found["prog:f0"] == "not significant"  # 1% slower: under --min-change
+    assert (
+        compare_functions(side(1.0, 0), after, min_change=60.0)
+        .deltas.filter(pl.col("status") == "regressed")
+        .is_empty()
+    )  # 50% is under a 60% minimum
+
+
+def test_an_improvement_is_named() -> None:
+    found = statuses(compare_functions(side(1.0, 0), side(1.0, 2, {PLANTED: 0.5})).deltas)
+    assert found.pop(PLANTED) == "improved"
+    assert set(found.values()) == {"not significant"}
+
+
+def test_fewer_than_three_repeats_a_side_is_not_enough() -> None:
+    before = side(1.0, 0).with_columns(pl.col("self_s_repeats").list.head(2))
+    test = judge_functions(before, side(2.0, 1, {PLANTED: 3.0}))
+    assert not test.enough and test.tested == 0
+    assert set(test.verdicts["status"]) == {"not enough repeats"}
+    assert test.verdicts["p_adj"].null_count() == test.verdicts.height
+    # the measure is still shown: the planted function's normalized change
+    row = test.verdicts.row(by_predicate=pl.col("key") == PLANTED, named=True)
+    assert row["change_pct"] == pytest.approx(200.0, abs=5.0)
+
+
+def test_speed_factor_is_a_time_weighted_median() -> None:
+    times = np.array([[1.0], [2.0], [4.0]])
+    assert speed_factors(times, np.ones(3)).tolist() == [2.0]
+    assert speed_factors(times * [[1], [1], [10]], np.array([1.0, 1.0, 10.0])).tolist() == [4.0]
+    assert speed_factors(times, np.zeros(3)).tolist() == [1.0]  # nothing to weigh
+
+
+def test_welch_rows_match_the_one_row_test() -> None:
+    before = np.array([[1.0, 1.1, 0.9], [5.0, 5.2, 4.9], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]])
+    after = np.array([[1.3, 1.2, 1.4, 1.25], [5.0, 5.1, 5.0, 4.8], [2.0, 2.0, 2.0, 2.0], [4.0] * 4])
+    t, p = welch_rows(before, after)
+    for i in range(len(before)):
+        one = welch_t_test(before[i].tolist(), after[i].tolist())
+        assert (t[i], p[i]) == pytest.approx((one.t, one.p))
+    assert (p[2], p[3]) == (1.0, 0.0)  # constant rows: equal, and different
