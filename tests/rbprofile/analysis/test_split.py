@@ -79,7 +79,7 @@ def test_activity_records_what_each_sample_was_doing(samples: Samples) -> None:
 def test_split_breakdown_adds_up_what_the_samples_did(samples: Samples) -> None:
     functions = pl.DataFrame(
         [("proj.engine:fill", "proj.engine", "fill", "/x.py", 1, 1, 1, 1.0, 1.0, None, None,
-          None)],
+          None, None, None)],
         schema=FUNCTIONS_SCHEMA,
         orient="row",
     )  # fmt: skip

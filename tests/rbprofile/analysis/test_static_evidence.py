@@ -136,7 +136,7 @@ def table(path: Path, rows: list[tuple[str, int, float, float]]) -> pl.DataFrame
     self_s, cum_s."""
     return pl.DataFrame(
         [
-            (f"prog:{q}", "prog", q, str(path), line, 1, 1, s, c, None, None, None)
+            (f"prog:{q}", "prog", q, str(path), line, 1, 1, s, c, None, None, None, None, None)
             for q, line, s, c in rows
         ],
         schema=FUNCTIONS_SCHEMA,

@@ -140,7 +140,7 @@ def test_one_time_setup_is_removed_whole_with_no_kernel_speedup() -> None:
     functions = [*FUNCTIONS, ("proj.data:calendar", "/src/proj/data.py", 1, 0.3, 0.3, "other")]
     edges = [*EDGES, ("proj.engine:run", "proj.data:calendar", 1, 1, 0.3, 0.3)]
     rows = [
-        (k, k.split(":")[0], k.split(":")[1], f, 1, n, n, s, c, None, None, None)
+        (k, k.split(":")[0], k.split(":")[1], f, 1, n, n, s, c, None, None, None, None, None)
         for k, f, n, s, c, _ in functions
     ]
     prof = CProfile(
