@@ -92,6 +92,33 @@ def test_history_shapes_and_types(minute_bundle: Bundle) -> None:
         portal.history(a0, "vwap", 5, "1m")
 
 
+@pytest.mark.parametrize("name", ["smoke_bundle", "minute_bundle"])
+def test_history_is_the_frame_of_the_window(name: str, request: pytest.FixtureRequest) -> None:
+    """The sliced cached frame equals a frame built from the window itself (values, dtype,
+    index with its freq, columns, column-contiguous to_numpy), and a strategy editing the frame
+    it got changes nothing the next call returns."""
+    bundle: Bundle = request.getfixturevalue(name)
+    portal = PolarsDataPortal(bundle)
+    arr = portal.reader.arrays["close"]
+    assets = [portal.assets[2], portal.assets[0]]  # not in sid order
+    for row in (0, 3, len(portal.reader.times) - 1):
+        portal.set_bar(portal.reader.times[row])
+        lo = max(0, row + 1 - 5)
+        index = portal.reader.times[lo : row + 1]
+        got = portal.history(assets, "close", 5, portal.history_frequency)
+        built = pd.DataFrame(arr[lo : row + 1, [2, 0]], index=index, columns=pd.Index(assets))
+        pd.testing.assert_frame_equal(got, built, check_freq=True)
+        # each column contiguous, as before: sums over axis 0 add in the same order
+        assert got.to_numpy().strides[0] == built.to_numpy().strides[0] == 8
+        one = portal.history(assets[0], "close", 5, portal.history_frequency)
+        pd.testing.assert_series_equal(one, built[assets[0]], check_freq=True)
+        got.iloc[:, :] = -1.0
+        one.iloc[:] = -1.0
+        again = portal.history(assets, "close", 5, portal.history_frequency)
+        pd.testing.assert_frame_equal(again, built)
+        assert (portal.history(assets[0], "close", 5, portal.history_frequency) > 0).all()
+
+
 def test_history_at_first_bar_has_one_row(smoke_bundle: Bundle) -> None:
     portal = PolarsDataPortal(smoke_bundle)
     portal.set_bar(utc("2026-10-19"))
