@@ -28,7 +28,7 @@ class MoneyPrices:
 
     def __init__(self, source: PriceSource, numeric: NumericMode) -> None:
         self._source = source
-        self._convert = numeric.price
+        self._convert = numeric.price_converter()
 
     def price(self, sid: int) -> Money:
         """Last close at or before the current bar."""
