@@ -240,7 +240,11 @@ class TradingAlgorithm:
             self._marked = True
 
     def mark_to_market(self) -> None:
-        """Revalue held positions at the current bar's last prices (engine use)."""
+        """Revalue held positions at the current bar's last prices (engine use). A no-op when
+        they were already marked at this bar (no fill can come between: fills precede
+        handle_data, which starts every bar unmarked)."""
+        if self._marked:
+            return
         self.ledger.mark(self.prices.price)
         self._marked = True
 
