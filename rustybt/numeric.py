@@ -100,20 +100,8 @@ class DecimalMode(NumericMode):
 
     def price_converter(self) -> Callable[[float], Decimal]:
         """``price`` memoized per float: the conversion is a pure function of the float, and a
-        run converts the same few thousand prices (to the cent) hundreds of thousands of times.
-        Zero (0.0 == -0.0 as keys) and NaN (never equal) are not memoized."""
-        memo: dict[float, Decimal] = {}
-        convert = self.price
-
-        def price(value: float) -> Decimal:
-            money = memo.get(value)
-            if money is None:
-                money = convert(value)
-                if value and len(memo) < _PRICE_MEMO_LIMIT:
-                    memo[value] = money
-            return money
-
-        return price
+        run converts the same few thousand prices (to the cent) hundreds of thousands of times."""
+        return memoized(self.price)
 
     def money(self, value: object, source: str) -> Decimal:
         if type(value) is float and math.isfinite(value):  # the common case, first
@@ -173,6 +161,23 @@ def numeric_mode(name: str) -> NumericMode:
         return _MODES[name]
     except KeyError:
         raise RustyBTError(f"unknown numeric mode {name!r}; use 'decimal' or 'float'") from None
+
+
+def memoized(convert: Callable[[float], Money]) -> Callable[[float], Money]:
+    """``convert`` (a pure function of a float) remembering up to _PRICE_MEMO_LIMIT results.
+    Zero is not remembered (0.0 == -0.0 as keys, but they convert to different Decimals), nor
+    is NaN (never equal to itself) or anything ``convert`` raises for."""
+    memo: dict[float, Money] = {}
+
+    def converted(value: float) -> Money:
+        money = memo.get(value)
+        if money is None:
+            money = convert(value)
+            if value and len(memo) < _PRICE_MEMO_LIMIT:
+                memo[value] = money
+        return money
+
+    return converted
 
 
 def whole_shares(value: Money) -> int:
