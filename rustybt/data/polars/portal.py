@@ -181,6 +181,12 @@ class PolarsDataPortal:
             return float("nan")
         return float(self.reader.arrays["price"][self._row, self._col[sid]])
 
+    def price_row(self) -> tuple[list[float], dict[int, int]]:
+        """Every asset's `price(sid)` now, as (values by column, sid -> column)."""
+        if self._row < 0:
+            return [float("nan")] * len(self._col), self._col
+        return self.reader.arrays["price"][self._row].tolist(), self._col
+
     def bar(self, sid: int) -> tuple[float, float, float, float, int] | None:
         """(open, high, low, close, volume) of the current bar, or None when there is none."""
         col = self._col[sid]

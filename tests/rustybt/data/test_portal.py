@@ -277,3 +277,24 @@ def test_can_trade_intraday_follows_asset_end_date(tmp_path: Path) -> None:
     assert (portal.can_trade(a1), portal.can_trade(a2)) == (False, True)
     portal.set_bar(utc("2024-11-29 14:31"))  # a trading minute with no bar for either
     assert (portal.can_trade(a1), portal.can_trade(a2)) == (False, False)
+
+
+def test_prices_now_is_price_of_every_asset(minute_bundle: Bundle) -> None:
+    """One read of the bar's prices values positions as price(sid) would, in both modes."""
+    from rustybt.errors import RustyBTError
+    from rustybt.finance.pricing import MoneyPrices
+    from rustybt.numeric import numeric_mode
+
+    portal = PolarsDataPortal(minute_bundle)
+    for mode in ("decimal", "float"):
+        prices = MoneyPrices(portal, numeric_mode(mode))
+        portal.set_bar(utc("2024-11-26 00:00"))  # before the first bar: no price yet
+        with pytest.raises(RustyBTError, match="no price available"):
+            prices.prices_now()(0)
+        for dt in (utc("2024-11-27 14:30"), utc("2024-11-29 17:59"), utc("2024-11-29 23:00")):
+            portal.set_bar(dt)
+            now = prices.prices_now()
+            for a in portal.assets:
+                assert now(a.sid) == prices.price(a.sid)
+                assert type(now(a.sid)) is type(prices.price(a.sid))
+                assert str(now(a.sid)) == str(prices.price(a.sid))
