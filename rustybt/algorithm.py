@@ -8,6 +8,7 @@ The algorithm owns the blotter (orders) and the ledger (money); the simulation l
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -19,7 +20,7 @@ from rustybt.finance.commission import PerShare
 from rustybt.finance.decimal.ledger import DecimalLedger
 from rustybt.finance.pricing import MoneyPrices, PriceSource
 from rustybt.finance.slippage import VolumeShareSlippage
-from rustybt.numeric import Money, NumericMode, whole_shares
+from rustybt.numeric import Money, NumericMode, memoized, whole_shares
 from rustybt.protocol import Portfolio, Position, Positions
 
 Hook = Callable[..., Any]
@@ -75,6 +76,8 @@ class TradingAlgorithm:
         self.datetime: pd.Timestamp | None = None
         self._marked = False  # held positions valued at the current bar's prices
         self._view: tuple[int, Portfolio] | None = None
+        # order_target_percent's float targets as money (a strategy passes the same few)
+        self._fraction = memoized(partial(numeric.money, source="order_target_percent target"))
         self._value: tuple[int, Money] | None = None
 
     # -- hooks, called by the simulation -------------------------------------------------
@@ -163,7 +166,10 @@ class TradingAlgorithm:
     ) -> int | None:
         """Hold ``target`` (a fraction) of current portfolio value in ``asset``."""
         sid = self._sid_of(asset)
-        fraction = self.numeric.money(target, "order_target_percent target")
+        if type(target) is float:  # 0.0 is flat: no conversion needed
+            fraction = self._fraction(target) if target else target
+        else:
+            fraction = self.numeric.money(target, "order_target_percent target")
         if not fraction:  # flat: no price or portfolio value needed
             return self._place(sid, -self._held(sid), limit_price)
         value = self.numeric.mul(self.portfolio_value(), fraction)
@@ -236,12 +242,16 @@ class TradingAlgorithm:
 
     def _ensure_marked(self) -> None:
         if not self._marked and self.ledger.positions:
-            self.ledger.mark(self.prices.price)
+            self.ledger.mark(self.prices.prices_now())
             self._marked = True
 
     def mark_to_market(self) -> None:
-        """Revalue held positions at the current bar's last prices (engine use)."""
-        self.ledger.mark(self.prices.price)
+        """Revalue held positions at the current bar's last prices (engine use). A no-op when
+        they were already marked at this bar (no fill can come between: fills precede
+        handle_data, which starts every bar unmarked)."""
+        if self._marked:
+            return
+        self.ledger.mark(self.prices.prices_now())
         self._marked = True
 
     def _snapshot(self) -> Portfolio:

@@ -42,6 +42,8 @@ DECIMAL_CONTEXT = decimal.Context(
 # How close to an integer a share count must be to count as that integer (zipline does the
 # same): keeps decimal and float runs ordering the same number of shares.
 _NEAR_INTEGER = 1e-4
+# Distinct prices one run memoizes (about 100 bytes each: ~100 MB at most).
+_PRICE_MEMO_LIMIT = 1_000_000
 
 
 class NumericMode(ABC):
@@ -56,6 +58,10 @@ class NumericMode(ABC):
     @abstractmethod
     def price(self, value: float) -> Money:
         """A float price from the data layer as money (the conversion boundary)."""
+
+    def price_converter(self) -> Callable[[float], Money]:
+        """``price`` for one run's many calls (the engine's MoneyPrices holds one)."""
+        return self.price
 
     @abstractmethod
     def money(self, value: object, source: str) -> Money:
@@ -91,6 +97,11 @@ class DecimalMode(NumericMode):
         if value != value:  # NaN: no price yet
             raise RustyBTError("no price available yet for this asset; wait for its first bar")
         return DECIMAL_CONTEXT.create_decimal(repr(value))
+
+    def price_converter(self) -> Callable[[float], Decimal]:
+        """``price`` memoized per float: the conversion is a pure function of the float, and a
+        run converts the same few thousand prices (to the cent) hundreds of thousands of times."""
+        return memoized(self.price)
 
     def money(self, value: object, source: str) -> Decimal:
         if type(value) is float and math.isfinite(value):  # the common case, first
@@ -150,6 +161,23 @@ def numeric_mode(name: str) -> NumericMode:
         return _MODES[name]
     except KeyError:
         raise RustyBTError(f"unknown numeric mode {name!r}; use 'decimal' or 'float'") from None
+
+
+def memoized(convert: Callable[[float], Money]) -> Callable[[float], Money]:
+    """``convert`` (a pure function of a float) remembering up to _PRICE_MEMO_LIMIT results.
+    Zero is not remembered (0.0 == -0.0 as keys, but they convert to different Decimals), nor
+    is NaN (never equal to itself) or anything ``convert`` raises for."""
+    memo: dict[float, Money] = {}
+
+    def converted(value: float) -> Money:
+        money = memo.get(value)
+        if money is None:
+            money = convert(value)
+            if value and len(memo) < _PRICE_MEMO_LIMIT:
+                memo[value] = money
+        return money
+
+    return converted
 
 
 def whole_shares(value: Money) -> int:

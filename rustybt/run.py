@@ -89,7 +89,7 @@ def run_algorithm(
     metrics = default_metrics()
     tracker = MetricsTracker(metrics)
     transactions: list[DecimalTransaction] = []
-    clock = trading_clock(data.calendar, sessions, data.frequency)
+    clock = trading_clock(data.schedule, sessions, data.frequency)
     with mode.context(), api.running(algo):
         algo.initialize()
         rows = list(simulate(algo, clock, portal, tracker, transactions))

@@ -20,10 +20,12 @@ from rustybt.data.bundle_format import (
     BARS_FILE,
     BARS_SCHEMA,
     METADATA_FILE,
+    SESSIONS_FILE,
     BundleMetadata,
     content_hash,
     sha256_file,
 )
+from rustybt.data.schedule import SCHEDULE_SCHEMA
 from rustybt.errors import BundleCorrupt, RustyBTError
 from rustybt.writable import io_reason
 
@@ -64,10 +66,12 @@ def verify_files(path: Path, metadata: BundleMetadata) -> None:
 
 def check_tables(path: Path, metadata: BundleMetadata) -> None:
     """Each table is readable Parquet with its schema and the row count metadata.json records."""
-    expected = (
+    expected = [
         (BARS_FILE, BARS_SCHEMA, metadata.row_count, "row_count"),
         (ASSETS_FILE, ASSETS_SCHEMA, metadata.asset_count, "asset_count"),
-    )
+    ]
+    if SESSIONS_FILE in metadata.files:  # optional: the precomputed session schedule
+        expected.append((SESSIONS_FILE, SCHEDULE_SCHEMA, metadata.sessions, "sessions"))
     name = path.name
     for rel, schema, rows, key in expected:
         file = path / rel

@@ -28,6 +28,10 @@ FORMAT_VERSION = 1
 BARS_FILE = "bars.parquet"
 ASSETS_FILE = "assets.parquet"
 METADATA_FILE = "metadata.json"
+# Derived from the calendar at ingest (sessions, opens, closes), so a run need not build the
+# calendar; optional (bundles without it fall back to the calendar) and outside content_hash.
+SESSIONS_FILE = "sessions.parquet"
+DERIVED_FILES = frozenset({SESSIONS_FILE})
 BARS_SCHEMA = validation.BARS_SCHEMA
 ASSETS_SCHEMA = validation.ASSETS_SCHEMA
 # Fixed writer options: the same frame gives the same bytes in any process.
@@ -173,8 +177,11 @@ def sha256_file(path: Path) -> str:
 
 
 def content_hash(files: dict[str, str]) -> str:
-    """sha256 over the sorted (relative path, sha256) pairs."""
-    text = "".join(f"{path}\t{files[path]}\n" for path in sorted(files))
+    """sha256 over the sorted (relative path, sha256) pairs of the data files: the derived
+    session schedule is left out, so the same bars and assets keep the same hash."""
+    text = "".join(
+        f"{path}\t{files[path]}\n" for path in sorted(files) if path not in DERIVED_FILES
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 

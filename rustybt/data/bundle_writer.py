@@ -25,6 +25,7 @@ from rustybt.data.bundle_format import (
     FORMAT_VERSION,
     METADATA_FILE,
     PARQUET_OPTIONS,
+    SESSIONS_FILE,
     BundleMetadata,
     BundleSpec,
     Frequency,
@@ -35,6 +36,7 @@ from rustybt.data.bundle_format import (
     get_calendar,
     sha256_file,
 )
+from rustybt.data.schedule import schedule_frame
 from rustybt.data.synthetic import symbol_for, synthesize_bars
 from rustybt.errors import BundleExists, BundleTooLarge, BundleWriteError, RustyBTError
 from rustybt.gens.clock import bar_index, bar_minutes
@@ -199,7 +201,9 @@ def _metadata(
 ) -> BundleMetadata:
     cal = _calendar_for(bars, calendar)
     first, last = validation.session_bounds(bars, cal, frequency)
-    files = {f: sha256_file(directory / f) for f in (ASSETS_FILE, BARS_FILE)}
+    sessions = cal.sessions_in_range(first, last)
+    schedule_frame(cal, sessions).write_parquet(directory / SESSIONS_FILE, **PARQUET_OPTIONS)
+    files = {f: sha256_file(directory / f) for f in (ASSETS_FILE, BARS_FILE, SESSIONS_FILE)}
     return BundleMetadata(
         format_version=FORMAT_VERSION,
         name=name,
@@ -207,7 +211,7 @@ def _metadata(
         frequency=frequency,
         first_session=first,
         last_session=last,
-        sessions=len(cal.sessions_in_range(first, last)),
+        sessions=len(sessions),
         asset_count=assets.height,
         seed=seed,
         row_count=bars.height,

@@ -38,6 +38,7 @@ from rustybt.data.bundle_format import (
     FORMAT_VERSION,
     METADATA_FILE,
     PARQUET_OPTIONS,
+    SESSIONS_FILE,
     BundleMetadata,
     BundleSpec,
     DateLike,
@@ -51,6 +52,7 @@ from rustybt.data.bundle_format import (
     sha256_file,
 )
 from rustybt.data.bundle_writer import MAX_BARS, write_bundle, write_bundle_from_frames
+from rustybt.data.schedule import SessionSchedule
 from rustybt.errors import BundleCorrupt, BundleNotFound, DatesOutOfRange
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "MAX_BARS",
     "METADATA_FILE",
     "PARQUET_OPTIONS",
+    "SESSIONS_FILE",
     "Bundle",
     "BundleMetadata",
     "BundleSpec",
@@ -130,7 +133,8 @@ def read_metadata(path: Path) -> BundleMetadata:
 
 
 class Bundle:
-    """A verified bundle on disk. Bars are read lazily; the calendar is built on first use."""
+    """A verified bundle on disk. Bars are read lazily; the schedule (and, when asked for,
+    the calendar) on first use."""
 
     def __init__(self, name: str, path: Path, metadata: BundleMetadata) -> None:
         self.name = name
@@ -152,6 +156,15 @@ class Bundle:
     def calendar(self) -> Any:
         meta = self.metadata
         return get_calendar(meta.calendar, meta.first_session, meta.last_session)
+
+    @cached_property
+    def schedule(self) -> Any:
+        """Sessions, opens and closes: the bundle's stored `SessionSchedule`, or the calendar
+        for a bundle written without one (both answer the same questions, see schedule.py)."""
+        if SESSIONS_FILE not in self.metadata.files:
+            return self.calendar
+        frame = self._read(SESSIONS_FILE)
+        return SessionSchedule(self.metadata.calendar, frame)
 
     @cached_property
     def assets(self) -> list[Asset]:
@@ -189,7 +202,7 @@ class Bundle:
                 f"{lo.date()}..{hi.date()} is outside bundle {self.name!r}, which covers "
                 f"{first.date()}..{last.date()}; choose dates within that range"
             )
-        sessions = cast(pd.DatetimeIndex, self.calendar.sessions_in_range(lo, hi))
+        sessions = cast(pd.DatetimeIndex, self.schedule.sessions_in_range(lo, hi))
         if len(sessions) == 0:
             raise DatesOutOfRange(
                 f"no sessions in {lo.date()}..{hi.date()} (bundle {self.name!r} covers "

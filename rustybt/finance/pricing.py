@@ -3,6 +3,7 @@ and nowhere else."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 from rustybt.numeric import Money, NumericMode
@@ -11,6 +12,7 @@ from rustybt.numeric import Money, NumericMode
 class PriceSource(Protocol):
     def price(self, sid: int) -> float: ...
     def bar(self, sid: int) -> tuple[float, float, float, float, int] | None: ...
+    def price_row(self) -> tuple[list[float], dict[int, int]]: ...
 
 
 class MoneyBar(NamedTuple):
@@ -28,11 +30,18 @@ class MoneyPrices:
 
     def __init__(self, source: PriceSource, numeric: NumericMode) -> None:
         self._source = source
-        self._convert = numeric.price
+        self._convert = numeric.price_converter()
 
     def price(self, sid: int) -> Money:
         """Last close at or before the current bar."""
         return self._convert(self._source.price(sid))
+
+    def prices_now(self) -> Callable[[int], Money]:
+        """``price`` for any sid at the current bar, from one read of the bar's last closes
+        (for valuing many positions at once)."""
+        values, column = self._source.price_row()
+        convert = self._convert
+        return lambda sid: convert(values[column[sid]])
 
     def bar(self, sid: int) -> MoneyBar | None:
         """The current bar of ``sid``, or None when it has no bar now."""

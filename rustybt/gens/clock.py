@@ -113,13 +113,27 @@ def bar_minutes(calendar: Any, sessions: pd.DatetimeIndex, frequency: Frequency)
 def trading_clock(
     calendar: Any, sessions: pd.DatetimeIndex, frequency: Frequency
 ) -> Iterator[tuple[pd.Timestamp, ClockEvent]]:
-    """Yield SESSION_START, BEFORE_TRADING_START, one BAR per bar label, SESSION_END per session."""
+    """Yield SESSION_START, BEFORE_TRADING_START, one BAR per bar label, SESSION_END per session.
+
+    The bar labels of all sessions are computed once (`bar_index`) and split at the sessions'
+    closes, rather than asking the calendar for each session's bars.
+    """
     sessions = _naive(sessions)
-    closes = calendar.closes.reindex(sessions)
-    for session, close in zip(sessions, closes, strict=True):
-        label = session_label(session)
+    if len(sessions) == 0:
+        return
+    labels = sessions.tz_localize("UTC")
+    closes = pd.DatetimeIndex(calendar.closes.reindex(sessions)).tz_convert("UTC")
+    intraday = frequency != "daily"
+    bars = bar_index(calendar, sessions, frequency) if intraday else labels
+    ends = np.searchsorted(bars.as_unit("ns").asi8, closes.as_unit("ns").asi8, "left").tolist()
+    start = 0
+    for label, close, end in zip(labels, closes, ends, strict=True):
         yield label, ClockEvent.SESSION_START
         yield label, ClockEvent.BEFORE_TRADING_START
-        for bar in bar_times(calendar, session, frequency):
-            yield bar, ClockEvent.BAR
-        yield pd.Timestamp(close).tz_convert("UTC"), ClockEvent.SESSION_END
+        if intraday:
+            for bar in bars[start:end]:
+                yield bar, ClockEvent.BAR
+            start = end
+        else:  # a daily session's one bar is labelled with the session itself
+            yield label, ClockEvent.BAR
+        yield close, ClockEvent.SESSION_END

@@ -99,6 +99,37 @@ def test_order_target_percent_counts_open_orders(handmade: Bundle) -> None:
     assert first_day_orders == 2
 
 
+@pytest.mark.parametrize("numeric", ["decimal", "float"])
+def test_order_target_percent_zero_flattens_and_bad_targets_still_fail(
+    handmade: Bundle, numeric: str
+) -> None:
+    """0.0 and -0.0 close the position without any conversion; a repeated fraction orders
+    what the first did; NaN and infinity are refused every time, memo or not."""
+    seen: list[Any] = []
+
+    def handle_data(context: Any, data: Any) -> None:
+        aaa = api.symbol("AAA")
+        day = api.get_datetime().date()
+        if day == SESSIONS[0]:
+            seen.append(api.order_target_percent(aaa, 0.25))
+        elif day == SESSIONS[1]:
+            seen.append(api.order_target_percent(aaa, -0.0))  # flat: sells what is held
+            seen.append(api.order_target_percent(aaa, 0.0))  # already flat with the sell open
+            for bad in (float("nan"), float("inf"), float("nan")):
+                with pytest.raises(RustyBTError, match="not a finite number"):
+                    api.order_target_percent(aaa, bad)
+        elif day == SESSIONS[2]:
+            seen.append(api.order_target_percent(aaa, 0.25))  # the same fraction again
+            seen.append(api.order_target_percent(aaa, 0.25))  # on order already: nothing
+
+    result = run(handmade, handle_data, numeric=numeric)
+    assert seen[2] is None and seen[4] is None
+    fills = {t.order_id: t.amount for t in result.transactions}
+    assert fills[seen[0]] == 2450  # 0.25 x 100,000 / 10.20
+    assert fills[seen[1]] == -2450
+    assert fills[seen[3]] > 0
+
+
 def test_record_becomes_columns_and_before_trading_start_sees_only_past_bars(
     handmade: Bundle,
 ) -> None:

@@ -79,3 +79,15 @@ def test_money_refuses_values_that_are_not_finite(numeric: str, value: object, w
 )  # fmt: skip
 def test_whole_shares_snaps_near_integers_and_truncates(value: object, shares: int) -> None:
     assert whole_shares(value) == shares
+
+
+def test_price_converter_gives_what_price_gives() -> None:
+    dec, flt = numeric_mode("decimal"), numeric_mode("float")
+    convert = dec.price_converter()
+    for value in (101.25, 0.1 + 0.2, 101.25, 1e-7, 3.0, -0.0, 0.0, -0.0, 0.1 + 0.2):
+        got, want = convert(value), dec.price(value)
+        assert type(got) is Decimal and str(got) == str(want)  # same digits and exponent
+    assert str(convert(-0.0)) == "-0.0" and str(convert(0.0)) == "0.0"  # zero is not memoized
+    with pytest.raises(RustyBTError, match="no price available"):
+        convert(float("nan"))
+    assert flt.price_converter()(101.25) == 101.25

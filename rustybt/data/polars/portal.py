@@ -1,8 +1,11 @@
 """PolarsDataPortal: the strategy's view of the bars at the engine's current bar.
 
 The engine calls `set_bar(dt)` as the clock advances; `current`, `history`, `can_trade`,
-`price` and `bar` then answer from dense numpy arrays, so a `history()` call is an O(1) slice
-plus one pandas constructor. Nothing after the current bar is ever visible (no lookahead).
+`price` and `bar` then answer from dense numpy arrays. A pandas `history()` is a row slice of a
+frame over all bars, built once per (field, assets) on first use (one float64 copy of that
+field's columns): slicing costs about two thirds of constructing a DataFrame per call, and
+under copy-on-write a strategy that modifies the slice it got modifies its own copy. Nothing
+after the current bar is ever visible (no lookahead).
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ class PolarsDataPortal:
         self._last_columns: tuple[tuple[AssetLike, ...], tuple[list[int], pd.Index]] = (
             (),
             ([], pd.Index([], dtype=object)),
+        )
+        self._full: dict[tuple[str, bool, tuple[AssetLike, ...]], pd.DataFrame | pd.Series] = {}
+        self._last_full: tuple[tuple[str, bool, tuple[AssetLike, ...]], Any] = (
+            ("", False, ()),
+            None,
         )
         self._row = -1
         self._on_bar = False
@@ -110,15 +118,30 @@ class PolarsDataPortal:
         lo = max(0, hi - bar_count)
         single = isinstance(assets, Asset | int)
         key: tuple[AssetLike, ...] = (assets,) if isinstance(assets, Asset | int) else tuple(assets)
-        cols, columns = self._history_columns(key)
         if frame == "polars":
-            return self._polars_history(arr, lo, hi, cols, columns)
+            return self._polars_history(arr, lo, hi, *self._history_columns(key))
         if frame != "pandas":
             raise ValueError(f"frame must be 'pandas' or 'polars', got {frame!r}")
-        index = self._times[lo:hi]
-        if single:
-            return pd.Series(arr[lo:hi, cols[0]], index=index, name=columns[0])
-        return pd.DataFrame(arr[lo:hi, cols], index=index, columns=columns)
+        return self._pandas_full(field, single, key, arr).iloc[lo:hi]
+
+    def _pandas_full(
+        self, field: str, single: bool, key: tuple[AssetLike, ...], arr: np.ndarray
+    ) -> pd.DataFrame | pd.Series:
+        """`field` of the `key` assets over every bar, as history() slices it (cached)."""
+        full_key = (field, single, key)
+        last_key, last = self._last_full
+        if full_key == last_key:  # same objects: compared by identity in C
+            return last
+        full = self._full.get(full_key)
+        if full is None:
+            cols, columns = self._history_columns(key)
+            if single:
+                full = pd.Series(arr[:, cols[0]], index=self._times, name=columns[0])
+            else:
+                full = pd.DataFrame(arr[:, cols], index=self._times, columns=columns)
+            self._full[full_key] = full
+        self._last_full = (full_key, full)
+        return full
 
     def _check_frequency(self, frequency: str) -> None:
         if frequency != self.history_frequency:
@@ -157,6 +180,12 @@ class PolarsDataPortal:
         if self._row < 0:
             return float("nan")
         return float(self.reader.arrays["price"][self._row, self._col[sid]])
+
+    def price_row(self) -> tuple[list[float], dict[int, int]]:
+        """Every asset's `price(sid)` now, as (values by column, sid -> column)."""
+        if self._row < 0:
+            return [float("nan")] * len(self._col), self._col
+        return self.reader.arrays["price"][self._row].tolist(), self._col
 
     def bar(self, sid: int) -> tuple[float, float, float, float, int] | None:
         """(open, high, low, close, volume) of the current bar, or None when there is none."""

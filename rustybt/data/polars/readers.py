@@ -38,7 +38,7 @@ class DenseBarReader:
         self.bundle = bundle
         self.frequency: Frequency = bundle.frequency
         self.sessions = bundle.sessions(None, end)
-        self.times: pd.DatetimeIndex = bar_index(bundle.calendar, self.sessions, self.frequency)
+        self.times: pd.DatetimeIndex = bar_index(bundle.schedule, self.sessions, self.frequency)
         self._times_ns = self.times.as_unit("ns").asi8
         self.assets: list[Asset] = bundle.assets
         self.sids = np.array([a.sid for a in self.assets], dtype=np.int64)
@@ -78,7 +78,7 @@ class DenseBarReader:
         sessions_ns = self.sessions.as_unit("ns").asi8
         if self.frequency == "daily":
             return sessions_ns
-        opens = self.bundle.calendar.opens.reindex(self.sessions)
+        opens = self.bundle.schedule.opens.reindex(self.sessions)
         opens_ns = pd.DatetimeIndex(opens).as_unit("ns").asi8
         return sessions_ns[np.searchsorted(opens_ns, self._times_ns, "right") - 1]
 

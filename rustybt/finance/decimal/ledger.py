@@ -26,6 +26,7 @@ class DecimalLedger:
         self.realized_pnl: Money = numeric.zero
         self.commissions: Money = numeric.zero
         self.version = 0  # bumps on every change, so views can cache
+        self._positions_value: tuple[int, Money] = (-1, self.numeric.zero)
 
     def process_transaction(self, txn: DecimalTransaction, source: str = "blotter") -> None:
         """Apply one fill: cash moves by -(amount * price) - commission."""
@@ -51,10 +52,11 @@ class DecimalLedger:
 
     def mark(self, price_of: Callable[[int], Money], source: str = "data portal") -> None:
         """Revalue every held position at ``price_of(sid)`` (money, already converted)."""
-        check = self.numeric.check
+        money_type = self.numeric.money_type
         for sid, position in self.positions.items():
             price = price_of(sid)
-            check(price, f"mark-to-market price for sid {sid} (from {source})")
+            if type(price) is not money_type:
+                self.numeric.check(price, f"mark-to-market price for sid {sid} (from {source})")
             position.last_sale_price = price
         self.version += 1
 
@@ -64,11 +66,16 @@ class DecimalLedger:
 
     @property
     def positions_value(self) -> Money:
+        """Sum of amount x last price over held positions (cached until the next change)."""
+        version, total = self._positions_value
+        if version == self.version:
+            return total
         with self.numeric.context():
             total = self.numeric.zero
             for position in self.positions.values():
                 total = total + position.last_sale_price * position.amount
-            return total
+        self._positions_value = (self.version, total)
+        return total
 
     @property
     def portfolio_value(self) -> Money:

@@ -32,10 +32,13 @@ def test_smoke_bundle_metadata(smoke_bundle: Bundle) -> None:
     assert (m.first_session, m.last_session) == (date(2026, 10, 19), date(2026, 10, 30))
     assert (m.sessions, m.asset_count, m.row_count) == (10, 3, 30)
     assert m.seed == 20261031
-    assert sorted(m.files) == ["assets.parquet", "bars.parquet"]
+    assert sorted(m.files) == ["assets.parquet", "bars.parquet", "sessions.parquet"]
     for rel, digest in m.files.items():
         assert sha256_file(smoke_bundle.path / rel) == digest
     assert m.content_hash == content_hash(m.files)
+    # the derived session schedule is outside the content hash: same data, same hash
+    data_files = {k: v for k, v in m.files.items() if k != "sessions.parquet"}
+    assert m.content_hash == content_hash(data_files)
 
 
 def test_bars_schema_sorted_and_daily_labels(smoke_bundle: Bundle) -> None:

@@ -92,6 +92,33 @@ def test_history_shapes_and_types(minute_bundle: Bundle) -> None:
         portal.history(a0, "vwap", 5, "1m")
 
 
+@pytest.mark.parametrize("name", ["smoke_bundle", "minute_bundle"])
+def test_history_is_the_frame_of_the_window(name: str, request: pytest.FixtureRequest) -> None:
+    """The sliced cached frame equals a frame built from the window itself (values, dtype,
+    index with its freq, columns, column-contiguous to_numpy), and a strategy editing the frame
+    it got changes nothing the next call returns."""
+    bundle: Bundle = request.getfixturevalue(name)
+    portal = PolarsDataPortal(bundle)
+    arr = portal.reader.arrays["close"]
+    assets = [portal.assets[2], portal.assets[0]]  # not in sid order
+    for row in (0, 3, len(portal.reader.times) - 1):
+        portal.set_bar(portal.reader.times[row])
+        lo = max(0, row + 1 - 5)
+        index = portal.reader.times[lo : row + 1]
+        got = portal.history(assets, "close", 5, portal.history_frequency)
+        built = pd.DataFrame(arr[lo : row + 1, [2, 0]], index=index, columns=pd.Index(assets))
+        pd.testing.assert_frame_equal(got, built, check_freq=True)
+        # each column contiguous, as before: sums over axis 0 add in the same order
+        assert got.to_numpy().strides[0] == built.to_numpy().strides[0] == 8
+        one = portal.history(assets[0], "close", 5, portal.history_frequency)
+        pd.testing.assert_series_equal(one, built[assets[0]], check_freq=True)
+        got.iloc[:, :] = -1.0
+        one.iloc[:] = -1.0
+        again = portal.history(assets, "close", 5, portal.history_frequency)
+        pd.testing.assert_frame_equal(again, built)
+        assert (portal.history(assets[0], "close", 5, portal.history_frequency) > 0).all()
+
+
 def test_history_at_first_bar_has_one_row(smoke_bundle: Bundle) -> None:
     portal = PolarsDataPortal(smoke_bundle)
     portal.set_bar(utc("2026-10-19"))
@@ -250,3 +277,24 @@ def test_can_trade_intraday_follows_asset_end_date(tmp_path: Path) -> None:
     assert (portal.can_trade(a1), portal.can_trade(a2)) == (False, True)
     portal.set_bar(utc("2024-11-29 14:31"))  # a trading minute with no bar for either
     assert (portal.can_trade(a1), portal.can_trade(a2)) == (False, False)
+
+
+def test_prices_now_is_price_of_every_asset(minute_bundle: Bundle) -> None:
+    """One read of the bar's prices values positions as price(sid) would, in both modes."""
+    from rustybt.errors import RustyBTError
+    from rustybt.finance.pricing import MoneyPrices
+    from rustybt.numeric import numeric_mode
+
+    portal = PolarsDataPortal(minute_bundle)
+    for mode in ("decimal", "float"):
+        prices = MoneyPrices(portal, numeric_mode(mode))
+        portal.set_bar(utc("2024-11-26 00:00"))  # before the first bar: no price yet
+        with pytest.raises(RustyBTError, match="no price available"):
+            prices.prices_now()(0)
+        for dt in (utc("2024-11-27 14:30"), utc("2024-11-29 17:59"), utc("2024-11-29 23:00")):
+            portal.set_bar(dt)
+            now = prices.prices_now()
+            for a in portal.assets:
+                assert now(a.sid) == prices.price(a.sid)
+                assert type(now(a.sid)) is type(prices.price(a.sid))
+                assert str(now(a.sid)) == str(prices.price(a.sid))

@@ -88,3 +88,18 @@ def test_values_ignore_a_changed_thread_context() -> None:
         assert ledger.portfolio_value == D("100000")
         assert ledger.cash == D("-21876.5432114")  # (the test itself runs at prec 3)
         assert txn(1, 3, D("1.23456")).value == D("3.70368")
+
+
+def test_positions_value_follows_every_change() -> None:
+    """Cached per ledger version: a fill or a mark gives the new value, reads in between agree."""
+    ledger = DecimalLedger(D("10000"), DEC)
+    assert ledger.positions_value == 0
+    ledger.process_transaction(txn(1, 10, D("2.5")))
+    assert ledger.positions_value == D("25.0") == ledger.positions_value
+    ledger.mark({1: D("3")}.__getitem__)
+    assert ledger.positions_value == D("30")
+    ledger.process_transaction(txn(2, -4, D("1.25")))
+    assert ledger.positions_value == D("30") - D("5.00")
+    assert ledger.portfolio_value == ledger.cash + D("25")
+    ledger.process_transaction(txn(1, -10, D("3")))
+    assert ledger.positions_value == D("-5.00")

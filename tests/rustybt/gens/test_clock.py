@@ -91,3 +91,20 @@ def test_trading_clock_daily_bar_is_session_label() -> None:
 def test_unknown_frequency() -> None:
     with pytest.raises(ValueError, match="unknown frequency 'weekly'"):
         bar_times(CAL, NORMAL, "weekly")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("frequency", ["daily", "hourly", "minute"])
+@pytest.mark.parametrize("sessions", [SPAN, SPAN[[0, 2]]], ids=["contiguous", "gappy"])
+def test_trading_clock_is_the_per_session_definition(
+    frequency: str, sessions: pd.DatetimeIndex
+) -> None:
+    """Labels computed once for all sessions give the per-session sequence, value and type."""
+    expected = []
+    for session in sessions:
+        label = pd.Timestamp(session, tz="UTC")
+        expected += [(label, ClockEvent.SESSION_START), (label, ClockEvent.BEFORE_TRADING_START)]
+        expected += [(t, ClockEvent.BAR) for t in bar_times(CAL, session, frequency)]  # type: ignore[arg-type]
+        expected.append((CAL.closes[session].tz_convert("UTC"), ClockEvent.SESSION_END))
+    got = list(trading_clock(CAL, sessions, frequency))  # type: ignore[arg-type]
+    assert got == expected
+    assert {(type(t), str(t.tz), t.unit) for t, _ in got} == {(pd.Timestamp, "UTC", "ns")}
