@@ -91,6 +91,7 @@ def test_disk_full_during_a_run_is_one_line_and_keeps_the_old_run(
     with tmpfs(tmp_path / "profiles", size="300k") as profiles:
         old = _old_run(profiles)
         argv = ["run", "smoke", "--profiler", "cprofile", "--repeat", "1", "--force"]
+        argv += ["--cprofile-repeat", "1"]  # one profile fits, its tables do not
         result = cli([*argv, "--profiles-dir", str(profiles)])
         assert (result.exit_code, result.stdout) == (1, ""), result.stderr
         last = result.stderr.rstrip("\n").splitlines()[-1]

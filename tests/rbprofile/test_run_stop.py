@@ -210,7 +210,7 @@ def test_a_stop_signal_during_timing_stops_the_run_and_cleans_up(
 
 @pytest.mark.parametrize(
     ("profiler", "work", "depth"),
-    [("cprofile", "cprofile", 1), ("memory", "memory", 1), ("pyspy", "pyspy-raw-native", 2)],
+    [("cprofile", "cprofile-1", 1), ("memory", "memory", 1), ("pyspy", "pyspy-raw-1-native", 2)],
 )
 def test_ctrl_c_during_each_profiler_stops_it_within_a_second(
     scratch: dict[str, Path], profiler: str, work: str, depth: int
@@ -228,7 +228,7 @@ def test_ctrl_c_during_each_profiler_stops_it_within_a_second(
     assert json.loads((old / "manifest.json").read_text()) == {"old": True}
 
 
-@pytest.mark.parametrize(("work", "depth"), [("plain-1", 1), ("pyspy-raw-native", 2)])
+@pytest.mark.parametrize(("work", "depth"), [("plain-1", 1), ("pyspy-raw-1-native", 2)])
 def test_children_die_with_a_killed_parent_and_the_next_run_cleans_up(
     scratch: dict[str, Path], work: str, depth: int
 ) -> None:
@@ -271,7 +271,7 @@ def test_timeout_stops_a_hung_timing_child_and_names_the_phase(scratch: dict[str
 
 def test_timeout_in_a_profiler_phase_names_that_profiler(scratch: dict[str, Path]) -> None:
     proc = _start(scratch, "--profiler", "cprofile", "--timeout", "20", strategy="hangs.py")
-    pids = _in_phase(proc, "cprofile")
+    pids = _in_phase(proc, "cprofile-1")
     stdout, stderr = proc.communicate(timeout=180)
     assert (proc.returncode, stdout) == (1, ""), stderr
     last = stderr.rstrip("\n").splitlines()[-1]

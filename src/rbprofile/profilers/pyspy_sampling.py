@@ -137,7 +137,7 @@ def sample(goal: SamplingGoal, rate_hz: int, record: RecordChild) -> Sampled:
         spent += in_runs
         if spent > 0:
             efficiency = out.measured / (rate_hz * spent)
-        if done:
+        if done and in_runs > 0:
             run_s = in_runs / done
             startup_s = max(wall - in_runs, 0.0)
     out.elapsed_s = time.perf_counter() - started

@@ -251,7 +251,9 @@ def source_notes(run: Run) -> tuple[list[str], dict[str, object]]:
         )
         meta["cprofile_repeats"] = run.cprofile_repeats
         meta |= {"total_s": profile.total_s, "functions": profile.functions.height}
-    if samples is None and run.pyspy_path is not None:
+    pyspy_run = run.profiler("pyspy")
+    pyspy_failed = pyspy_run is not None and pyspy_run.status == "failed"
+    if samples is None and (run.pyspy_path is not None or pyspy_failed):
         notes.append(f"py-spy: not used ({run.why_missing(files.PYSPY_COLLAPSED)}).")
     if samples is not None:
         native = "with" if samples.has_native else "without"

@@ -27,15 +27,12 @@ PROGRAM = """
 CACHE = {}
 
 def build_table(n):
-    out = []
-    for i in range(n):
-        out.append((i * 7919) % 1000)
-    return out
+    return sorted(range(n, 0, -1))  # work in C: setup, not a Python loop
 
 def table(cached):
     if cached and "t" in CACHE:
         return CACHE["t"]
-    CACHE["t"] = build_table(40000)
+    CACHE["t"] = build_table(600000)
     return CACHE["t"]
 
 def step(t, k):

@@ -76,7 +76,7 @@ def test_planted_allocations_are_exact_with_native_frames(tmp_path: Path) -> Non
     assert table.schema == MEMRAY_SCHEMA
     rows = {r["function"]: r for r in table.to_dicts() if r["module"].endswith("memprog")}
     top = table.row(0, named=True)
-    assert top["function"] == "hold_block" and top["file"].endswith("fixtures/memprog.py")
+    assert top["function"] == "hold_block" and top["file"].endswith("memprog.py")
     slack = 64 * 1024
     assert memprog.BLOCK <= top["peak_bytes"] <= memprog.BLOCK + slack
     assert memprog.BLOCK <= top["total_bytes"] <= memprog.BLOCK + slack

@@ -47,9 +47,8 @@ def test_garbage_stacks_fail_pyspy_and_keep_the_run_usable(
     run_dir = profiles / "g" / "smoke"
     record = json.loads((run_dir / "manifest.json").read_text())["profilers"]["pyspy"]
     assert record["status"] == "failed"
-    assert record["reason"] == (
-        "py-spy wrote unreadable stacks: pyspy.collapsed.txt:1: not a py-spy collapsed line "
-        "('frame;frame;... count'); pass py-spy `--format raw` or speedscope output."
+    assert record["reason"].startswith(
+        "py-spy wrote unreadable stacks: not a py-spy raw line (no sample count): "
     )
     assert not (run_dir / "samples.parquet").exists()
 
