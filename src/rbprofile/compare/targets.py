@@ -9,7 +9,7 @@
         None when either side has no cProfile profile.
     calibration(outcomes, speedups) -> pl.DataFrame
         Per category: the assumed kernel speedup against the measured ones (geometric mean over
-        the category's targets that kept some owned time).
+        the category's targets that kept some owned time; one-time setup left out).
     outcome_tables(outcomes) -> [Table, Table]    `targets` and `calibration` for documents
 
 Measured whole-run speedup of one target = 1 / ((1 - p) + p * after / before), p its owned share
@@ -27,6 +27,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from rbprofile.analysis.rules import load_rules
+from rbprofile.analysis.targets import SETUP
 from rbprofile.render import Table
 from rbprofile.rundir.run import Run
 from rbprofile.views.targets import targets_table
@@ -116,7 +117,8 @@ def target_outcomes(
 
 def calibration(outcomes: pl.DataFrame, speedups: Mapping[str, float]) -> pl.DataFrame:
     rows = []
-    for (category,), group in outcomes.group_by("category", maintain_order=True):
+    judged = outcomes.filter(pl.col("fix") != SETUP) if "fix" in outcomes.columns else outcomes
+    for (category,), group in judged.group_by("category", maintain_order=True):
         kernels = [k for k in group["measured_kernel"].to_list() if k is not None and k > 0]
         geo = math.exp(sum(math.log(k) for k in kernels) / len(kernels)) if kernels else None
         rows.append(
@@ -149,8 +151,10 @@ def outcome_tables(outcomes: pl.DataFrame) -> list[Table]:
     calib_note = (
         "Assumed kernel speedups (the rules' [speedup] table, used by --targets) against the "
         "geometric mean of the measured before/after owned-time ratios of the category's "
-        "targets; removed = targets with no owned time left (not in the mean). Until a round "
-        "is measured the assumed factors are assumptions."
+        "targets (one-time setup left out: no kernel speedup applies to it); removed = targets "
+        "with no owned time left (not in the mean). A round of Python rewrites measures what "
+        "those rewrites gave, not a compiled kernel: until a compiled round is measured the "
+        "assumed factors stay assumptions."
     )
     return [
         Table("targets", "Targets: predicted against measured", outcomes, (target_note,), FORMATS),
