@@ -9,12 +9,14 @@ left under the label (no temporary directory, no lock file).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,16 +71,25 @@ STOP_LIMIT_S = 1.0  # the issue's promise: from the signal to the exit
 
 
 @pytest.fixture
-def scratch(smoke_bundle: Bundle, tmp_path: Path) -> dict[str, Path]:
+def scratch(smoke_bundle: Bundle, tmp_path: Path) -> Iterator[dict[str, Path]]:
     strategies = tmp_path / "strategies"
     strategies.mkdir()
     (strategies / "forever.py").write_text(FOREVER)
     (strategies / "hangs.py").write_text(HANGS_WHEN_PROFILED)
-    return {
+    yield {
         "home": smoke_bundle.path.parent.parent,
         "profiles": tmp_path / "profiles",
         "strategies": strategies,
     }
+    for proc in _STARTED:  # a failed test leaves no run (and its never-ending child) behind
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    _STARTED.clear()
+
+
+_STARTED: list[subprocess.Popen] = []
 
 
 def _env(scratch: dict[str, Path]) -> dict[str, str]:
@@ -90,11 +101,13 @@ def _env(scratch: dict[str, Path]) -> dict[str, str]:
 def _start(scratch: dict[str, Path], *args: str, strategy: str = "forever.py") -> subprocess.Popen:
     cmd = [sys.executable, "-m", "rbprofile", "run", str(scratch["strategies"] / strategy)]
     cmd += ["--bundle", "smoke", "--repeat", "1", "--profiles-dir", str(scratch["profiles"])]
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [*cmd, *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=_env(scratch), start_new_session=True,
     )  # fmt: skip
+    _STARTED.append(proc)
+    return proc
 
 
 def _old_run(scratch: dict[str, Path], name: str = "forever") -> Path:
@@ -210,7 +223,7 @@ def test_a_stop_signal_during_timing_stops_the_run_and_cleans_up(
 
 @pytest.mark.parametrize(
     ("profiler", "work", "depth"),
-    [("cprofile", "cprofile-1", 1), ("memory", "memory", 1), ("pyspy", "pyspy-raw-1-native", 2)],
+    [("cprofile", "cprofile-1", 1), ("memory", "memory", 1), ("pyspy", "pyspy-raw-0-native", 2)],
 )
 def test_ctrl_c_during_each_profiler_stops_it_within_a_second(
     scratch: dict[str, Path], profiler: str, work: str, depth: int
@@ -228,7 +241,7 @@ def test_ctrl_c_during_each_profiler_stops_it_within_a_second(
     assert json.loads((old / "manifest.json").read_text()) == {"old": True}
 
 
-@pytest.mark.parametrize(("work", "depth"), [("plain-1", 1), ("pyspy-raw-1-native", 2)])
+@pytest.mark.parametrize(("work", "depth"), [("plain-1", 1), ("pyspy-raw-0-native", 2)])
 def test_children_die_with_a_killed_parent_and_the_next_run_cleans_up(
     scratch: dict[str, Path], work: str, depth: int
 ) -> None:
