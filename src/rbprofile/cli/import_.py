@@ -13,8 +13,9 @@ import typer
 from rbprofile.cli.options import ProfilesDirOption
 
 HELP = (
-    "Wrap profiles recorded elsewhere (a cProfile `.pstats`, py-spy `--format raw` collapsed "
-    "stacks or speedscope JSON) into `<profiles-dir>/<label>/<scenario>/`, so `analyze`, "
+    "Wrap a .pstats and/or py-spy file recorded elsewhere into a run directory.\n\n"
+    "The files (a cProfile `.pstats`, py-spy `--format raw` collapsed "
+    "stacks or speedscope JSON) go into `<profiles-dir>/<label>/<scenario>/`, so `analyze`, "
     "`categorize`, `compare` and `report` read them like a recorded run. Identities are "
     "resolved now, against this machine's sources. No timing repeats: `compare` shows "
     "function, module and category deltas; its run-time verdict needs `rbprofile run`.\n\n"
