@@ -43,7 +43,9 @@ def _progress() -> Iterator[Callable[[StepEvent], None]]:
         if not bar.live.is_started:  # started on the first event: a refusal prints alone
             bar.start()
         if ev.state == "notice":
-            console.print(f"{ev.scenario}: {ev.detail}", markup=False, highlight=False)
+            console.print(
+                f"{ev.scenario}: {ev.detail}", markup=False, highlight=False, soft_wrap=True
+            )
         elif ev.state == "start":
             tasks[key] = bar.add_task(f"{ev.scenario} · {ev.step}", total=1)
         elif ev.state == "progress":

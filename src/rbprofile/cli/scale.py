@@ -49,7 +49,7 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
 
     def tick(description: str, done: int, total: int) -> None:
         if total == 0:
-            console.print(f"scale: {description}", markup=False, highlight=False)
+            console.print(f"scale: {description}", markup=False, highlight=False, soft_wrap=True)
             return
         if not task:
             bar.start()

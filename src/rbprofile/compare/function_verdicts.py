@@ -4,12 +4,14 @@
 
 Each side's functions table holds every cProfile repeat's self time per function
 (`self_s_repeats`; a table without it is one repeat). The measure is **normalized self time**:
-each repeat is divided by its speed factor, the time-weighted median over the functions found
-on both sides of (the function's self time in that repeat / its median over all repeats of both
-sides). A uniformly slower machine makes every function slower by the same factor, which the
-speed factor absorbs; a function that alone got slower (or faster) barely moves the weighted
-median, so it keeps its change and the others stay put. (Dividing by the run total instead
-would make every other function look faster whenever one function gets much slower.)
+each repeat is divided by its speed factor, the median over the anchor functions (those over
+MIN_SHARE_PCT of the run, each counted once) of (the function's self time in that repeat / its
+median over all repeats of both sides). A uniformly slower machine makes every function slower
+by the same factor, which the speed factor absorbs; a function that alone got slower (or
+faster) moves that median by at most one rank, however large it is, so it keeps its change and
+the others stay put. (Dividing by the run total instead would make every other function look
+faster whenever one function gets much slower; so did a time-weighted median once the changed
+function held a third of the run.)
 
 Functions holding at least MIN_SHARE_PCT of the run on either side are tested: Welch's test on
 the logarithm of the normalized repeats (timing noise grows with the time, so the change is
@@ -32,8 +34,9 @@ import polars as pl
 
 from rbprofile.compare.stats import ALPHA, MIN_REPEATS, adjust_p, welch_rows
 
-MEASURE = "self time per repeat / the repeat's speed factor (time-weighted median ratio)"
+MEASURE = "self time per repeat / the repeat's speed factor (median ratio over the anchors)"
 MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are not tested
+MIN_ANCHORS = 3  # fewer functions over MIN_SHARE_PCT: every function is an anchor
 EPSILON_S = 1e-6  # added before the logarithm: a repeat may not have called a function
 
 VERDICT_SCHEMA = pl.Schema(
@@ -87,19 +90,22 @@ def repeat_matrix(frame: pl.DataFrame, prefix: str) -> tuple[pl.DataFrame, int]:
 
 
 def speed_factors(times: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Per repeat (column): the reference-weighted median of times / reference (rows with a
-    positive reference only); 1.0 when no row has one."""
+    """Per repeat (column): the median of times / reference over the anchor functions, those
+    holding at least MIN_SHARE_PCT of the reference total (every row with a positive reference
+    when fewer than MIN_ANCHORS do); 1.0 when no row has one.
+
+    Each anchor counts once, whatever its size: a function that alone changed moves the median
+    by at most one rank, however much of the run it holds. (Weighting by time let one function
+    that grew to a third of the run pull the factor to a quartile of the others, and call
+    unchanged functions improved.)"""
     usable = reference > 0
     if not usable.any():
         return np.ones(times.shape[1])
-    ref = reference[usable]
-    factors = []
-    for column in times[usable].T:
-        ratios = column / ref
-        order = np.argsort(ratios, kind="stable")
-        cumulative = np.cumsum(ref[order])
-        factors.append(float(ratios[order][np.searchsorted(cumulative, cumulative[-1] / 2.0)]))
-    return np.where(np.asarray(factors) > 0, factors, 1.0)
+    anchors = reference >= reference[usable].sum() * MIN_SHARE_PCT / 100.0
+    if anchors.sum() < MIN_ANCHORS:
+        anchors = usable
+    factors = np.median(times[anchors] / reference[anchors, None], axis=0)
+    return np.where(factors > 0, factors, 1.0)
 
 
 def _statuses(change: np.ndarray, t: np.ndarray, p_adj: np.ndarray, min_change: float) -> list[str]:

@@ -102,6 +102,12 @@ class Recording:
             and self.output.stat().st_size > 0
         )
 
+    @property
+    def sampled(self) -> bool:
+        """py-spy ran to the end and wrote its raw file, if with no sample in it (a child that
+        py-spy saw too briefly on a loaded machine): that child adds zero samples, no failure."""
+        return self.finished.returncode == 0 and self.output.exists()
+
 
 def record_cmd(
     binary: str, fmt: str, output: Path, rate: int, *, native: bool, idle: bool, child: list[str]
@@ -184,6 +190,13 @@ class PySpyProfiler(Profiler):
         except _RecordingFailed as exc:
             return failed(exc.reason, native=sampler.native)
         stacks = sampled.stacks()
+        if not stacks:
+            children = len(sampled.children)
+            return failed(
+                f"py-spy recorded no samples in {children} sampling "
+                f"{'child' if children == 1 else 'children'}: raise --rate or profile a longer run",
+                native=sampler.native,
+            )
         write_text(ctx.run_dir / COLLAPSED, collapsed_text(stacks))
         repeats = [c.repeats for c in sampled.children]
         write_parquet(ctx.run_dir / RUNS, run_table(sampled.splits, repeats, stacks))
@@ -236,7 +249,7 @@ class _Sampler:
     def _try(self, fmt: str, name: str, *, idle: bool, tag: str, extra: list[str]) -> Recording:
         run = partial(_record, self.ctx, self.binary, fmt, name, idle=idle, tag=tag, extra=extra)
         rec = run(native=self.native)
-        if not rec.ok and self.native:
+        if not rec.sampled and self.native:  # py-spy itself failed, maybe for --native
             self.native = False
             rec = run(native=False)
         return rec
@@ -244,7 +257,7 @@ class _Sampler:
     def record(self, index: int, repeats: int, seconds: float) -> tuple[Split, int, float, float]:
         extra = repeat_args(repeats, seconds, mark=True)
         rec = self._try("raw", COLLAPSED, idle=True, tag=f"-{index}", extra=extra)
-        if not rec.ok or not (rec.output.parent / RESULT).exists():
+        if not (rec.sampled or rec.ok) or not (rec.output.parent / RESULT).exists():
             raise _RecordingFailed(_reason(rec))  # py-spy, or the backtest under it, failed
         result = json.loads((rec.output.parent / RESULT).read_text())
         try:

@@ -82,11 +82,38 @@ def test_fewer_than_three_repeats_a_side_is_not_enough() -> None:
     assert row["change_pct"] == pytest.approx(200.0, abs=5.0)
 
 
-def test_speed_factor_is_a_time_weighted_median() -> None:
+def test_speed_factor_is_the_median_ratio_over_the_anchors() -> None:
     times = np.array([[1.0], [2.0], [4.0]])
     assert speed_factors(times, np.ones(3)).tolist() == [2.0]
-    assert speed_factors(times * [[1], [1], [10]], np.array([1.0, 1.0, 10.0])).tolist() == [4.0]
+    # however much of the run the third holds, it counts once
+    assert speed_factors(times * [[1], [1], [10]], np.array([1.0, 1.0, 10.0])).tolist() == [2.0]
     assert speed_factors(times, np.zeros(3)).tolist() == [1.0]  # nothing to weigh
+    # functions under 1% of the reference total are no anchors (their ratios are noise)
+    tiny = np.array([[100.0], [100.0], [100.0], [5.0], [5.0], [5.0], [5.0]])
+    reference = np.array([100.0, 100.0, 100.0, 0.1, 0.1, 0.1, 0.1])
+    assert speed_factors(tiny, reference).tolist() == [1.0]
+
+
+def test_one_function_grown_to_half_the_run_leaves_the_others_unchanged() -> None:
+    # the planted function 20x, 0.2 s -> 4 s next to 3.4 s; the others' wobble is 3%
+    # per repeat (a loaded machine): a time-weighted speed factor landed near a quintile of the
+    # others' ratios, a few percent apart between the sides, and named them improved
+    base = {f"prog:f{i}": 0.2 for i in range(18)}
+    wobble = (-0.03, -0.015, 0.0, 0.015, 0.03)
+
+    def runs(slow: float, shift: int) -> pl.DataFrame:
+        repeats = {
+            key: [
+                s * (slow if i == 0 else 1.0) * (1 + wobble[(i + j + shift) % 5]) for j in range(5)
+            ]
+            for i, (key, s) in enumerate(base.items())
+        }
+        rows = [(key, "/p.py", 1, 10, s, s, None) for key, s in base.items()]
+        return functions_frame(rows, repeats)
+
+    found = statuses(compare_functions(runs(1.0, 0), runs(20.0, 2), min_change=2.0).deltas)
+    assert found.pop("prog:f0") == "regressed"
+    assert set(found.values()) == {"not significant"}
 
 
 def test_welch_rows_match_the_one_row_test() -> None:

@@ -35,6 +35,7 @@ def test_no_samples_is_said_in_py_spys_own_words(
         spawn=spawn,
         run_child=lambda *a, **k: pytest.fail("py-spy records a plain child itself"),
         rate_hz=1,
+        options={"sample_budget_s": 8},  # a few sampling children, then the flamegraph
     )
     outcome = pyspy.PySpyProfiler().run(ctx)
     assert outcome.status == "failed"
@@ -44,3 +45,37 @@ def test_no_samples_is_said_in_py_spys_own_words(
     )
     log = (tmp_path / "work" / "pyspy-flamegraph" / "pyspy.log").read_text()
     assert "Stack backtrace:" in log  # what the reason used to end with
+
+
+# completes in well under py-spy's first sample at 1 Hz: the raw file is written, and empty
+BRIEF = "import sys, time, pathlib; pathlib.Path(sys.argv[1], 'result.json').write_text('{}'); "
+BRIEF += "time.sleep(0.2)"
+
+
+@pytest.mark.slow
+def test_children_with_no_samples_add_none_and_the_run_says_so(tmp_path: Path) -> None:
+    try:
+        pyspy.find_binary()
+    except pyspy.PyspyUnavailableError as exc:
+        pytest.skip(str(exc))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    ctx = ProfilerContext(
+        run_dir=run_dir,
+        work=tmp_path / "work",
+        child_argv=lambda _mode, out: [sys.executable, "-c", BRIEF, str(out)],
+        spawn=spawn,
+        run_child=lambda *a, **k: pytest.fail("py-spy records a plain child itself"),
+        rate_hz=1,
+        options={"sample_budget_s": 4, "run_s": 0.2, "startup_s": 0.1},
+    )
+    outcome = pyspy.PySpyProfiler().run(ctx)
+    assert outcome.status == "failed"
+    # one directory per child (a second one, without -native, where --native is refused)
+    children = {p.name.split("-")[2] for p in (tmp_path / "work").glob("pyspy-raw-*")}
+    assert len(children) > 1  # an empty child is no failure: sampling went on
+    assert outcome.reason == (
+        f"py-spy recorded no samples in {len(children)} sampling children: "
+        "raise --rate or profile a longer run"
+    )
+    assert list(run_dir.iterdir()) == []  # nothing half-written
