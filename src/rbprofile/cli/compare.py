@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from rbprofile.cli.options import ProfilesDirOption, ProjectOption
+from rbprofile.compare.function_verdicts import MIN_FUNCTION_CHANGE_PCT
 from rbprofile.errors import EXIT_REGRESSION
 from rbprofile.render import OutputFormat
 
@@ -32,9 +33,21 @@ def compare(
             "--min-change",
             min=0.0,
             metavar="PCT",
-            help="Run-time and function changes under PCT percent are 'not significant'.",
+            help="Run-time changes under PCT percent are 'not significant'.",
         ),
     ] = 2.0,
+    min_function_change: Annotated[
+        float,
+        typer.Option(
+            "--min-function-change",
+            min=0.0,
+            metavar="PCT",
+            help=(
+                "Function changes under PCT percent (of normalized self time) are 'not "
+                "significant': on a loaded machine unchanged functions drift by several percent."
+            ),
+        ),
+    ] = MIN_FUNCTION_CHANGE_PCT,
     fail_on_regression: Annotated[
         float | None,
         typer.Option(
@@ -69,6 +82,7 @@ def compare(
         after,
         scenario=scenario,
         min_change=min_change,
+        min_function_change=min_function_change,
         profiles_dir=profiles_dir,
         flamegraph_dir=flamegraph_dir,
         force=force,

@@ -17,7 +17,7 @@ import polars as pl
 
 from rbprofile.analysis.modules import module_at_depth
 from rbprofile.compare.diff_flamegraph import write_diff_flamegraph
-from rbprofile.compare.function_verdicts import FunctionTest
+from rbprofile.compare.function_verdicts import MIN_FUNCTION_CHANGE_PCT, FunctionTest
 from rbprofile.compare.functions import (
     categorized_functions,
     compare_functions,
@@ -48,7 +48,8 @@ class ScenarioTiming:
 class Comparison:
     before: str
     after: str
-    min_change: float
+    min_change: float  # run-time verdicts
+    min_function_change: float  # function verdicts
     timings: tuple[ScenarioTiming, ...]
     functions: pl.DataFrame  # scenario + functions.function_deltas columns
     modules: pl.DataFrame  # scenario + group_deltas columns, by module
@@ -148,6 +149,7 @@ class _Collected:
 def _collect_functions(
     scenario: str, before: Run, after: Run, project: str, min_change: float, out: _Collected
 ) -> None:
+    """Function, module and category deltas (functions judged at `min_change` percent)."""
     sides = (("BEFORE", before), ("AFTER", after))
     found = {side: categorized_functions(run) for side, run in sides}
     tables = {side: table for side, (table, _) in found.items()}
@@ -210,6 +212,7 @@ def compare_runs(
     *,
     scenario: str | None = None,
     min_change: float = 2.0,
+    min_function_change: float = MIN_FUNCTION_CHANGE_PCT,
     profiles_dir: Path | None = None,
     flamegraph_dir: Path | None = None,
     force: bool = False,
@@ -233,7 +236,7 @@ def compare_runs(
             verdicts.append(verdict)
         if differs := unlike(b, a):
             collected.notes.append(f"{name}: not like for like ({'; '.join(differs)}).")
-        _collect_functions(name, b, a, project, min_change, collected)
+        _collect_functions(name, b, a, project, min_function_change, collected)
         if (outcomes := target_outcomes(name, b, a, project=project)) is not None:
             collected.targets.append(outcomes)
         if flamegraph_dir is not None:
@@ -242,6 +245,7 @@ def compare_runs(
         before=before,
         after=after,
         min_change=min_change,
+        min_function_change=min_function_change,
         timings=tuple(verdicts),
         functions=_with_scenario(collected.functions, empty[0]),
         modules=_with_scenario(collected.modules, empty[1]),

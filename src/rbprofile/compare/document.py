@@ -142,7 +142,7 @@ def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
     note = _FUNCTIONS_NOTE.format(
         top=top,
         alpha=ALPHA,
-        min_change=comparison.min_change,
+        min_change=comparison.min_function_change,
         min_share=MIN_SHARE_PCT,
         min_repeats=MIN_REPEATS,
     )
@@ -194,6 +194,7 @@ def to_document(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Document:
         "before": comparison.before,
         "after": comparison.after,
         "min_change_pct": comparison.min_change,
+        "min_function_change_pct": comparison.min_function_change,
         "geomean_speedup": comparison.geomean_speedup,
         "scenarios": timing_details(comparison),
         "functions_judged": {s: t.to_json() for s, t in comparison.function_tests.items()},

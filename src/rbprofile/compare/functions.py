@@ -19,7 +19,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rbprofile.compare.function_verdicts import FunctionTest, judge_functions
+from rbprofile.compare.function_verdicts import (
+    MIN_FUNCTION_CHANGE_PCT,
+    FunctionTest,
+    judge_functions,
+)
 from rbprofile.rundir.categories import categorized
 from rbprofile.rundir.run import Run
 from rbprofile.schema import FUNCTIONS_SCHEMA
@@ -93,7 +97,7 @@ class FunctionComparison:
 
 
 def compare_functions(
-    before: pl.DataFrame, after: pl.DataFrame, min_change: float = 2.0
+    before: pl.DataFrame, after: pl.DataFrame, min_change: float = MIN_FUNCTION_CHANGE_PCT
 ) -> FunctionComparison:
     """One row per function key on either side, with its verdict, sorted by the size of the
     self-time change."""
@@ -129,7 +133,7 @@ def compare_functions(
 
 
 def function_deltas(
-    before: pl.DataFrame, after: pl.DataFrame, min_change: float = 2.0
+    before: pl.DataFrame, after: pl.DataFrame, min_change: float = MIN_FUNCTION_CHANGE_PCT
 ) -> pl.DataFrame:
     """The `compare_functions` table alone."""
     return compare_functions(before, after, min_change).deltas

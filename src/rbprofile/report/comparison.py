@@ -97,8 +97,9 @@ def section(ctx: ReportContext) -> Section:
     intro = (
         f"`{comparison.after}` against `{comparison.before}`; run-time verdicts from Welch's "
         "t-test at 95% over the timing repeats, function verdicts from the cProfile repeats "
-        "with each repeat normalized for the machine's speed; changes under "
-        f"{comparison.min_change:g}% count as not significant (the same numbers as "
+        "with each repeat normalized for the machine's speed; run-time changes under "
+        f"{comparison.min_change:g}% and function changes under "
+        f"{comparison.min_function_change:g}% count as not significant (the same numbers as "
         "`rbprofile compare`)."
     )
     blocks: list[Block] = [intro]
