@@ -185,7 +185,8 @@ def _rules_note(run: Run, rules: Path | None) -> str:
     if rules is not None:
         return f"Rules: built-in + {rules} ({count} rules), applied to the recorded evidence."
     if run.path is not None and run.evidence is not None:
-        return f"Categories as recorded with the run (built-in rules, {count})."
+        # the rules of the run's rbprofile, not today's: their count is not recorded
+        return "Categories as recorded with the run (its rbprofile's built-in rules)."
     return f"Rules: built-in ({count} rules)."
 
 

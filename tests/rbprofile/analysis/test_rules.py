@@ -37,6 +37,24 @@ from rbprofile.errors import RbprofileError
         ("importlib._bootstrap", "_find_and_load", "<frozen importlib._bootstrap>",
          "python-overhead-modules", "Python overhead"),
         ("time", "sleep", "~", "sleeping", "other"),
+        # other engines' layers: backtrader's line buffers and feeds, zipline's data portal
+        # and Cython window, their clocks and indicators
+        ("backtrader.linebuffer", "LineBuffer.__getitem__", "/x.py", "engine-data-layers",
+         "data processing"),
+        ("backtrader.feeds.pandafeed", "PandasData._load", "/x.py", "engine-data-layers",
+         "data processing"),
+        ("zipline.data.data_portal", "DataPortal.get_spot_value", "/x.py",
+         "engine-data-layers", "data processing"),
+        ("zipline.lib._windowtemplate", "AdjustedArrayWindow.__next__", "/x.pyx",
+         "engine-data-layers", "data processing"),
+        ("backtrader.utils.dateintern", "num2date", "/x.py", "engine-clocks",
+         "datetime/calendar"),
+        ("zipline.utils.calendar_utils", "get_calendar", "/x.py", "engine-clocks",
+         "datetime/calendar"),
+        ("backtrader.indicators.basicops", "Average.once", "/x.py", "engine-indicators",
+         "indicators"),
+        ("zipline.finance.ledger", "Ledger.process_transaction", "/x.py", "python-code",
+         "Python per-call logic"),
     ],
 )  # fmt: skip
 def test_builtin_rules_match(
