@@ -11,6 +11,9 @@
         per function key, the project function that owns most of its self time (same
         spreading as owners_from_cprofile); project functions own themselves
     owners_from_cprofile(profile, project) -> pl.DataFrame
+    CProfileOwners(profile, project).table(self_times=None) -> pl.DataFrame
+        the same, the spreading built once and applied to other self times (key, self_s)
+        over the same functions (a category's part of the profile, say)
         owner, charged_s, share, own_s -- estimated: a project function keeps its self time;
         a non-project function's self time is spread over its callers in proportion to the
         self time it spent under each caller (pstats' caller table), and from there upward
@@ -284,25 +287,46 @@ def function_owners(profile: CProfile, project: str) -> dict[str, str]:
     return owners
 
 
+class CProfileOwners:
+    """One profile's spreading, built once (the costly part: it depends on the call graph,
+    not on the self times), then applied to any self times over the same functions."""
+
+    def __init__(self, profile: CProfile, project: str) -> None:
+        self.profile = profile
+        self.spreader, self.project_keys = _spreader(profile, project)
+        self.cum = dict(profile.functions.select("key", "cum_s").iter_rows())
+
+    def table(self, self_times: pl.DataFrame | None = None) -> pl.DataFrame:
+        """owner, charged_s, share, own_s for `self_times` (key, self_s; default: the
+        profile's own), shares of the profile's total."""
+        functions = self.profile.functions if self_times is None else self_times
+        spreader = self.spreader
+        charged: defaultdict[str, float] = defaultdict(float)
+        for key, self_s in functions.select("key", "self_s").iter_rows():
+            if self_s > 0:
+                for owner, seconds in spreader.spread_self(key, self_s).items():
+                    charged[owner] += seconds
+        own = dict(
+            functions.filter(pl.col("key").is_in(self.project_keys))
+            .select("key", "self_s")
+            .iter_rows()
+        )
+        for owner in list(charged):  # owned <= inclusive: the excess of an estimate goes outside
+            limit = self.cum.get(owner)
+            if limit is not None and charged[owner] > limit:
+                charged[spreader.outside] += charged[owner] - limit
+                charged[owner] = limit
+        total = self.profile.total_s or 1.0
+        rows = [(k, v, v / total, own.get(k, 0.0)) for k, v in charged.items()]
+        schema = {
+            "owner": pl.String,
+            "charged_s": pl.Float64,
+            "share": pl.Float64,
+            "own_s": pl.Float64,
+        }
+        frame = pl.DataFrame(rows, schema=schema, orient="row")
+        return frame.sort(["charged_s", "owner"], descending=[True, False])
+
+
 def owners_from_cprofile(profile: CProfile, project: str) -> pl.DataFrame:
-    functions = profile.functions
-    spreader, project_keys = _spreader(profile, project)
-    charged: defaultdict[str, float] = defaultdict(float)
-    for key, self_s in functions.select("key", "self_s").iter_rows():
-        if self_s > 0:
-            for owner, seconds in spreader.spread_self(key, self_s).items():
-                charged[owner] += seconds
-    own = dict(
-        functions.filter(pl.col("key").is_in(project_keys)).select("key", "self_s").iter_rows()
-    )
-    cum = dict(functions.select("key", "cum_s").iter_rows())
-    for owner in list(charged):  # owned <= inclusive: the excess of an estimate goes outside
-        limit = cum.get(owner)
-        if limit is not None and charged[owner] > limit:
-            charged[spreader.outside] += charged[owner] - limit
-            charged[owner] = limit
-    total = profile.total_s or 1.0
-    rows = [(k, v, v / total, own.get(k, 0.0)) for k, v in charged.items()]
-    schema = {"owner": pl.String, "charged_s": pl.Float64, "share": pl.Float64, "own_s": pl.Float64}
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
-    return frame.sort(["charged_s", "owner"], descending=[True, False])
+    return CProfileOwners(profile, project).table()

@@ -52,7 +52,7 @@ from rbprofile.analysis.intervals import (
     with_intervals,
 )
 from rbprofile.analysis.loops import file_loop_lines
-from rbprofile.analysis.owners import outside, owners_from_cprofile, stack_owners
+from rbprofile.analysis.owners import CProfileOwners, outside, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.rules import (
     CATEGORIES,
@@ -147,31 +147,31 @@ class _Owned:
     unit: str
 
 
-def _masked(profile: CProfile, keep: pl.Expr) -> CProfile:
-    functions = profile.functions.with_columns(
-        pl.when(keep).then(pl.col("self_s")).otherwise(0.0).alias("self_s")
-    )
-    return CProfile(profile.path, functions, profile.edges, profile.total_s)
-
-
-def _charged(profile: CProfile, project: str) -> dict[str, float]:
-    rows = owners_from_cprofile(profile, project).select("owner", "charged_s").iter_rows()
-    return dict(rows)
+def _charged(owners: CProfileOwners, keep: pl.Expr | None = None) -> dict[str, float]:
+    """Seconds charged per owner, of the self time of the functions `keep` selects (all)."""
+    functions = owners.profile.functions
+    if keep is not None:
+        functions = functions.with_columns(
+            pl.when(keep).then(pl.col("self_s")).otherwise(0.0).alias("self_s")
+        )
+    return dict(owners.table(functions).select("owner", "charged_s").iter_rows())
 
 
 def _owned_cprofile(profile: CProfile, categories: pl.DataFrame, project: str) -> _Owned:
     """Owner seconds from cProfile split into Decimal, built-in glue, other built-in (native)
     and pure-Python time, each spread to owners like the whole (owners_from_cprofile)."""
     functions = profile.functions.drop("category").join(categories, on="key", how="left")
-    cats = CProfile(profile.path, functions, profile.edges, profile.total_s)
+    owners = CProfileOwners(
+        CProfile(profile.path, functions, profile.edges, profile.total_s), project
+    )
     builtin, category = pl.col("file") == "~", pl.col("category").fill_null(OTHER)
     masks = {
         DECIMAL: category == DECIMAL,
         GLUE: builtin & (category == OVERHEAD),
         NATIVE: builtin & ~category.is_in([DECIMAL, OVERHEAD]),
     }
-    total = _charged(profile, project)
-    parts = {kind: _charged(_masked(cats, mask), project) for kind, mask in masks.items()}
+    total = _charged(owners)
+    parts = {kind: _charged(owners, mask) for kind, mask in masks.items()}
     portions = {}
     for owner, seconds in total.items():
         split = {kind: part.get(owner, 0.0) for kind, part in parts.items()}
