@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+from rbprofile.errors import RbprofileError
 
 if TYPE_CHECKING:  # polars is imported by the renderers, not by `--help`
     import polars as pl
@@ -26,13 +28,13 @@ class Table:
 class Document:
     """What a command produces: titled tables plus free-text notes.
 
-    `primary` names the table that `--format csv` emits (CSV holds one table).
+    `only(name)` keeps one table (`--table NAME`); CSV holds one table, so `--format csv` of a
+    document with several refuses and lists their names instead of dropping all but one.
     """
 
     title: str
     tables: tuple[Table, ...]
     notes: tuple[str, ...] = ()
-    primary: str | None = None
     meta: dict[str, object] = field(default_factory=dict)
 
     def table(self, name: str) -> Table:
@@ -42,10 +44,18 @@ class Document:
         raise KeyError(name)
 
     @property
-    def primary_table(self) -> Table | None:
-        if self.primary is not None:
-            return self.table(self.primary)
-        return self.tables[0] if self.tables else None
+    def table_names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.tables)
+
+    def only(self, name: str) -> Document:
+        """This document with table `name` alone; an unknown name is a one-line error."""
+        for t in self.tables:
+            if t.name == name:
+                return replace(self, tables=(t,))
+        raise RbprofileError(f"no table {name!r} here; --table takes one of: {self.listed()}")
+
+    def listed(self) -> str:
+        return ", ".join(self.table_names) or "(none: this output has no tables)"
 
 
 class OutputFormat(enum.StrEnum):

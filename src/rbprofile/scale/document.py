@@ -1,6 +1,6 @@
 """`scaling_document(fits, projection=None) -> Document`: the tables `rbprofile scale` renders.
 
-Tables: `exponents` (primary; one row per function, measure and size variable, with the 95%
+Tables: `exponents` (one row per function, measure and size variable, with the 95%
 interval, fit quality and the measured value at the largest size, with its unit) and, when a
 projection is given, `projection` (predicted time with its 95% prediction interval, share of
 the run, and the refusals with their reasons). `Document.meta` holds the measured ranges, the
@@ -122,4 +122,4 @@ def scaling_document(fits: ScalingFits, projection: Projection | None = None) ->
         distance = {v: d if math.isfinite(d) else None for v, d in projection.distance.items()}
         meta |= {"at": projection.at, "distance": distance}
         notes = (projection.message,) if projection.message else ()
-    return Document("Scaling", tuple(tables), notes, primary="exponents", meta=meta)
+    return Document("Scaling", tuple(tables), notes, meta=meta)

@@ -315,7 +315,6 @@ def analyze(run: Run, opts: AnalyzeOptions) -> Document:
         title=f"rbprofile analyze: {run.name}",
         tables=tuple(tables),
         notes=tuple(notes),
-        primary=tables[0].name if tables else None,
         meta=meta,
     )
 

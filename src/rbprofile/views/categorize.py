@@ -1,7 +1,7 @@
 """`categorize` core: one run -> a `Document` of category shares (and, with --explain, the
 rule or evidence that decided each function).
 
-With py-spy samples the primary table ("categories") is the breakdown split inside functions
+With py-spy samples the first table ("categories") is the breakdown split inside functions
 by what the samples were doing, with 95% intervals, and "labels" adds up self time by each
 function's single category; without samples "categories" is that single-label table.
 
@@ -200,7 +200,6 @@ def categorize(run: Run, opts: CategorizeOptions) -> Document:
         title=f"rbprofile categorize: {run.name}",
         tables=tuple(_tables(result, opts)),
         notes=tuple(notes),
-        primary="categories",
         meta={
             "target": run.name,
             "unit": result.unit,

@@ -151,7 +151,8 @@ def _ascii_run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[b
 @pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "json"])
 def test_ascii_stdout_escapes_non_ascii_names(tmp_path: Path, fmt: str) -> None:
     pstats = _unicode_pstats(tmp_path / "uni.pstats")
-    done = _ascii_run(["analyze", str(pstats), "--format", fmt], tmp_path)
+    only = ["--table", "top_cumulative"] if fmt == "csv" else []
+    done = _ascii_run(["analyze", str(pstats), "--format", fmt, *only], tmp_path)
     assert done.returncode == 0, done.stderr.decode()
     assert done.stderr == b""
     text = done.stdout.decode("ascii")  # every byte is ASCII
