@@ -39,7 +39,7 @@ from rbprofile.render import Document, Table
 from rbprofile.rundir import files
 from rbprofile.rundir.locate import locate
 from rbprofile.rundir.run import Run
-from rbprofile.views.sampled import sampling_note
+from rbprofile.views.sampled import filenames_note, sampling_note
 from rbprofile.views.tables import table, top_with_rest
 
 if TYPE_CHECKING:
@@ -262,6 +262,9 @@ def source_notes(run: Run) -> tuple[list[str], dict[str, object]]:
             f"{samples.total} samples."
         )
         meta |= {"samples": samples.total}
+        short = filenames_note(samples)
+        if short is not None:
+            notes.append(short)
     if run.samples_window is not None:
         notes.append(
             f"py-spy views use {run.samples_window}; the other samples are interpreter start-up "

@@ -44,7 +44,7 @@ from rbprofile.render import Document, Table
 from rbprofile.rundir.categories import categorized
 from rbprofile.rundir.locate import locate
 from rbprofile.rundir.run import Run
-from rbprofile.views.sampled import sampling_note
+from rbprofile.views.sampled import filenames_note, sampling_note
 from rbprofile.views.tables import PCT
 
 
@@ -77,6 +77,10 @@ def _evidence_notes(run: Run, result: Categorized) -> list[str]:
     if run.samples is None:
         notes.append(
             "Loops: no py-spy line samples (run with --profiler pyspy to measure them)." + static
+        )
+    elif run.samples.short_filenames:
+        notes.append(
+            f"Loops: {LOOP_LINES} not measured (the py-spy frames name no source file)." + static
         )
     else:
         found = "found" if LOOP_LINES in used else "no function had enough samples"
@@ -196,6 +200,9 @@ def categorize(run: Run, opts: CategorizeOptions) -> Document:
     notes = [_rules_note(run, opts.rules), *_evidence_notes(run, result)]
     if run.samples is not None:
         notes.append(sampling_note(run, run.samples))
+    short = filenames_note(run.samples)
+    if short is not None:
+        notes.append(short)
     return Document(
         title=f"rbprofile categorize: {run.name}",
         tables=tuple(_tables(result, opts)),
