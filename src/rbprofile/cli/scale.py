@@ -173,7 +173,8 @@ def scale(
     profiles_dir: ProfilesDirOption = None,
 ) -> None:
     """Profile at several sizes, fit growth exponents, project; the help is `help_text()`."""
-    from rbprofile.render import render
+    from rbprofile.render import check_choice, render
+    from rbprofile.scale.document import table_names
     from rbprofile.scale.plan import parse_at
     from rbprofile.scaling.core import (
         FitOptions,
@@ -219,6 +220,7 @@ def scale(
     if dry_run:
         typer.echo(describe_request(request))
         return
+    check_choice(table_names(projected=bool(target)), fmt, table)  # before the grid runs
     with _progress() as tick:
         stored = run_scaling(request, tick)
     render(scaling_view(stored), fmt, sys.stdout, table)

@@ -14,9 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from rbprofile.render.document import Document, OutputFormat, Table, format_cell
+from rbprofile.render.document import Document, OutputFormat, Table, check_choice, format_cell
 
-__all__ = ["Document", "OutputFormat", "Renderer", "Table", "encodable", "format_cell", "render"]
+__all__ = [
+    "Document",
+    "OutputFormat",
+    "Renderer",
+    "Table",
+    "check_choice",
+    "encodable",
+    "format_cell",
+    "render",
+]
 
 Renderer = Callable[[Document, TextIO], None]
 

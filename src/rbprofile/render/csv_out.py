@@ -10,16 +10,12 @@ from typing import TextIO
 
 import polars as pl
 
-from rbprofile.errors import RbprofileError
-from rbprofile.render.document import Document
+from rbprofile.render.document import Document, csv_needs_one
 
 
 def render(doc: Document, out: TextIO) -> None:
     if len(doc.tables) > 1:
-        raise RbprofileError(
-            f"--format csv writes one table and this output has {len(doc.tables)}: "
-            f"add --table NAME with one of: {doc.listed()}"
-        )
+        raise csv_needs_one(doc.table_names)
     if not doc.tables:
         return
     table = doc.tables[0]

@@ -52,10 +52,22 @@ class Document:
         for t in self.tables:
             if t.name == name:
                 return replace(self, tables=(t,))
-        raise RbprofileError(f"no table {name!r} here; --table takes one of: {self.listed()}")
+        raise unknown_table(name, self.table_names)
 
-    def listed(self) -> str:
-        return ", ".join(self.table_names) or "(none: this output has no tables)"
+
+def _listed(names: tuple[str, ...]) -> str:
+    return ", ".join(names) or "(none: this output has no tables)"
+
+
+def unknown_table(name: str, names: tuple[str, ...]) -> RbprofileError:
+    return RbprofileError(f"no table {name!r} here; --table takes one of: {_listed(names)}")
+
+
+def csv_needs_one(names: tuple[str, ...]) -> RbprofileError:
+    return RbprofileError(
+        f"--format csv writes one table and this output has {len(names)}: add --table NAME "
+        f"with one of: {_listed(names)}"
+    )
 
 
 class OutputFormat(enum.StrEnum):
@@ -63,6 +75,15 @@ class OutputFormat(enum.StrEnum):
     markdown = "markdown"
     json = "json"
     csv = "csv"
+
+
+def check_choice(names: tuple[str, ...], fmt: OutputFormat, table: str | None) -> None:
+    """Raise now what rendering a document holding tables `names` would: for a command that
+    knows its tables before a long computation (`scale`)."""
+    if table is not None and table not in names:
+        raise unknown_table(table, names)
+    if fmt is OutputFormat.csv and table is None and len(names) > 1:
+        raise csv_needs_one(names)
 
 
 def format_cell(value: object, spec: str | None) -> str:

@@ -17,6 +17,9 @@ from rbprofile.render import Document, Table
 from rbprofile.scale.fit import SPECIAL_KEYS, ScalingFits
 from rbprofile.scale.project import Projection
 
+EXPONENTS = "exponents"
+PROJECTION = "projection"
+
 _EXPONENT_FORMATS = {
     "exponent": "{:.3f}",
     "ci95_low": "{:.3f}",
@@ -75,7 +78,7 @@ def exponents_table(fits: ScalingFits) -> Table:
         "(rse_log too large: not a power law here, or too noisy); zero time.",
     )
     title = "Growth exponents (power laws, 95% intervals)"
-    return Table("exponents", title, frame, notes, _EXPONENT_FORMATS)
+    return Table(EXPONENTS, title, frame, notes, _EXPONENT_FORMATS)
 
 
 def projection_table(projection: Projection) -> Table:
@@ -105,7 +108,12 @@ def projection_table(projection: Projection) -> Table:
         f"uncertain (interval wider than a factor of {rules.max_interval_ratio:g}).",
     )
     title = f"Projection to {_sizes(projection.at)}"
-    return Table("projection", title, frame, notes, _PROJECTION_FORMATS)
+    return Table(PROJECTION, title, frame, notes, _PROJECTION_FORMATS)
+
+
+def table_names(projected: bool) -> tuple[str, ...]:
+    """The tables `scaling_document` returns, known before the grid runs."""
+    return (EXPONENTS, PROJECTION) if projected else (EXPONENTS,)
 
 
 def scaling_document(fits: ScalingFits, projection: Projection | None = None) -> Document:
