@@ -196,14 +196,16 @@ def _owner_tables(job: _Job) -> list[Table]:
 
 
 def _category_tables(job: _Job) -> list[Table]:
-    """`categorize --explain`'s tables, its notes attached to the first."""
+    """`categorize --explain`'s tables, its notes attached to the first (but for the
+    --full-filenames note, which `source_notes` already gives once)."""
     from rbprofile.views.categorize import CategorizeOptions, categorize
 
     doc = categorize(
         job.run, CategorizeOptions(rules=job.opts.rules, explain=True, top=job.opts.top)
     )
     first, *rest = doc.tables
-    return [replace(first, notes=(*first.notes, *doc.notes)), *rest]
+    notes = (n for n in doc.notes if n != filenames_note(job.run.samples))
+    return [replace(first, notes=(*first.notes, *notes)), *rest]
 
 
 def _target_table(job: _Job) -> Table:

@@ -80,10 +80,13 @@ def test_package_relative_names_and_frozen_frames(tmp_path: Path) -> None:
     assert load_pyspy(frozen_only).short_filenames is False
 
 
-@pytest.mark.parametrize("command", ["analyze", "categorize"])
-def test_the_note_is_said_once(recordings: tuple[Path, Path], cli, command: str) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["analyze"], ["analyze", "--by", "category"], ["analyze", "--targets"], ["categorize"]],
+)
+def test_the_note_is_said_once(recordings: tuple[Path, Path], cli, command: list[str]) -> None:
     for recording, expected in zip(recordings, (0, 1), strict=True):
-        result = cli([command, str(recording), "--format", "json"])
+        result = cli([*command, str(recording), "--format", "json"])
         assert result.exit_code == 0, result.output
         doc = json.loads(result.stdout)
         assert doc["notes"].count(FILENAMES_NOTE) == expected
