@@ -7,12 +7,12 @@ A table that fits is drawn as a table: numbers never wrap, and headers show spac
 underscores so they can wrap. Names (a text column without spaces, but for pseudo-rows such
 as `(other 165 owners)`: `module:qualname` keys, modules, paths) are never broken across
 lines: one too long for its column is abbreviated from the left, as pstats and py-spy do
-(`…ketdata.portal:PolarsDataPortal.history`), and a key's column is never narrower than
-`…:qualname`, so the qualname always shows whole. Other text (verdicts, evidence) wraps at
-spaces, never to fewer than `MIN_NAME` characters a line. A table that cannot fit so (a
-narrow terminal) is shown one record per row, like psql's expanded display: the name on its
-own line (abbreviated the same way when wider than the screen), then
-`column: value` pairs packed under it.
+(`…ketdata.portal:PolarsDataPortal.history`), never under `MIN_NAME` characters, and a key's
+column is never narrower than `…:qualname`, so the qualname always shows whole. Other text
+(verdicts, evidence) wraps at spaces, never to fewer than `MIN_NAME` characters a line. A
+table that cannot fit so (a narrow terminal) is shown one record per row, like psql's
+expanded display: the name on its own line (abbreviated the same way when wider than the
+screen), then `column: value` pairs packed under it.
 """
 
 from __future__ import annotations
@@ -51,14 +51,13 @@ def is_name(values: list[str]) -> bool:
 
 
 def shortest(name: str, mark: str = ELLIPSIS) -> int:
-    """How narrow `name` may be abbreviated: a key keeps `…:qualname`, a module or path its
-    last MIN_NAME characters (all of it when shorter); a pseudo-row is never cut."""
+    """How narrow `name` may be abbreviated: to its last MIN_NAME characters (all of it when
+    shorter), and a key never to less than `…:qualname`; a pseudo-row is never cut."""
     if _spaced(name):
         return len(name)
     module, colon, qualname = name.partition(":")
-    if colon and module and qualname:
-        return min(len(name), len(mark + colon + qualname))
-    return min(len(name), MIN_NAME)
+    least = len(mark + colon + qualname) if colon and module and qualname else 0
+    return min(len(name), max(MIN_NAME, least))
 
 
 def abbreviate(name: str, width: int, mark: str = ELLIPSIS) -> str:

@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 
 from rbprofile.render import Document, OutputFormat, Table, render
-from rbprofile.render.rich_table import DEFAULT_WIDTH, output_width
+from rbprofile.render.rich_table import DEFAULT_WIDTH, abbreviate, output_width, shortest
 
 NAME = "rustybt.finance.execution:SlippageModel.process_order"
 FRAME = pl.DataFrame(
@@ -141,6 +141,24 @@ def test_at_80_columns_long_keys_are_abbreviated_exactly(monkeypatch: pytest.Mon
         "builtins:len",
         "(other 165 functions)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "least", "cut"),
+    [
+        ("a.b.c:f", 7, "a.b.c:f"),  # short: never cut
+        (NAME, 29, "…:SlippageModel.process_order"),  # the qualname whole
+        ("zipline.very.long.module.path.here:f", 24, "…long.module.path.here:f"),  # MIN_NAME
+        ("rustybt.finance.decimal.ledger", 24, "….finance.decimal.ledger"),  # a module
+        ("(other 165 owners)", 18, "(other 165 owners)"),  # a pseudo-row is never cut
+    ],
+)
+def test_shortest_and_abbreviate(name: str, least: int, cut: str) -> None:
+    assert shortest(name) == least
+    assert abbreviate(name, least) == cut
+    assert len(cut) == least
+    dots = name if len(name) <= least else "..." + name[len(name) - least + 3 :]
+    assert abbreviate(name, least, "...") == dots and len(dots) == least
 
 
 def test_an_ascii_stream_marks_the_cut_with_dots(monkeypatch: pytest.MonkeyPatch) -> None:
