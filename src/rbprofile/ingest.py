@@ -239,7 +239,6 @@ def to_document(outcomes: Sequence[IngestOutcome]) -> Document:
         title="Ingested bundles",
         tables=(Table("bundles", "Bundles", frame, notes=notes, formats={"seconds": "{:.2f}"}),),
         notes=tuple(f"bundle root: {w}" for w in where),
-        primary="bundles",
         meta={
             "bundles": {
                 o.metadata.name: {"path": str(o.path), "content_hash": o.metadata.content_hash}

@@ -43,12 +43,38 @@ def test_json_by_function(profiles: Path, cli) -> None:
 
 def test_csv_modules_round_trip(profiles: Path, cli) -> None:
     args = ["analyze", "baseline", "--by", "module", "--project", "hotpkg", "--depth", "1"]
-    result = cli([*args, "--format", "csv", "--top", "50"])
+    result = cli([*args, "--format", "csv", "--top", "50", "--table", "modules"])
     assert result.exit_code == 0, result.output
     frame = pl.read_csv(StringIO(result.stdout))
     assert frame.columns == ["module", "kind", "functions", "self_s", "share"]
     assert frame["module"][0] == "hotpkg"
     assert frame["share"].sum() == pytest.approx(1.0, abs=1e-9)
+
+
+def test_csv_of_several_tables_asks_for_one(profiles: Path, cli) -> None:
+    result = cli(["analyze", "baseline", "--sort", "self", "--format", "csv"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: --format csv writes one table and this output has 3: add --table NAME with "
+        "one of: top_self, top_cumulative, bottlenecks\n"
+    )
+    chosen = cli(
+        ["analyze", "baseline", "--sort", "self", "--format", "csv", "--table", "top_self"]
+    )
+    assert chosen.exit_code == 0, chosen.output
+    assert pl.read_csv(StringIO(chosen.stdout))["function"][0] == "hotpkg.work:loop_heavy"
+
+
+def test_unknown_table_lists_the_names(profiles: Path, cli) -> None:
+    result = cli(["analyze", "baseline", "--table", "hotspots"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: no table 'hotspots' here; --table takes one of: top_cumulative, top_self, "
+        "bottlenecks\n"
+    )
+    markdown = cli(["analyze", "baseline", "--table", "bottlenecks", "--format", "markdown"])
+    assert markdown.exit_code == 0, markdown.output
+    assert markdown.stdout.count("\n## ") == 1 and "Top 20 by" not in markdown.stdout
 
 
 def test_owner_markdown_and_table(profiles: Path, cli) -> None:

@@ -84,7 +84,7 @@ def test_json_categories_sum_to_one(pstats_pair: tuple[Path, Path], cli) -> None
 
 
 def test_csv_is_the_category_table(pstats_pair: tuple[Path, Path], cli) -> None:
-    result = cli(["categorize", str(pstats_pair[0]), "--format", "csv"])
+    result = cli(["categorize", str(pstats_pair[0]), "--format", "csv", "--table", "categories"])
     assert result.exit_code == 0, result.output
     frame = pl.read_csv(StringIO(result.stdout))
     assert frame.columns == ["category", "self_s", "share", "functions"]

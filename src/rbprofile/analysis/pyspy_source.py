@@ -13,6 +13,11 @@ the first Python frame (libc/interpreter start-up). Native garbage-collector fun
 (`gc_collect_main`, ...) get module `gc`. A stack is idle when its leaf
 is a known wait (sleep, select, poll, lock/condition waits) -- py-spy `--idle` adds those.
 
+py-spy without `--full-filenames` writes short file names (`history (portal.py:120)`,
+`pandas/core/frame.py`): no source can be read, so loop evidence is impossible. A recording in
+which no Python frame has an absolute file is marked `Samples.short_filenames`, and the views
+say so (`rbprofile.views.sampled.filenames_note`) rather than silently finding no loops.
+
 Anything that is not py-spy output raises RbprofileError naming the file (and line): a line
 without a count, a count over 2**63-1, a malformed speedscope document, and a recording with no
 samples at all (an empty file, or only zero counts: the same rule as an empty pstats).
@@ -22,8 +27,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path, PurePath
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from rbprofile.analysis.modules import ModuleResolver
@@ -154,6 +160,14 @@ def _parse_speedscope(path: Path, doc: dict[str, Any], maker: _FrameMaker) -> It
         ) from exc
 
 
+def short_filenames(frames: Iterable[Frame]) -> bool:
+    """True when these frames hold Python files and none has an absolute path (py-spy recorded
+    without --full-filenames); `<frozen ...>` and native frames do not count."""
+    python = [f.file for f in frames if not f.native and f.file.endswith(_PY_FILE)]
+    absolute = (PurePosixPath(f).is_absolute() or PureWindowsPath(f).is_absolute() for f in python)
+    return bool(python) and not any(absolute)
+
+
 def load_pyspy(path: Path, resolver: ModuleResolver | None = None) -> Samples:
     """Read a py-spy collapsed (raw) or speedscope file into a `Samples` table."""
     path = Path(path)
@@ -174,4 +188,5 @@ def load_pyspy(path: Path, resolver: ModuleResolver | None = None) -> Samples:
                 f"{path}: invalid JSON at line {exc.lineno}; re-run py-spy."
             ) from exc
         samples = build_samples(path, _parse_speedscope(path, doc, maker), "speedscope")
-    return require_samples(samples)
+    short = short_filenames(maker.cache.values())
+    return require_samples(replace(samples, short_filenames=short))

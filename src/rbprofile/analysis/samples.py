@@ -10,7 +10,9 @@
                     Frameless stacks (py-spy's ` 4` lines: samples with no Python stack)
                     appear only here, and still count in `total`.
     Samples         path, frames, stacks, format ("collapsed", "speedscope"), has_idle,
-                    has_native (of the whole recording), total (samples of these stacks);
+                    has_native (of the whole recording), short_filenames (no Python frame
+                    has an absolute file: py-spy ran without --full-filenames, so no
+                    source can be read for loop evidence), total (samples of these stacks);
                     .restrict(stack_ids) -> Samples; .cached(name, build) memoizes a derived
                     table (stack owners per project, own samples) on this value
     Frame           one parsed frame (function, file, line, module, native, qualname)
@@ -20,7 +22,7 @@
         Parquet, one row per stack with its frames as a list, written atomically (temp file,
         then rename); identities (module, qualname) were resolved when recorded, so reading
         needs no source file. The file's metadata keeps a version (refused when unknown),
-        the format, has_idle/has_native and the py-spy source path; `path` of what
+        the format, has_idle/has_native/short_filenames and the py-spy source path; `path` of what
         read_samples returns is the Parquet file. A file with no sample is refused
         (`require_samples`, as `load_pyspy` refuses one).
 
@@ -111,6 +113,7 @@ class Samples:
     format: str  # "collapsed" or "speedscope"
     has_idle: bool
     has_native: bool
+    short_filenames: bool = False
     _memo: dict[tuple[str, ...], pl.DataFrame] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -237,6 +240,7 @@ def write_samples(samples: Samples, path: Path) -> Path:
         "format": samples.format,
         "has_idle": samples.has_idle,
         "has_native": samples.has_native,
+        "short_filenames": samples.short_filenames,
         "source": str(samples.path),
     }
     tmp = path.with_name(f".{path.name}.tmp")
@@ -278,6 +282,9 @@ def read_samples(path: Path) -> Samples:
     samples = _assemble(path, flat, stacks.drop("frames"), str(meta.get("format")))
     return require_samples(
         replace(
-            samples, has_idle=bool(meta.get("has_idle")), has_native=bool(meta.get("has_native"))
+            samples,
+            has_idle=bool(meta.get("has_idle")),
+            has_native=bool(meta.get("has_native")),
+            short_filenames=bool(meta.get("short_filenames")),  # absent before: full names
         )
     )

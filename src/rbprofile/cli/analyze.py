@@ -17,6 +17,7 @@ from rbprofile.cli.options import (
     ProfilesDirOption,
     ProjectOption,
     ScenarioOption,
+    TableOption,
     TargetArgument,
 )
 from rbprofile.render import OutputFormat
@@ -72,6 +73,7 @@ def analyze(
         ),
     ] = None,
     fmt: FormatOption = OutputFormat.table,
+    table: TableOption = None,
     profiles_dir: ProfilesDirOption = None,
 ) -> None:
     """Where the time goes: hotspots, bottlenecks, modules, owners, categories, targets."""
@@ -91,4 +93,4 @@ def analyze(
         rules=rules,
         speedups=tuple(speedup or ()),
     )
-    render(analyze_run(target, options), fmt, sys.stdout)
+    render(analyze_run(target, options), fmt, sys.stdout, table)

@@ -16,6 +16,7 @@ from rbprofile.cli.options import (
     FormatOption,
     ProfilesDirOption,
     ScenarioOption,
+    TableOption,
     TargetArgument,
 )
 from rbprofile.render import OutputFormat
@@ -34,6 +35,7 @@ def categorize(
     ] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="Functions shown by --explain.")] = 25,
     fmt: FormatOption = OutputFormat.table,
+    table: TableOption = None,
     profiles_dir: ProfilesDirOption = None,
 ) -> None:
     """Share of the run per category: Decimal arithmetic, loops, subprocesses, data processing,
@@ -44,4 +46,4 @@ def categorize(
     options = CategorizeOptions(
         scenario=scenario, rules=rules, explain=explain, top=top, profiles_dir=profiles_dir
     )
-    render(categorize_run(target, options), fmt, sys.stdout)
+    render(categorize_run(target, options), fmt, sys.stdout, table)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from rbprofile.cli.options import ProfilesDirOption, ProjectOption
+from rbprofile.cli.options import FormatOption, ProfilesDirOption, ProjectOption, TableOption
 from rbprofile.compare.function_verdicts import MIN_FUNCTION_CHANGE_PCT
 from rbprofile.errors import EXIT_REGRESSION
 from rbprofile.render import OutputFormat
@@ -67,9 +67,8 @@ def compare(
     force: Annotated[
         bool, typer.Option("--force", help="Replace existing flamegraph files.")
     ] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
-        OutputFormat.table
-    ),
+    fmt: FormatOption = OutputFormat.table,
+    table: TableOption = None,
     profiles_dir: ProfilesDirOption = None,
     project: ProjectOption = None,
 ) -> None:
@@ -88,7 +87,7 @@ def compare(
         force=force,
         project=project,
     )
-    render(to_document(comparison), fmt, sys.stdout)
+    render(to_document(comparison), fmt, sys.stdout, table)
     if fail_on_regression is not None:
         slower = comparison.regressions(fail_on_regression)
         if slower:

@@ -28,6 +28,14 @@ ScenarioOption = Annotated[
     str | None, typer.Option("--scenario", help="Scenario of a label holding several.")
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+TableOption = Annotated[
+    str | None,
+    typer.Option(
+        "--table",
+        metavar="NAME",
+        help="Show only this table (any format; --format csv of several tables needs it).",
+    ),
+]
 ProjectOption = Annotated[
     str | None,
     typer.Option(

@@ -24,7 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from rbprofile.cli.options import FormatOption, ProfilesDirOption
+from rbprofile.cli.options import FormatOption, ProfilesDirOption, TableOption
 from rbprofile.errors import EXIT_USAGE, RbprofileError
 from rbprofile.render import OutputFormat
 
@@ -169,10 +169,12 @@ def scale(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace a stored result.")] = False,
     fmt: FormatOption = OutputFormat.table,
+    table: TableOption = None,
     profiles_dir: ProfilesDirOption = None,
 ) -> None:
     """Profile at several sizes, fit growth exponents, project; the help is `help_text()`."""
-    from rbprofile.render import render
+    from rbprofile.render import check_choice, render
+    from rbprofile.scale.document import table_names
     from rbprofile.scale.plan import parse_at
     from rbprofile.scaling.core import (
         FitOptions,
@@ -191,7 +193,7 @@ def scale(
             raise RbprofileError("--show needs the result's name, e.g. `rbprofile scale daily "
                                  "--show`", exit_code=EXIT_USAGE)  # fmt: skip
         stored = show_scaling(label, shown, profiles_dir, target or None)
-        render(scaling_view(stored), fmt, sys.stdout)
+        render(scaling_view(stored), fmt, sys.stdout, table)
         return
     from rbprofile.scenarios import SCENARIOS
 
@@ -218,6 +220,7 @@ def scale(
     if dry_run:
         typer.echo(describe_request(request))
         return
+    check_choice(table_names(projected=bool(target)), fmt, table)  # before the grid runs
     with _progress() as tick:
         stored = run_scaling(request, tick)
-    render(scaling_view(stored), fmt, sys.stdout)
+    render(scaling_view(stored), fmt, sys.stdout, table)

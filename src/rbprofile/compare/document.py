@@ -1,6 +1,6 @@
 """`to_document(Comparison) -> Document`: the tables and notes `rbprofile compare` renders.
 
-Tables: `timing` (primary; one row per compared scenario with the verdict), `functions`
+Tables: `timing` (one row per compared scenario with the verdict), `functions`
 (per scenario the function verdicts, then the largest other changes, and how they were
 judged), `modules`, `categories` when recorded, and `targets` / `calibration` (BEFORE's
 optimization targets, predicted against measured) when both sides have a cProfile profile.
@@ -207,6 +207,5 @@ def to_document(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Document:
         title=f"Comparison: {comparison.before} -> {comparison.after}",
         tables=tuple(tables),
         notes=summary_notes(comparison),
-        primary="timing",
         meta=meta,
     )

@@ -5,7 +5,8 @@ in `rbprofile.render.document`; renderer modules import them from there.
 
 `render` first makes the stream `encodable`: on a stdout whose encoding lacks a character
 (`PYTHONIOENCODING=ascii`, a C locale) names are written with backslash escapes (`\xf3`)
-instead of ending in UnicodeEncodeError.
+instead of ending in UnicodeEncodeError. `render(..., table=NAME)` shows one table in any
+format (`--table NAME`); an unknown name is a one-line error listing the document's tables.
 """
 
 from __future__ import annotations
@@ -13,9 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from rbprofile.render.document import Document, OutputFormat, Table, format_cell
+from rbprofile.render.document import Document, OutputFormat, Table, check_choice, format_cell
 
-__all__ = ["Document", "OutputFormat", "Renderer", "Table", "encodable", "format_cell", "render"]
+__all__ = [
+    "Document",
+    "OutputFormat",
+    "Renderer",
+    "Table",
+    "check_choice",
+    "encodable",
+    "format_cell",
+    "render",
+]
 
 Renderer = Callable[[Document, TextIO], None]
 
@@ -39,5 +49,6 @@ def encodable(out: TextIO) -> TextIO:
     return out
 
 
-def render(doc: Document, fmt: OutputFormat, out: TextIO) -> None:
-    _renderers()[fmt](doc, encodable(out))
+def render(doc: Document, fmt: OutputFormat, out: TextIO, table: str | None = None) -> None:
+    """`doc` in format `fmt`; with `table`, that table alone (`--table NAME`)."""
+    _renderers()[fmt](doc if table is None else doc.only(table), encodable(out))

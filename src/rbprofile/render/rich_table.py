@@ -3,11 +3,16 @@
 Width: `$COLUMNS` when set, else the terminal's width when the output is a terminal, else
 `DEFAULT_WIDTH` (a file or a pipe has no width of its own).
 
-A table that fits is drawn as a table: numbers never wrap, names (functions, modules) fold onto
-further lines rather than being cut with an ellipsis, but never to fewer than `MIN_NAME`
-characters a line, and headers show spaces instead of underscores so they can wrap. A table
-that cannot fit so (a narrow terminal) is shown one record per row, like psql's expanded
-display: the name on its own line at full width, then `column: value` pairs packed under it.
+A table that fits is drawn as a table: numbers never wrap, and headers show spaces instead of
+underscores so they can wrap. Names (a text column without spaces, but for pseudo-rows such
+as `(other 165 owners)`: `module:qualname` keys, modules, paths) are never broken across
+lines: one too long for its column is abbreviated from the left, as pstats and py-spy do
+(`…ketdata.portal:PolarsDataPortal.history`), never under `MIN_NAME` characters, and a key's
+column is never narrower than `…:qualname`, so the qualname always shows whole. Other text
+(verdicts, evidence) wraps at spaces, never to fewer than `MIN_NAME` characters a line. A
+table that cannot fit so (a narrow terminal) is shown one record per row, like psql's
+expanded display: the name on its own line (abbreviated the same way when wider than the
+screen), then `column: value` pairs packed under it.
 """
 
 from __future__ import annotations
@@ -24,8 +29,44 @@ from rich.text import Text
 from rbprofile.render.document import Document, Table, format_cell
 
 DEFAULT_WIDTH = 120
-MIN_NAME = 24  # a name column narrower than this folds names into fragments
+MIN_NAME = 24  # a text column narrower than this wraps into fragments
 INDENT = "    "
+ELLIPSIS = "…"
+
+
+def _spaced(text: str) -> bool:
+    return any(c.isspace() for c in text)
+
+
+def _pseudo(text: str) -> bool:
+    """A row standing for several names: `(other 165 owners)`, `(run total)`, `<native x>`."""
+    return text[:1] + text[-1:] in ("()", "<>")
+
+
+def is_name(values: list[str]) -> bool:
+    """A column of names: some name without whitespace, and every cell one or a pseudo-row."""
+    return any(v and not _spaced(v) for v in values) and all(
+        not _spaced(v) or _pseudo(v) for v in values
+    )
+
+
+def shortest(name: str, mark: str = ELLIPSIS) -> int:
+    """How narrow `name` may be abbreviated: to its last MIN_NAME characters (all of it when
+    shorter), and a key never to less than `…:qualname`; a pseudo-row is never cut."""
+    if _spaced(name):
+        return len(name)
+    module, colon, qualname = name.partition(":")
+    least = len(mark + colon + qualname) if colon and module and qualname else 0
+    return min(len(name), max(MIN_NAME, least))
+
+
+def abbreviate(name: str, width: int, mark: str = ELLIPSIS) -> str:
+    """`name` cut from the left to `width` characters, `mark` where the cut is."""
+    if len(name) <= width:
+        return name
+    if width <= len(mark):
+        return name[len(name) - width :]
+    return mark + name[len(name) - width + len(mark) :]
 
 
 def output_width(out: TextIO) -> int:
@@ -69,24 +110,35 @@ class _Cells:
             ]
             for row in table.frame.iter_rows()
         ]
+        self.mark = ELLIPSIS if escape(ELLIPSIS) == ELLIPSIS else "..."  # an ASCII stdout
+        self.names = [
+            not numeric and is_name([r[i] for r in self.rows])
+            for i, numeric in enumerate(self.numeric)
+        ]
 
     def widest(self, i: int) -> int:
         return max((len(r[i]) for r in self.rows), default=0)
 
+    def narrowest(self, i: int) -> int:
+        """Column `i`'s least content width: a number's widest cell, the room every name
+        needs once abbreviated, text's widest cell up to MIN_NAME."""
+        if self.numeric[i]:
+            return self.widest(i)
+        if self.names[i]:
+            return max((shortest(r[i], self.mark) for r in self.rows), default=0)
+        return min(self.widest(i), MIN_NAME)
+
     def layout(self, width: int) -> list[int] | None:
         """Each column's content width for a table `width` wide, or None when it cannot fit.
 
-        Numbers keep their widest cell (headers wrap at spaces); names share what is left, each
-        at least min(its widest, MIN_NAME), extra width going to them in column order, then to
-        headers so they need not wrap. Rich's box adds 3 characters per column and 1.
+        Numbers keep their widest cell (headers wrap at spaces); names and text share what is
+        left, each at least its `narrowest`, extra width going to them in column order, then
+        to headers so they need not wrap. Rich's box adds 3 characters per column and 1.
         """
         widths = []
         for i, header in enumerate(self.headers):
             word = max((len(w) for w in header.split()), default=1)
-            if self.numeric[i]:
-                widths.append(max(word, self.widest(i), 1))
-            else:
-                widths.append(max(word, min(self.widest(i), MIN_NAME), 1))
+            widths.append(max(word, self.narrowest(i), 1))
         spare = width - (sum(widths) + 3 * len(widths) + 1)
         if spare < 0:
             return None
@@ -111,7 +163,12 @@ def _rich_table(cells: _Cells, widths: list[int]) -> RichTable:
             width=widths[i],
         )
     for row in cells.rows:
-        rt.add_row(*(Text(cell) for cell in row))
+        rt.add_row(
+            *(
+                Text(abbreviate(cell, widths[i], cells.mark) if cells.names[i] else cell)
+                for i, cell in enumerate(row)
+            )
+        )
     return rt
 
 
@@ -127,13 +184,18 @@ def _pack(items: list[str], width: int) -> list[str]:
 
 
 def _records(cells: _Cells, width: int) -> list[str]:
-    """One record per row: its first name column on a line, the other cells packed below."""
-    names = [i for i, numeric in enumerate(cells.numeric) if not numeric]
-    head = names[0] if names else None
+    """One record per row: its name on a line, the other cells packed below. The name is the
+    name column with the longest cell (`function` rather than `scenario`), else the first text
+    column."""
+    texts = [i for i, numeric in enumerate(cells.numeric) if not numeric]
+    names = [i for i in texts if cells.names[i]]
+    head = max(names, key=cells.widest) if names else (texts[0] if texts else None)
     lines: list[str] = []
     for row in cells.rows:
         if head is not None:
-            lines.append(row[head])
+            name = row[head]
+            fits = cells.names[head] and shortest(name, cells.mark) <= width
+            lines.append(abbreviate(name, width, cells.mark) if fits else name)
         pairs = [
             f"{cells.headers[i]}: {value}"
             for i, value in enumerate(row)

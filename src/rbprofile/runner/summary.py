@@ -46,7 +46,6 @@ def summary_document(summary: RunSummary) -> Document:
         f"rbprofile run: {summary.label}",
         (table,),
         notes=notes,
-        primary="runs",
         meta={
             "label": summary.label,
             "failed": summary.failed,

@@ -1,6 +1,6 @@
 """`scaling_document(fits, projection=None) -> Document`: the tables `rbprofile scale` renders.
 
-Tables: `exponents` (primary; one row per function, measure and size variable, with the 95%
+Tables: `exponents` (one row per function, measure and size variable, with the 95%
 interval, fit quality and the measured value at the largest size, with its unit) and, when a
 projection is given, `projection` (predicted time with its 95% prediction interval, share of
 the run, and the refusals with their reasons). `Document.meta` holds the measured ranges, the
@@ -16,6 +16,9 @@ import polars as pl
 from rbprofile.render import Document, Table
 from rbprofile.scale.fit import SPECIAL_KEYS, ScalingFits
 from rbprofile.scale.project import Projection
+
+EXPONENTS = "exponents"
+PROJECTION = "projection"
 
 _EXPONENT_FORMATS = {
     "exponent": "{:.3f}",
@@ -75,7 +78,7 @@ def exponents_table(fits: ScalingFits) -> Table:
         "(rse_log too large: not a power law here, or too noisy); zero time.",
     )
     title = "Growth exponents (power laws, 95% intervals)"
-    return Table("exponents", title, frame, notes, _EXPONENT_FORMATS)
+    return Table(EXPONENTS, title, frame, notes, _EXPONENT_FORMATS)
 
 
 def projection_table(projection: Projection) -> Table:
@@ -105,7 +108,12 @@ def projection_table(projection: Projection) -> Table:
         f"uncertain (interval wider than a factor of {rules.max_interval_ratio:g}).",
     )
     title = f"Projection to {_sizes(projection.at)}"
-    return Table("projection", title, frame, notes, _PROJECTION_FORMATS)
+    return Table(PROJECTION, title, frame, notes, _PROJECTION_FORMATS)
+
+
+def table_names(projected: bool) -> tuple[str, ...]:
+    """The tables `scaling_document` returns, known before the grid runs."""
+    return (EXPONENTS, PROJECTION) if projected else (EXPONENTS,)
 
 
 def scaling_document(fits: ScalingFits, projection: Projection | None = None) -> Document:
@@ -122,4 +130,4 @@ def scaling_document(fits: ScalingFits, projection: Projection | None = None) ->
         distance = {v: d if math.isfinite(d) else None for v, d in projection.distance.items()}
         meta |= {"at": projection.at, "distance": distance}
         notes = (projection.message,) if projection.message else ()
-    return Document("Scaling", tuple(tables), notes, primary="exponents", meta=meta)
+    return Document("Scaling", tuple(tables), notes, meta=meta)

@@ -39,7 +39,7 @@ from rbprofile.render import Document, Table
 from rbprofile.rundir import files
 from rbprofile.rundir.locate import locate
 from rbprofile.rundir.run import Run
-from rbprofile.views.sampled import sampling_note
+from rbprofile.views.sampled import filenames_note, sampling_note
 from rbprofile.views.tables import table, top_with_rest
 
 if TYPE_CHECKING:
@@ -196,14 +196,16 @@ def _owner_tables(job: _Job) -> list[Table]:
 
 
 def _category_tables(job: _Job) -> list[Table]:
-    """`categorize --explain`'s tables, its notes attached to the first."""
+    """`categorize --explain`'s tables, its notes attached to the first (but for the
+    --full-filenames note, which `source_notes` already gives once)."""
     from rbprofile.views.categorize import CategorizeOptions, categorize
 
     doc = categorize(
         job.run, CategorizeOptions(rules=job.opts.rules, explain=True, top=job.opts.top)
     )
     first, *rest = doc.tables
-    return [replace(first, notes=(*first.notes, *doc.notes)), *rest]
+    notes = (n for n in doc.notes if n != filenames_note(job.run.samples))
+    return [replace(first, notes=(*first.notes, *notes)), *rest]
 
 
 def _target_table(job: _Job) -> Table:
@@ -262,6 +264,9 @@ def source_notes(run: Run) -> tuple[list[str], dict[str, object]]:
             f"{samples.total} samples."
         )
         meta |= {"samples": samples.total}
+        short = filenames_note(samples)
+        if short is not None:
+            notes.append(short)
     if run.samples_window is not None:
         notes.append(
             f"py-spy views use {run.samples_window}; the other samples are interpreter start-up "
@@ -315,7 +320,6 @@ def analyze(run: Run, opts: AnalyzeOptions) -> Document:
         title=f"rbprofile analyze: {run.name}",
         tables=tuple(tables),
         notes=tuple(notes),
-        primary=tables[0].name if tables else None,
         meta=meta,
     )
 

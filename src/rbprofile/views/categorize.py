@@ -1,7 +1,7 @@
 """`categorize` core: one run -> a `Document` of category shares (and, with --explain, the
 rule or evidence that decided each function).
 
-With py-spy samples the primary table ("categories") is the breakdown split inside functions
+With py-spy samples the first table ("categories") is the breakdown split inside functions
 by what the samples were doing, with 95% intervals, and "labels" adds up self time by each
 function's single category; without samples "categories" is that single-label table.
 
@@ -44,7 +44,7 @@ from rbprofile.render import Document, Table
 from rbprofile.rundir.categories import categorized
 from rbprofile.rundir.locate import locate
 from rbprofile.rundir.run import Run
-from rbprofile.views.sampled import sampling_note
+from rbprofile.views.sampled import filenames_note, sampling_note
 from rbprofile.views.tables import PCT
 
 
@@ -77,6 +77,10 @@ def _evidence_notes(run: Run, result: Categorized) -> list[str]:
     if run.samples is None:
         notes.append(
             "Loops: no py-spy line samples (run with --profiler pyspy to measure them)." + static
+        )
+    elif run.samples.short_filenames:
+        notes.append(
+            f"Loops: {LOOP_LINES} not measured (the py-spy frames name no source file)." + static
         )
     else:
         found = "found" if LOOP_LINES in used else "no function had enough samples"
@@ -197,11 +201,13 @@ def categorize(run: Run, opts: CategorizeOptions) -> Document:
     notes = [_rules_note(run, opts.rules), *_evidence_notes(run, result)]
     if run.samples is not None:
         notes.append(sampling_note(run, run.samples))
+    short = filenames_note(run.samples)
+    if short is not None:
+        notes.append(short)
     return Document(
         title=f"rbprofile categorize: {run.name}",
         tables=tuple(_tables(result, opts)),
         notes=tuple(notes),
-        primary="categories",
         meta={
             "target": run.name,
             "unit": result.unit,

@@ -4,6 +4,9 @@
         how many samples the view used, how they were collected (runs, children) and whether
         the sampling goal was reached or the time budget ran out (from the manifest's py-spy
         record), and the interval the shares carry
+    filenames_note(samples) -> str | None
+        the one note for a recording made without py-spy's --full-filenames (no source, so no
+        loop evidence), else None
 
 Interval columns themselves come from rbprofile.analysis.intervals.with_intervals.
 """
@@ -49,3 +52,13 @@ def sampling_note(run: Run, samples: Samples) -> str:
     if said is not None:
         text += f"; {said}"
     return f"{text}. {INTERVAL_NOTE}"
+
+
+FILENAMES_NOTE = (
+    "py-spy recorded without --full-filenames: loop and source evidence unavailable; "
+    "re-record with `py-spy record --full-filenames ...`."
+)
+
+
+def filenames_note(samples: Samples | None) -> str | None:
+    return FILENAMES_NOTE if samples is not None and samples.short_filenames else None

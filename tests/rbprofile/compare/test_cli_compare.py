@@ -50,7 +50,7 @@ def test_json_and_csv(profiles: Path, cli) -> None:
     (row,) = doc["tables"]["timing"]["rows"]
     assert (row["scenario"], row["verdict"], row["result"]) == ("daily", "slower", "1.25x slower")
     assert doc["meta"]["geomean_speedup"] == 1.0 / 1.25
-    csv = cli(["compare", "base", "new", "--format", "csv"])
+    csv = cli(["compare", "base", "new", "--format", "csv", "--table", "timing"])
     frame = pl.read_csv(csv.stdout.encode())
     assert frame["verdict"].to_list() == ["slower"]
 

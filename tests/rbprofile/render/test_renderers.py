@@ -7,8 +7,10 @@ from datetime import date
 from io import StringIO
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
+from rbprofile.errors import RbprofileError
 from rbprofile.render import Document, OutputFormat, Table, _renderers, format_cell, render
 
 FRAME = pl.DataFrame(
@@ -26,14 +28,13 @@ DOC = Document(
         Table("empty", "Nothing", FRAME.head(0)),
     ),
     notes=("Top note.",),
-    primary="main",
     meta={"total_s": 1.5},
 )
 
 
-def _out(fmt: OutputFormat) -> str:
+def _out(fmt: OutputFormat, table: str | None = None) -> str:
     buffer = StringIO()
-    render(DOC, fmt, buffer)
+    render(DOC, fmt, buffer, table)
     return buffer.getvalue()
 
 
@@ -68,9 +69,42 @@ def test_json_parses() -> None:
     assert doc["tables"]["empty"]["rows"] == []
 
 
-def test_csv_round_trips_the_primary_table() -> None:
-    back = pl.read_csv(StringIO(_out(OutputFormat.csv)), try_parse_dates=True)
+def test_csv_round_trips_the_chosen_table() -> None:
+    back = pl.read_csv(StringIO(_out(OutputFormat.csv, "main")), try_parse_dates=True)
     assert_frame_equal(back, FRAME)
+
+
+def test_csv_of_one_table_needs_no_choice() -> None:
+    buffer = StringIO()
+    render(Document("One", (Table("main", "Main", FRAME),)), OutputFormat.csv, buffer)
+    back = pl.read_csv(StringIO(buffer.getvalue()), try_parse_dates=True)
+    assert_frame_equal(back, FRAME)
+
+
+def test_csv_of_several_tables_refuses_and_names_them() -> None:
+    buffer = StringIO()
+    with pytest.raises(RbprofileError) as caught:
+        render(DOC, OutputFormat.csv, buffer)
+    assert caught.value.message == (
+        "--format csv writes one table and this output has 2: add --table NAME with one of: "
+        "main, empty"
+    )
+    assert buffer.getvalue() == ""  # nothing half-written
+
+
+def test_table_keeps_one_table_in_every_format() -> None:
+    assert (
+        _out(OutputFormat.markdown, "empty") == "# Demo\n\nTop note.\n\n## Nothing\n\n_No rows._\n"
+    )
+    assert list(json.loads(_out(OutputFormat.json, "main"))["tables"]) == ["main"]
+    text = _out(OutputFormat.table, "main")
+    assert "Main table" in text and "Nothing" not in text
+
+
+def test_an_unknown_table_is_one_line_listing_the_names() -> None:
+    with pytest.raises(RbprofileError) as caught:
+        _out(OutputFormat.table, "mian")
+    assert caught.value.message == "no table 'mian' here; --table takes one of: main, empty"
 
 
 def test_rich_table_renders_titles_and_cells() -> None:

@@ -127,3 +127,17 @@ def test_help_and_dry_run_state_the_number_of_runs(cli, profiles: Path) -> None:
         "3 size points (n 3) x 2 repeats x 1 profiler = 6 runs; the time depends on the command\n"
     )
     assert not any(profiles.rglob("*"))
+
+
+def test_csv_with_a_projection_asks_for_a_table_before_the_grid_runs(cli, profiles: Path) -> None:
+    argv = ["smoke", "--assets", "2,4", "--sessions", "40,60", "--at", "assets=8,sessions=80"]
+    assert _refused(cli, [*argv, "--format", "csv"], 1, profiles) == (
+        "--format csv writes one table and this output has 2: add --table NAME with one of: "
+        "exponents, projection"
+    )
+    assert _refused(cli, [*argv, "--table", "fits"], 1, profiles) == (
+        "no table 'fits' here; --table takes one of: exponents, projection"
+    )
+    assert _refused(cli, [*argv[:5], "--table", "projection"], 1, profiles) == (
+        "no table 'projection' here; --table takes one of: exponents"
+    )
