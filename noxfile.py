@@ -95,3 +95,51 @@ def bench(session: nox.Session) -> None:
     """
     _install(session)
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+# (engine, pip requirement, peer programs) for `nox -s foreign`
+FOREIGN = {
+    "zipline": ("zipline-reloaded==3.2.1", ("zipline_sma", "zipline_zscore")),
+    "backtrader": ("backtrader==1.9.78.123", ("backtrader_sma", "backtrader_zscore")),
+}
+
+
+@nox.session
+@nox.parametrize("engine", list(FOREIGN))
+def foreign(session: nox.Session, engine: str) -> None:
+    """Another engine end to end: zipline-reloaded or backtrader, installed beside rbprofile,
+    its SMA-crossover and z-score backtests (benchmarks/peers, on the daily and minute bundles
+    exported to CSV) run through `rbprofile run -- python ...` with cProfile and py-spy, cut to
+    the backtest call (--root), then `analyze --targets` and `categorize` for each.
+
+    Profiles go to .nox/foreign-profiles (label = engine). Not part of CI (installing zipline
+    takes minutes); `nox -s foreign` runs both engines.
+    """
+    requirement, programs = FOREIGN[engine]
+    session.install("-e", ".", requirement)
+    profiles = Path(".nox/foreign-profiles").resolve()
+    data_cache = Path(".nox/peer-data").resolve()
+    env = {"RBPROFILE_PROFILES_DIR": str(profiles)}
+    for scenario in ("daily", "minute"):
+        session.run("rbprofile", "ingest", scenario)
+    export = (
+        "import sys; from pathlib import Path; from rustybt.data.bundles import load_bundle; "
+        "from benchmarks.peers.export import export_bundle; "
+        "[print(export_bundle(load_bundle(n), Path(sys.argv[1]))) for n in ('daily', 'minute')]"
+    )
+    out = session.run("python", "-c", export, str(data_cache), silent=True)
+    daily, minute = (Path(line) for line in str(out).split())
+    peers = Path("benchmarks/peers").resolve()
+    for program in programs:
+        data = minute if program.endswith("zscore") else daily
+        args = ["--data", str(data), "--rounds", "1", "--warmup", "0"]
+        if engine == "zipline":
+            args += ["--zipline-root", str(data_cache / f"zipline-root-{data.name}")]
+        session.run(
+            "rbprofile", "run", "--label", engine, "--force", "--profiler", "cprofile",
+            "--profiler", "pyspy", "--samples", "1000", "--root", f"{program}:run_backtest",
+            "--project", engine, "--", "python", str(peers / f"{program}.py"), *args, env=env,
+        )  # fmt: skip
+        run = str(profiles / engine / program)
+        session.run("rbprofile", "analyze", run, "--targets", "--top", "10", env=env)
+        session.run("rbprofile", "categorize", run, env=env)

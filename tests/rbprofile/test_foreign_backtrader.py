@@ -1,0 +1,133 @@
+"""A real backtrader backtest through `rbprofile run -- python ...`: analyze, categorize,
+compare and report on another engine (slow; backtrader is in the dev extra).
+
+The program (`fixtures/foreign/bt_sma.py`) is an SMA crossover over five assets of a real
+bundle (a year of XNYS sessions) written as a Parquet file of bars. Three labels: `a` and `b`
+(the same code) and `planted` (its per-bar `risk_check` doing three times the work).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from rbprofile.cli.app import main
+from rustybt.data.bundles import BundleSpec, load_bundle, write_bundle
+
+pytestmark = pytest.mark.slow
+backtrader = pytest.importorskip("backtrader")
+
+PROGRAM = Path(__file__).parent / "fixtures" / "foreign" / "bt_sma.py"
+SCENARIO = PROGRAM.stem
+PYTHON_FUNCTION = ~pl.col("file").is_in(["~"])
+
+
+def _record(label: str, bars: Path) -> None:
+    args = ["run", "--label", label, "--profiler", "cprofile", "--repeat", "5"]
+    args += ["--cprofile-repeat", "5", "--root", f"{SCENARIO}:main", "--project", "backtrader"]
+    assert main([*args, "--", "python", str(PROGRAM), str(bars)]) == 0  # stderr says why
+
+
+@pytest.fixture(scope="module")
+def profiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("foreign")
+    write_bundle(BundleSpec("bt-daily", "daily", 5, date(2025, 1, 2), date(2025, 12, 31), 11), tmp)
+    bundle = load_bundle("bt-daily", tmp)
+    symbols = pl.DataFrame({"sid": [a.sid for a in bundle.assets]}).with_columns(
+        symbol=pl.Series([a.symbol for a in bundle.assets])
+    )
+    bars = tmp / "bars.parquet"
+    bundle.bars().join(symbols, on="sid").select(
+        "symbol", "dt", "open", "high", "low", "close", "volume"
+    ).write_parquet(bars)
+    root = tmp / "profiles"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RBPROFILE_PROFILES_DIR", str(root))
+        mp.setenv("RBPROFILE_HOME", str(tmp / "home"))
+        _record("a", bars)
+        _record("b", bars)
+        mp.setenv("RBPROFILE_PLANTED_FACTOR", "3")
+        _record("planted", bars)
+    return root
+
+
+@pytest.fixture
+def here(profiles: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RBPROFILE_PROFILES_DIR", str(profiles))
+    return profiles
+
+
+def test_the_run_directory_names_the_command_and_the_project(here: Path) -> None:
+    manifest = json.loads((here / "a" / SCENARIO / "manifest.json").read_text())
+    assert manifest["project"] == "backtrader"
+    functions = pl.read_parquet(here / "a" / SCENARIO / "functions.parquet")
+    # --root cut the profile to main(): its first entry, no import machinery above it
+    main = functions.row(by_predicate=pl.col("key") == f"{SCENARIO}:main", named=True)
+    assert main["ncalls"] == 1
+    assert main["cum_s"] == pytest.approx(functions["self_s"].sum(), rel=0.02)
+    assert functions.filter(pl.col("qualname") == "<module>").height == 0
+
+
+def test_owners_are_backtrader_functions(here: Path, cli) -> None:
+    result = cli(["analyze", str(here / "a" / SCENARIO), "--by", "owner", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    rows = next(iter(doc["tables"].values()))["rows"]
+    owners = [r["owner"] for r in rows if not r["owner"].startswith("(other")]
+    assert owners and all(
+        o.startswith("backtrader.") or o == "(outside backtrader)" for o in owners
+    ), owners
+    assert "Project: backtrader" in result.stdout or "backtrader" in json.dumps(doc["meta"])
+
+
+def test_categories_explain_backtrader(here: Path, cli) -> None:
+    result = cli(["categorize", str(here / "a" / SCENARIO), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["tables"]["categories"]["rows"]
+    shares = {r["category"]: r["share"] for r in rows}
+    assert shares.get("other", 0.0) < 0.15
+    assert shares["data processing"] > 0.2  # line buffers, feeds, pandas
+
+
+def _named(cli, before: str, after: str, here: Path) -> dict[str, str]:
+    result = cli(["compare", before, after, "--min-change", "5", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    native = set(
+        pl.read_parquet(here / before / SCENARIO / "functions.parquet").filter(
+            pl.col("file") == "~"
+        )["key"]
+    )
+    rows = doc["tables"]["functions"]["rows"]
+    return {
+        r["function"]: r["status"]
+        for r in rows
+        if r["status"] in ("improved", "regressed") and r["function"] not in native
+    } | {"(run time)": doc["tables"]["timing"]["rows"][0]["status"]}
+
+
+def test_the_same_code_twice_is_not_called_different(here: Path, cli) -> None:
+    named = _named(cli, "a", "b", here)
+    assert named.pop("(run time)") == "not significant"
+    assert named == {}
+
+
+def test_a_planted_slowdown_is_found_and_nothing_else(here: Path, cli) -> None:
+    named = _named(cli, "a", "planted", here)
+    assert named.pop("(run time)") == "regressed"
+    assert named.pop(f"{SCENARIO}:risk_check") == "regressed"
+    # its generator expression does three times the work too; nothing else is named
+    assert set(named) <= {f"{SCENARIO}:risk_check.<locals>.<genexpr>"}
+
+
+def test_the_report_compares_backtrader_runs(here: Path, cli) -> None:
+    result = cli(["report", "a", "--compare", "a", "planted"])
+    assert result.exit_code == 0, result.stderr
+    report = result.stdout
+    assert f"{SCENARIO}:risk\\_check" in report or f"{SCENARIO}:risk_check" in report
+    assert "backtrader" in report
+    assert "--numeric float" not in report  # no rustybt advice for another engine
