@@ -74,11 +74,12 @@ def test_a_strategy_error_is_printed_once(home: Path, tmp_path: Path, cli) -> No
 
 
 def test_a_py_spy_rate_too_low_for_the_run_is_warned_before_py_spy_runs(home: Path, cli) -> None:
-    result = cli(["run", "smoke", "--profiler", "pyspy", "--rate", "1", "--repeat", "1"])
+    args = ["run", "smoke", "--profiler", "pyspy", "--rate", "1", "--repeat", "1"]
+    result = cli([*args, "--sample-budget", "6"])
     warning = next(line for line in result.stderr.splitlines() if "warning: py-spy" in line)
     assert warning.startswith(
-        "smoke: warning: py-spy at --rate 1 within a --sample-budget of 45 s records at most "
-        "about 45 samples"
+        "smoke: warning: py-spy at --rate 1 within a --sample-budget of 6 s records at most "
+        "about 6 samples (under "
     )
     assert "too few to rank functions; raise --rate or the budget" in result.stderr
     assert result.stderr.index("warning: py-spy") < result.stderr.index("smoke · pyspy")

@@ -42,6 +42,7 @@ def test_garbage_stacks_fail_pyspy_and_keep_the_run_usable(
     monkeypatch.setenv("RBPROFILE_PROFILES_DIR", str(profiles))
 
     args = ["run", "smoke", "--profiler", "cprofile,pyspy", "--repeat", "1", "--label", "g"]
+    args += ["--samples", "200"]  # the first child's stacks are already garbage
     result = cli(args)
     assert result.exit_code == 1, result.output  # a profiler failed
     run_dir = profiles / "g" / "smoke"
