@@ -143,6 +143,12 @@ def summary_lines(ctx: ReportContext) -> list[str]:
 
 def section(ctx: ReportContext) -> Section:
     found = pairs(ctx)
+    if not found and all(r.numeric is None for r in ctx.runs):
+        return missing(
+            TITLE,
+            "the runs have no numeric mode (commands or imported profiles, not rustybt "
+            "scenarios): the Decimal overhead compares one scenario in decimal and float mode",
+        )
     if not found:
         modes = ", ".join(sorted({f"{r.name}: {r.numeric}" for r in ctx.runs}))
         return missing(
