@@ -17,11 +17,11 @@ from rbprofile.errors import RbprofileError
 from rbprofile.process import Finished, spawn
 from rbprofile.profilers.base import PLAIN
 from rbprofile.rundir.timing import RUN_KEYS, Timing
-from rbprofile.runner.childspec import SPAWNED_AT, ChildSpec
+from rbprofile.runner.childspec import SPAWNED_AT, Spec
 
 
 def run_child(
-    spec: ChildSpec, mode: str, work: Path, **spawn_kw: Any
+    spec: Spec, mode: str, work: Path, **spawn_kw: Any
 ) -> tuple[Finished, dict[str, Any]]:
     """One child run in `mode` writing into `work`; returns (process, result.json) or raises."""
     finished = spawn(spec.argv(mode, work), work / "child.log", stamp=SPAWNED_AT, **spawn_kw)
@@ -48,7 +48,7 @@ def timing_row(finished: Finished, result: dict[str, Any]) -> dict[str, float]:
 
 
 def run_repeats(
-    spec: ChildSpec,
+    spec: Spec,
     repeats: int,
     work: Path,
     on_repeat: Callable[[int], None] | None = None,

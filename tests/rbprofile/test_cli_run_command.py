@@ -1,0 +1,97 @@
+"""`rbprofile run [OPTIONS] -- COMMAND...` through the CLI: refusals (one line, exit 1), the
+help, and what the program sees (fast: timing only, a tiny program)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROG = """\
+import json, sys
+with open("seen.json", "w") as f:
+    json.dump({"argv": sys.argv, "name": __name__, "path0": sys.path[0]}, f)
+print("program output")
+"""
+
+
+@pytest.fixture
+def prog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "prog.py"
+    path.write_text(PROG)
+    return path
+
+
+def _refused(result, says: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ") and says in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["run", "--", "ls", "-l"], "'ls' is not a Python program"),
+        (
+            ["run", "daily", "--", "python", "prog.py"],
+            "give either a SCENARIO ('daily') or a command",
+        ),
+        (["run", "--bundle", "daily", "--", "python", "prog.py"], "--bundle only apply to rustybt"),
+        (["run", "--numeric", "float", "--", "prog.py"], "--numeric only apply to rustybt"),
+        (["run", "daily", "--root", "prog:main"], "--root only apply to a command after --"),
+        (["run", "daily", "--scenario", "x"], "--scenario only apply to a command after --"),
+        (["run", "--root", "prog", "--", "python", "prog.py"], "is not MODULE:FUNCTION"),
+        (["run", "--"], "give the Python command after --"),
+    ],
+)
+def test_refusals_are_one_line(profiles: Path, prog: Path, cli, argv: list[str], says: str) -> None:
+    _refused(cli(argv), says)
+    assert not any(profiles.iterdir())
+
+
+def test_scenario_name_is_validated_like_a_label(profiles: Path, prog: Path, cli) -> None:
+    bad_label = cli(["run", "--label", "a/b", "--", "python", "prog.py"])
+    bad_name = cli(["run", "--scenario", "a/b", "--", "python", "prog.py"])
+    assert bad_name.exit_code == bad_label.exit_code != 0
+    assert "a/b" in bad_name.stderr and "--scenario" in bad_name.stderr
+    assert not any(profiles.iterdir())
+
+
+def test_help_teaches_the_command_form(cli) -> None:
+    result = cli(["run", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "rbprofile run --label before -- python my_backtest.py --fast" in text
+    assert "--root" in text
+
+
+def test_the_program_sees_its_own_argv_and_runs_as_main(profiles: Path, prog: Path, cli) -> None:
+    argv = ["run", "--label", "x", "--profiler", "none", "--repeat", "1", "--scenario", "mine"]
+    result = cli([*argv, "--", "python", "prog.py", "--help", "--", "-x"])
+    assert result.exit_code == 0, result.output
+    assert "program output" not in result.output  # it goes to the child's log
+    seen = json.loads((prog.parent / "seen.json").read_text())
+    assert seen == {
+        "argv": [str(prog.resolve()), "--help", "--", "-x"],  # argv[0] absolute, as __file__
+        "name": "__main__",
+        "path0": str(prog.parent),
+    }
+    manifest = json.loads((profiles / "x" / "mine" / "manifest.json").read_text())
+    assert manifest["scenario_params"]["command"] == ["python", "prog.py", "--help", "--", "-x"]
+    assert manifest["project"] == "prog" and manifest["bundle"] is None
+    timing = json.loads((profiles / "x" / "mine" / "timing.json").read_text())
+    assert timing["repeats"] == 1 and timing["runs"][0]["run_wall_s"] > 0
+
+
+def test_the_command_child_refuses_in_process_repeats(tmp_path: Path, prog: Path) -> None:
+    cmd = [sys.executable, "-m", "rbprofile.runner.cmdchild", "--out", str(tmp_path / "o")]
+    cmd += ["--script", "prog.py", "--repeats", "2"]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=prog.parent, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: a command runs once per child (--repeats 1)")
+    assert not (prog.parent / "seen.json").exists()
