@@ -124,17 +124,8 @@ def test_whole_command_is_measured_imports_included(workdir: Path, profiles: Pat
 
 
 def test_root_leaves_imports_out(workdir: Path, profiles: Path, cli) -> None:
-    _run(
-        cli,
-        "--profiler",
-        "cprofile",
-        "--repeat",
-        "2",
-        "--cprofile-repeat",
-        "1",
-        "--root",
-        "prog:main",
-    )
+    options = ("--profiler", "cprofile,memory", "--repeat", "2", "--cprofile-repeat", "1")
+    _run(cli, *options, "--root", "prog:main")
     run = profiles / "x" / "prog"
     manifest = _read(run / "manifest.json")
     assert manifest["project"] == "prog"
@@ -152,6 +143,12 @@ def test_root_leaves_imports_out(workdir: Path, profiles: Path, cli) -> None:
     assert top == "prog:main"  # the measured call itself, as run_algorithm for rustybt
     ranks = _self_ranks(cli, "x")
     assert ranks["prog:hot"] < ranks["prog:cold"]
+    memory = _read(run / "memory.json")
+    assert manifest["profilers"]["memory"]["status"] == "ok" and memory["peak_mib"] > 0
+    assert 0 < memory["marks"]["before_run"] < memory["marks"]["after_run"]
+    report = cli(["report", "x"])
+    assert report.exit_code == 0, report.output
+    assert "python prog.py --n 200 (root prog:main)" in report.stdout
 
 
 def test_a_module_function_as_root_names_the_project(workdir: Path, profiles: Path, cli) -> None:
