@@ -11,8 +11,9 @@ The measured call, wrapped by the profiler of `--mode` (its `in_child`) and, wit
 - without `--root`: the whole program (`run_program`), imports included;
 - with `--root MODULE:FUNCTION`: the first (outermost) call of that function; the program's
   imports and set-up before it, and anything after it, are outside. A function of an importable
-  module is wrapped right after that module is imported (it is imported before the program
-  starts); a function of the program's own module (`--root prog:main` for `prog.py`, or the
+  module is wrapped right after the program imports that module (a meta path finder; a module
+  this child imported already, from the standard library, is wrapped at once); a function of
+  the program's own module (`--root prog:main` for `prog.py`, or the
   module run with `-m`) is wrapped as soon as its `def` has run (the module-level code is
   traced until then, so only the import time before it is slowed). A root that is never called
   fails the run, naming it.
@@ -31,16 +32,17 @@ T_MAIN = time.time()  # first thing after the interpreter reached our code
 
 import argparse  # noqa: E402
 import functools  # noqa: E402
-import importlib  # noqa: E402
+import importlib.abc  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import runpy  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from importlib.machinery import ModuleSpec  # noqa: E402
 from pathlib import Path  # noqa: E402
-from types import FrameType  # noqa: E402
+from types import FrameType, ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 
 from rbprofile.childprotocol import RESULT  # noqa: E402
@@ -82,6 +84,7 @@ class Measurement:
     started: float | None = None
     ended: float | None = None
     raised: list[BaseException] = field(default_factory=list)
+    problem: str | None = None  # the root cannot be wrapped: why
 
     def measure(self, call: Callable[[], Any]) -> Any:
         wrap = marked(0) if self.mark else called
@@ -142,16 +145,54 @@ def _own_module(args: argparse.Namespace, module: str) -> bool:
 
 
 def wrap_root(args: argparse.Namespace, measurement: Measurement) -> Callable[[], None]:
-    """Arrange for `--root`'s function to be measured; returns the undo (a tracer to remove)."""
+    """Arrange for `--root`'s function to be measured; returns the undo (a finder or a tracer
+    to remove)."""
     module_name, _, name = args.root.partition(":")
-    if not _own_module(args, module_name):
-        module = importlib.import_module(module_name)
-        function = getattr(module, name, None)
-        if not callable(function):
-            raise ProgramFailed(f"--root {args.root}: {module_name} has no function {name!r}")
-        setattr(module, name, measurement.wrapper(function))
+    if _own_module(args, module_name):
+        return _trace_definition(_program_file(args), name, measurement)
+    if module_name in sys.modules:  # imported already (by this child: the standard library)
+        _wrap_in(sys.modules[module_name], name, measurement)
         return lambda: None
-    return _trace_definition(_program_file(args), name, measurement)
+    finder = _WrapOnImport(module_name, name, measurement)
+    sys.meta_path.insert(0, finder)
+    return lambda: sys.meta_path.remove(finder) if finder in sys.meta_path else None
+
+
+def _wrap_in(module: ModuleType, name: str, measurement: Measurement) -> None:
+    function = getattr(module, name, None)
+    if callable(function):
+        setattr(module, name, measurement.wrapper(function))
+    else:
+        measurement.problem = (
+            f"--root {module.__name__}:{name}: {module.__name__} has no function {name!r}"
+        )
+
+
+class _WrapOnImport(importlib.abc.MetaPathFinder):
+    """Wraps the root function right after the program imports its module: the other finders
+    find the module, its loader's `exec_module` is followed by the wrapping."""
+
+    def __init__(self, module: str, name: str, measurement: Measurement) -> None:
+        self.module, self.name, self.measurement = module, name, measurement
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != self.module:
+            return None
+        sys.meta_path.remove(self)  # once: the module is found by the others from now on
+        spec = importlib.util.find_spec(fullname)
+        loader = spec.loader if spec is not None else None
+        if spec is None or loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        execute = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            execute(module)
+            _wrap_in(module, self.name, self.measurement)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 def _trace_definition(
@@ -217,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace, measurement: Measurement, status: int) -> None:
+    if measurement.problem is not None:
+        raise ProgramFailed(measurement.problem)
     if status != 0:
         raise ProgramFailed(f"the command exited with status {status}")
     if args.root and not measurement.calls:
