@@ -95,3 +95,35 @@ def test_the_command_child_refuses_in_process_repeats(tmp_path: Path, prog: Path
     assert done.returncode == 1
     assert done.stderr.startswith("error: a command runs once per child (--repeats 1)")
     assert not (prog.parent / "seen.json").exists()
+
+
+FAILING = """\
+def step():
+    raise ValueError("boom on purpose")
+
+
+step()
+"""
+
+
+def test_a_failing_program_shows_its_own_traceback(profiles: Path, prog: Path, cli) -> None:
+    (prog.parent / "failing.py").write_text(FAILING)
+    result = cli(["run", "--label", "x", "--profiler", "none", "--repeat", "1", "--", "failing.py"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "\nerror: the command failed (the child process exited with status 1" in result.stderr
+    assert "the program raised ValueError: boom on purpose" in result.stderr
+    tb = result.stderr[result.stderr.index("Traceback (program code):") :]
+    assert 'failing.py", line 2, in step' in tb and 'failing.py", line 5, in <module>' in tb
+    assert "cmdchild" not in tb and "runpy" not in tb
+    assert not (profiles / "x" / "failing").exists()
+
+
+def test_a_program_exit_status_fails_the_run(profiles: Path, prog: Path, cli) -> None:
+    (prog.parent / "exits.py").write_text("import sys\n\nsys.exit(3)\n")
+    (prog.parent / "ends.py").write_text("import sys\n\nsys.exit(0)\n")
+    failed = cli(["run", "--label", "x", "--profiler", "none", "--repeat", "1", "--", "exits.py"])
+    assert failed.exit_code == 1
+    assert "the command exited with status 3" in failed.stderr
+    ended = cli(["run", "--label", "x", "--profiler", "none", "--repeat", "1", "--", "ends.py"])
+    assert ended.exit_code == 0, ended.output  # sys.exit(0) is a normal end
+    assert (profiles / "x" / "ends" / "manifest.json").is_file()

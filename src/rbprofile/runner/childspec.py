@@ -3,8 +3,9 @@
     ChildSpec      a rustybt strategy file on a bundle: `python -m rbprofile.runner.child ...`
     CommandSpec    any Python program (`run -- COMMAND`): `python -m rbprofile.runner.cmdchild`
 
-Both have `argv(mode, out)`, so the profilers start either without knowing which, and
-`runs_per_child`: how many runs of the measured call one child may repeat (`--repeats`).
+Both have `argv(mode, out)`, so the profilers start either without knowing which,
+`runs_per_child`: how many runs of the measured call one child may repeat (`--repeats`), and
+`what`: the name a failed child's error gives what it ran.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ MANY = 1_000_000  # no limit of its own on a child's runs
 
 class Spec(Protocol):
     runs_per_child: ClassVar[int]
+    what: ClassVar[str]  # what failed, in the error of a failed child
 
     def argv(self, mode: str, out: Path) -> list[str]: ...
 
@@ -39,6 +41,7 @@ class ChildSpec:
     start: str | None = None
     end: str | None = None
     runs_per_child: ClassVar[int] = MANY  # the engine's caches are reset between runs
+    what: ClassVar[str] = "backtest"
 
     def argv(self, mode: str, out: Path) -> list[str]:
         """The child command for `mode` writing into `out` (without `--spawned-at`)."""
@@ -59,6 +62,7 @@ class CommandSpec:
     program: Program
     root: Root | None = None
     runs_per_child: ClassVar[int] = 1  # a program cannot be repeated in-process safely
+    what: ClassVar[str] = "the command"
 
     def argv(self, mode: str, out: Path) -> list[str]:
         """The child command for `mode` writing into `out` (without `--spawned-at`)."""

@@ -250,11 +250,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except BaseException as exc:  # the program's own error: its traceback, then one line
-        traceback.print_exception(exc, file=sys.stderr)
-        print(f"error: the command raised {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(program_traceback(exc), file=sys.stderr)
+        print(f"error: the program raised {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     _write_result(args, measurement, startup_s, program_start)
     return 0
+
+
+def program_traceback(exc: BaseException) -> str:
+    """The traceback of the program's frames only (not this child's or runpy's), under
+    `Traceback (program code):`, the header the parent shows (`Finished.strategy_traceback`)."""
+    own = (str(Path(__file__).resolve().parent.parent), runpy.__file__, "<frozen runpy>")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(own)]
+    lines = ["Traceback (program code):\n", *traceback.format_list(frames)]
+    return "".join([*lines, *traceback.format_exception_only(exc)]).rstrip()
 
 
 def _check(args: argparse.Namespace, measurement: Measurement, status: int) -> None:
