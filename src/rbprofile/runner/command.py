@@ -4,6 +4,8 @@
                                        `prog.py ARGS` (the current interpreter); anything else
                                        (`ls`, interpreter options) is refused in one line
     parse_root("pkg.mod:fn") -> Root   the function whose calls are the measured region
+    other_interpreter(program)         the interpreter the command names, when it is not the
+                                       one the program runs under (a notice, not a refusal)
     Program.name                       the default scenario name: the script's stem, or the
                                        module's last component
     Program.package                    the program's own top-level name (a fallback project)
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +101,20 @@ def _script(command: tuple[str, ...], path: str, args: tuple[str, ...]) -> Progr
     if not Path(path).is_file():
         raise RbprofileError(f"script {path} does not exist; check the path")
     return Program(command, "path", path, args)
+
+
+def other_interpreter(program: Program) -> str | None:
+    """The command's interpreter (as found on PATH) when it lives in another environment than
+    `sys.executable`, the one the program runs under; None when they agree or none is named."""
+    named = program.command[0]
+    if named == program.target:  # a bare script: the current interpreter
+        return None
+    found = shutil.which(named)
+    if found is None:
+        return named
+    if Path(found).absolute().parent == Path(sys.executable).absolute().parent:
+        return None
+    return found
 
 
 def parse_root(text: str) -> Root:

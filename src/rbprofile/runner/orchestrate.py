@@ -42,6 +42,7 @@ from rbprofile.runner import facts
 from rbprofile.runner.annotate import annotate_run
 from rbprofile.runner.background import Background
 from rbprofile.runner.childspec import ChildSpec, CommandSpec
+from rbprofile.runner.command import other_interpreter
 from rbprofile.runner.log import RunLog
 from rbprofile.runner.request import (
     RunRequest,
@@ -116,6 +117,13 @@ def run_profiles(
     for target in targets:
         if target.bundle is not None:
             ensure_bundle(target.bundle, partial(_notice, emit, target.name))
+        if target.program is not None and (other := other_interpreter(target.program)):
+            _notice(
+                emit,
+                target.name,
+                f"the program runs under rbprofile's interpreter {sys.executable}, not {other}: "
+                "what it imports must be installed there",
+            )
     summary = RunSummary(request.label)
     for target in targets:
         summary.results.append(_run_target(target, request, root / target.name, emit, log_stream))

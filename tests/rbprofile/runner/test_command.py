@@ -10,7 +10,7 @@ import pytest
 
 from rbprofile.errors import RbprofileError
 from rbprofile.runner.childspec import COMMAND_CHILD_MODULE, CommandSpec
-from rbprofile.runner.command import parse_command, parse_root
+from rbprofile.runner.command import other_interpreter, parse_command, parse_root
 
 
 @pytest.fixture
@@ -81,3 +81,13 @@ def test_the_command_child_gets_the_program_and_its_arguments_verbatim(script: s
     assert json.loads(argv[argv.index("--program-args") + 1]) == ["--out", "x y", "--mode", "plain"]
     assert argv[-2:] == ["--root", "my_backtest:main"]
     assert CommandSpec.runs_per_child == 1
+
+
+def test_another_interpreter_is_named(script: str, tmp_path: Path) -> None:
+    assert other_interpreter(parse_command([sys.executable, script])) is None
+    assert other_interpreter(parse_command([script])) is None
+    elsewhere = tmp_path / "env" / "bin" / "python3"
+    elsewhere.parent.mkdir(parents=True)
+    elsewhere.write_text("#!/bin/sh\n")
+    elsewhere.chmod(0o755)
+    assert other_interpreter(parse_command([str(elsewhere), script])) == str(elsewhere)
