@@ -96,7 +96,7 @@ def reset_caches() -> None:
 
 
 def _repeat(args: argparse.Namespace, engine: Any, namespace: dict[str, Any]) -> list[Any]:
-    """[(result, wall_s, started, ended)] of each run of the measured call."""
+    """[(result, wall_s, started, ended, cpu_s)] of each run of the measured call."""
     runs: list[Any] = []
     spent = 0.0
     for i in range(max(args.repeats, 1)):
@@ -110,11 +110,11 @@ def _repeat(args: argparse.Namespace, engine: Any, namespace: dict[str, Any]) ->
         call = functools.partial(profiled, args.mode, backtest, args.out)
         wrap = marked(i) if args.mark_runs else called
         started = time.time()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = wrap(call)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         spent += wall
-        runs.append((result, wall, started, time.time()))
+        runs.append((result, wall, started, time.time(), cpu))
     return runs
 
 
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(exc)
     except (KeyboardInterrupt, SystemExit) as exc:  # raised by the strategy: a stop from
         return _stopped(exc)  # outside is SIGTERM/SIGKILL to this process group
-    result, run_wall_s, t_before, _ = runs[0]
+    result, run_wall_s, t_before, _, run_cpu_s = runs[0]
     t_after = runs[-1][3]
     sessions, first, last = _session_span(result.perf)
     out: dict[str, Any] = {
@@ -151,13 +151,14 @@ def main(argv: list[str] | None = None) -> int:
         "import_cpu_s": import_cpu_s,
         **{k: float(v) for k, v in result.timings.items()},
         "run_wall_s": run_wall_s,
+        "run_cpu_s": run_cpu_s,
         "sessions": sessions,
         "first_session": first,
         "last_session": last,
         "marks": {"main": T_MAIN, "before_run": t_before, "after_run": t_after},
         "runs": [
-            {"run_wall_s": wall, **{k: float(v) for k, v in r.timings.items()}}
-            for r, wall, _, _ in runs
+            {"run_wall_s": wall, "run_cpu_s": cpu, **{k: float(v) for k, v in r.timings.items()}}
+            for r, wall, _, _, cpu in runs
         ],
     }
     (args.out / RESULT).write_text(json.dumps(out, indent=2, default=str) + "\n")
