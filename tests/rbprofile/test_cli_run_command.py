@@ -127,3 +127,19 @@ def test_a_program_exit_status_fails_the_run(profiles: Path, prog: Path, cli) ->
     ended = cli(["run", "--label", "x", "--profiler", "none", "--repeat", "1", "--", "ends.py"])
     assert ended.exit_code == 0, ended.output  # sys.exit(0) is a normal end
     assert (profiles / "x" / "ends" / "manifest.json").is_file()
+
+
+def test_force_and_timeout_work_as_for_scenarios(profiles: Path, prog: Path, cli) -> None:
+    argv = ["run", "--label", "x", "--profiler", "none", "--repeat", "1"]
+    assert cli([*argv, "--", "prog.py"]).exit_code == 0
+    again = cli([*argv, "--", "prog.py"])
+    assert again.exit_code == 1 and "already exists" in again.stderr and "--force" in again.stderr
+    assert cli([*argv, "--force", "--", "prog.py"]).exit_code == 0
+    (prog.parent / "sleeps.py").write_text("import time\n\ntime.sleep(30)\n")
+    stopped = cli([*argv, "--timeout", "1", "--", "python", "sleeps.py"])
+    assert stopped.exit_code == 1
+    assert (
+        "sleeps timing: the child process ran longer than the --timeout limit of 1 s"
+        in stopped.stderr
+    )
+    assert not (profiles / "x" / "sleeps").exists() and (profiles / "x" / "prog").is_dir()
