@@ -143,3 +143,23 @@ def test_force_and_timeout_work_as_for_scenarios(profiles: Path, prog: Path, cli
         in stopped.stderr
     )
     assert not (profiles / "x" / "sleeps").exists() and (profiles / "x" / "prog").is_dir()
+
+
+def test_only_the_first_call_of_the_root_is_measured(profiles: Path, prog: Path, cli) -> None:
+    (prog.parent / "thrice.py").write_text(
+        "import time\n\n\ndef f(s):\n    time.sleep(s)\n\n\nf(0.3)\nf(0.0)\nf(0.0)\n"
+    )
+    argv = ["run", "--label", "x", "--profiler", "none", "--repeat", "1", "--root", "thrice:f"]
+    result = cli([*argv, "--", "thrice.py"])
+    assert result.exit_code == 0, result.output
+    assert "--root thrice:f was called 3 times; only its first call is measured" in result.stderr
+    timing = json.loads((profiles / "x" / "thrice" / "timing.json").read_text())
+    assert timing["runs"][0]["run_wall_s"] >= 0.3
+
+
+def test_a_strategy_path_without_bundle_points_at_the_command_form(
+    profiles: Path, prog: Path, cli
+) -> None:
+    result = cli(["run", "prog.py"])
+    assert result.exit_code == 1
+    assert "`rbprofile run -- python prog.py`" in result.stderr

@@ -209,6 +209,12 @@ def _measure(
         bundle_block, bundle_facts_ = bundle_facts(target.bundle)  # before timing: keep quiet
         bundle = BundleInfo(**bundle_block)
     timing, last, outcomes = _run_children(target, request, spec, tmp, emit, log)
+    if (calls := last.get("root_calls") or 0) > 1:
+        _notice(
+            emit,
+            target.name,
+            f"--root {target.root} was called {calls} times; only its first call is measured",
+        )
     project = _project(target, request, tmp, emit, log)
     content_hash = bundle.content_hash if bundle is not None else None
     _step(

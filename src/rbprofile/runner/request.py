@@ -87,7 +87,8 @@ def resolve_targets(target: str, bundle: str | None) -> list[Target]:
         if bundle is None:
             raise RbprofileError(
                 f"say which bundle {path.name} runs on, e.g. `--bundle daily` "
-                f"(default bundles: {', '.join(SCENARIOS)})"
+                f"(default bundles: {', '.join(SCENARIOS)}); a program that is not a rustybt "
+                f"strategy goes after --: `rbprofile run -- python {target}`"
             )
         return [Target(path.stem, path.resolve(), bundle)]
     return [Target(s.name, s.strategy_file, bundle or s.bundle) for s in expand(target)]
