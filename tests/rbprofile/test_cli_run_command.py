@@ -67,7 +67,7 @@ def test_help_teaches_the_command_form(cli) -> None:
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
     assert "rbprofile run --label before -- python my_backtest.py --fast" in text
-    assert "--root" in text
+    assert "--root" in text and "Usage: rbprofile run [OPTIONS] [target] [-- COMMAND...]" in text
 
 
 def test_the_program_sees_its_own_argv_and_runs_as_main(profiles: Path, prog: Path, cli) -> None:

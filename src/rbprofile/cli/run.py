@@ -39,6 +39,9 @@ class RunCommand(typer.core.TyperCommand):
             args = args[:cut]
         return super().parse_args(ctx, args)
 
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [*super().collect_usage_pieces(ctx), "[-- COMMAND...]"]
+
 
 command_class = RunCommand
 
@@ -97,7 +100,8 @@ def help_text() -> str:
         for p in profilers.REGISTRY.values()
     )
     return (
-        "Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`.\n\n"
+        "Profile scenarios, a strategy file or any Python command (after `--`) into "
+        "`<profiles-dir>/<label>/<scenario>/`.\n\n"
         "Each scenario runs in fresh child processes: first `--repeat` plain (unprofiled) "
         "timing runs, then the profiled runs (`--cprofile-repeat` cProfile runs; py-spy repeats "
         "the backtest until `--samples` samples fall under it, or `--sample-budget` seconds are "
