@@ -163,3 +163,28 @@ def test_a_strategy_path_without_bundle_points_at_the_command_form(
     result = cli(["run", "prog.py"])
     assert result.exit_code == 1
     assert "`rbprofile run -- python prog.py`" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (
+            "import sys\n\n\ndef main():\n    sys.exit(0)\n\n\nmain()\n",
+            "ended the program (sys.exit)",
+        ),
+        (
+            "def main():\n    raise KeyError('k')\n\n\n"
+            "try:\n    main()\nexcept KeyError:\n    pass\n",
+            "raised KeyError: 'k' and the program caught it",
+        ),
+    ],
+)
+def test_a_root_that_does_not_return_fails_the_run(
+    profiles: Path, prog: Path, cli, body: str, says: str
+) -> None:
+    (prog.parent / "quits.py").write_text(body)
+    argv = ["run", "--label", "x", "--profiler", "none", "--repeat", "1", "--root", "quits:main"]
+    result = cli([*argv, "--", "quits.py"])
+    assert result.exit_code == 1
+    assert f"--root quits:main {says}" in result.stderr
+    assert not (profiles / "x" / "quits").exists()

@@ -276,11 +276,17 @@ def _check(args: argparse.Namespace, measurement: Measurement, status: int) -> N
             f"--root {args.root} was never called: the program finished without calling it "
             "(name a function the program calls, e.g. its main)"
         )
+    if measurement.raised and isinstance(measurement.raised[0], SystemExit):
+        raise ProgramFailed(
+            f"--root {args.root} ended the program (sys.exit) inside the measured call, so the "
+            "profiles of that call are incomplete; name a function that returns (e.g. the one "
+            "it calls to do the work)"
+        )
     if measurement.raised:
         exc = measurement.raised[0]
         raise ProgramFailed(
-            f"--root {args.root} raised {type(exc).__name__}: {exc} (the program went on), so "
-            "the measured call did not complete"
+            f"--root {args.root} raised {type(exc).__name__}: {exc} and the program caught it, "
+            "so the measured call did not complete"
         )
 
 
