@@ -188,3 +188,15 @@ def test_a_root_that_does_not_return_fails_the_run(
     assert result.exit_code == 1
     assert f"--root quits:main {says}" in result.stderr
     assert not (profiles / "x" / "quits").exists()
+
+
+def test_project_is_given_by_root_or_project(profiles: Path, prog: Path, cli) -> None:
+    argv = ["run", "--profiler", "none", "--repeat", "1", "--root", "json:dumps"]
+    (prog.parent / "dumps.py").write_text("import json\n\njson.dumps([1])\n")
+    assert cli([*argv, "--label", "a", "--", "dumps.py"]).exit_code == 0
+    assert cli([*argv, "--label", "b", "--project", "mine", "--", "dumps.py"]).exit_code == 0
+    projects = [
+        json.loads((profiles / label / "dumps" / "manifest.json").read_text())["project"]
+        for label in "ab"
+    ]
+    assert projects == ["json", "mine"]

@@ -187,7 +187,10 @@ def run(
     ] = None,
     project: Annotated[
         str | None,
-        typer.Option(help="a command's package under profile [default: --root's, or discovered]"),
+        typer.Option(
+            help="the package under profile [default: rustybt; for a command --root's "
+            "package, else discovered]"
+        ),
     ] = None,
     profiles_dir: ProfilesDirOption = None,
     force: Annotated[
