@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rbprofile import profilers
+from rbprofile.analysis.project import choose
 from rbprofile.analysis.pyspy_source import load_pyspy
 from rbprofile.analysis.samples import write_samples
 from rbprofile.atomic import write_json, write_text
@@ -97,12 +98,9 @@ def _check(request: ImportRequest) -> None:
 
 
 def _project(request: ImportRequest, run: Run) -> tuple[str, str]:
-    if request.project:
-        return request.project, "--project"
-    found = run.discovered
-    if found is None:
-        return DEFAULT_PROJECT, "default: nothing qualified; pass --project PKG"
-    return found.project, f"discovered ({found.share:.0%} of the self time outside libraries)"
+    given = (request.project, "--project") if request.project else None
+    fallback = (DEFAULT_PROJECT, "default: nothing qualified; pass --project PKG")
+    return choose(given, None if given else run.discovered, fallback)
 
 
 def import_profiles(request: ImportRequest) -> ImportResult:

@@ -33,6 +33,8 @@ from rbprofile.pdeath import PARENT_PID_ENV, parent_death_signal
 
 POLL_S = 0.05  # how long a wait blocks before Python gets to run signal handlers
 GRACE_S = 0.5  # SIGTERM -> SIGKILL
+# what a child prints above the user's own frames: a strategy's (rustybt), a command's program
+USER_TRACEBACKS = ("Traceback (strategy code):", "Traceback (program code):")
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,16 @@ class Finished:
         return errors[-1].removeprefix("error: ") if errors else " | ".join(text[-lines:])
 
     def strategy_traceback(self) -> str:
-        """The user's traceback the child printed (`Traceback (strategy code):` onward), or ""."""
+        """The user's traceback the child printed (`Traceback (strategy code):` or, for a
+        command, `Traceback (program code):` onward), or ""."""
         try:
             text = self.log.read_text(errors="replace")
         except OSError:
             return ""
-        marker = "Traceback (strategy code):"
-        if marker not in text:
+        found = [m for m in USER_TRACEBACKS if m in text]
+        if not found:
             return ""
+        marker = found[0]
         lines = text[text.index(marker) :].splitlines()
         return "\n".join(line for line in lines if not line.startswith("error: ")).rstrip()
 

@@ -77,3 +77,15 @@ def discover(functions: pl.DataFrame) -> Discovery | None:
     names = by_package["module"].to_list()
     share = float(by_package["self_s"][0]) / total
     return Discovery(names[0], share, names[1] if len(names) > 1 else None)
+
+
+def choose(
+    given: tuple[str, str] | None, found: Discovery | None, fallback: tuple[str, str]
+) -> tuple[str, str]:
+    """(project, how it was chosen): `given` (name, source, e.g. `--project`) when there is one,
+    else the discovery, else `fallback` (name, why)."""
+    if given is not None:
+        return given
+    if found is not None:
+        return found.project, f"discovered ({found.share:.0%} of the self time outside libraries)"
+    return fallback

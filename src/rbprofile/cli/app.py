@@ -81,7 +81,8 @@ def _root(
 
 def build_app() -> typer.Typer:
     """The app with every command registered. A command module may define `help_text()` to
-    compute its help when the app is built (run lists the registered profilers)."""
+    compute its help when the app is built (run lists the registered profilers), and
+    `command_class`, its Typer command class."""
     built = typer.Typer(
         name="rbprofile",
         help=HELP,
@@ -94,7 +95,10 @@ def build_app() -> typer.Typer:
     for module, func, name in COMMANDS:
         mod = importlib.import_module(f"rbprofile.cli.{module}")
         help_text = getattr(mod, "help_text", None)
-        built.command(name=name, help=help_text() if help_text else None)(getattr(mod, func))
+        cls = getattr(mod, "command_class", None)  # run: its own `--` handling
+        built.command(name=name, help=help_text() if help_text else None, cls=cls)(
+            getattr(mod, func)
+        )
     return built
 
 

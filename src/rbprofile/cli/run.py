@@ -1,4 +1,8 @@
-"""`rbprofile run`: parse, call `run_profiles`, show progress on stderr, summary on stdout."""
+"""`rbprofile run`: parse, call `run_profiles`, show progress on stderr, summary on stdout.
+
+`run [OPTIONS] -- COMMAND...` profiles any Python program: what follows `--` is the program's
+command line, kept apart from the SCENARIO positional by the command's class (`RunCommand`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
@@ -19,6 +24,26 @@ from rbprofile.runner.request import DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:  # the runner pulls in polars and structlog: import it when a run starts
     from rbprofile.runner.orchestrate import StepEvent
+
+COMMAND_META = "rbprofile.run.command"  # ctx.meta key: the words after `--`, if it was given
+
+
+class RunCommand(typer.core.TyperCommand):
+    """`run`'s command class: the words after `--` are the program's command line, never a
+    SCENARIO or an option of `run` (`-- python prog.py --help` passes `--help` to prog.py)."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        if "--" in args:
+            cut = args.index("--")
+            ctx.meta[COMMAND_META] = tuple(args[cut + 1 :])
+            args = args[:cut]
+        return super().parse_args(ctx, args)
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [*super().collect_usage_pieces(ctx), "[-- COMMAND...]"]
+
+
+command_class = RunCommand
 
 
 class RunFormat(enum.StrEnum):
@@ -75,7 +100,8 @@ def help_text() -> str:
         for p in profilers.REGISTRY.values()
     )
     return (
-        "Profile scenarios (or a strategy file) into `<profiles-dir>/<label>/<scenario>/`.\n\n"
+        "Profile scenarios, a strategy file or any Python command (after `--`) into "
+        "`<profiles-dir>/<label>/<scenario>/`.\n\n"
         "Each scenario runs in fresh child processes: first `--repeat` plain (unprofiled) "
         "timing runs, then the profiled runs (`--cprofile-repeat` cProfile runs; py-spy repeats "
         "the backtest until `--samples` samples fall under it, or `--sample-budget` seconds are "
@@ -84,14 +110,28 @@ def help_text() -> str:
         "* `rbprofile run all --profiler all --label post-rust`\n"
         "* `rbprofile run all --numeric float --profiler cprofile` (label baseline-float)\n"
         "* `rbprofile run my_algo.py --bundle daily`\n\n"
+        "Any Python program, after `--` (the same repeats, profilers and run directory; the "
+        "scenario name is the script's stem, or `--scenario NAME`; the program runs under "
+        "this interpreter):\n\n"
+        "* `rbprofile run --label before -- python my_backtest.py --fast`\n"
+        "* `rbprofile run --label before --root my_backtest:main -- python my_backtest.py` "
+        "(measure only the first call of `main`: imports and set-up stay out of the profiles "
+        "and of the run time)\n"
+        "* `rbprofile run --profiler cprofile --root mypkg.engine:run -- python -m mypkg.cli`\n\n"
         f"Profilers:\n\n{listed}"
     )
 
 
 def run(
+    ctx: typer.Context,
     target: Annotated[
-        str, typer.Argument(help="daily, hourly, minute, smoke, all, or path/to/algo.py")
-    ] = "all",
+        str | None,
+        typer.Argument(
+            help="daily, hourly, minute, smoke, all, or path/to/algo.py [default: all]; "
+            "or leave it out and give a Python command after --",
+            show_default=False,
+        ),
+    ] = None,
     profiler: Annotated[
         list[str] | None,
         typer.Option(
@@ -112,7 +152,9 @@ def run(
         int,
         typer.Option(min=1, help="cProfile runs: per-function medians and spread for compare"),
     ] = 3,
-    numeric: Annotated[Numeric, typer.Option(help="money type of the engine")] = Numeric.decimal,
+    numeric: Annotated[
+        Numeric | None, typer.Option(help="money type of the engine [default: decimal]")
+    ] = None,
     rate: Annotated[int, typer.Option(min=1, max=10_000, help="py-spy samples per second")] = 100,
     samples: Annotated[
         int,
@@ -131,6 +173,25 @@ def run(
     bundle: Annotated[
         str | None, typer.Option(help="bundle to run on (default: the scenario's)")
     ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="a command's run name [default: the script's or module's name]"),
+    ] = None,
+    root: Annotated[
+        str | None,
+        typer.Option(
+            metavar="MODULE:FUNCTION",
+            help="a command's measured call: the first call of this function [default: the "
+            "whole command]",
+        ),
+    ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            help="the package under profile [default: rustybt; for a command --root's "
+            "package, else discovered]"
+        ),
+    ] = None,
     profiles_dir: ProfilesDirOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="replace an existing run (only a run directory)")
@@ -146,11 +207,19 @@ def run(
 ) -> None:
     """Profile scenarios (or a strategy file); the help is `help_text()`."""
     from rbprofile.runner.orchestrate import run_profiles
-    from rbprofile.runner.request import RunRequest, default_label, parse_profilers
+    from rbprofile.runner.request import RunRequest, check_form, default_label, parse_profilers
     from rbprofile.runner.summary import summary_document
 
+    command: tuple[str, ...] | None = ctx.meta.get(COMMAND_META)
+    check_form(
+        command,
+        target,
+        {"--bundle": bundle is not None, "--numeric": numeric is not None},
+        {"--scenario": scenario is not None, "--root": root is not None},
+    )
+    numeric = numeric or Numeric.decimal
     request = RunRequest(
-        target=target,
+        target=target or "all",
         profilers=parse_profilers(profiler or ["all"]),
         label=label if label is not None else default_label(numeric.value),
         repeat=repeat,
@@ -163,6 +232,10 @@ def run(
         samples=samples,
         sample_budget_s=sample_budget,
         cprofile_repeat=cprofile_repeat,
+        command=command,
+        root=root,
+        scenario=scenario,
+        project=project,
     )
     with _progress() as on_event:  # Ctrl-C: the run dir cleans up, `main` says so (exit 130)
         summary = run_profiles(request, on_event, sys.stderr if verbose else None)

@@ -55,7 +55,8 @@ _TIMING_SCHEMA = {
 _TIMING_NOTE = (
     "before_s / after_s = median of the repeats, _sd = their standard deviation, n = repeats "
     "(before/after), p = Welch's t-test (two-sided). measure: sim CPU = CPU time of the "
-    "simulation phase; sim wall = its wall time; total wall = the whole run. A change counts "
+    "simulation phase; sim wall = its wall time; run CPU = CPU time of a command's measured "
+    "call (the whole program, or its --root); total wall = the whole run. A change counts "
     "when significant at 95% and at least {min_change:g}% in size; fewer than 3 repeats on a "
     "side gives 'not enough repeats'."
 )

@@ -40,6 +40,8 @@ from rbprofile.profilers.pyspy_merge import Split, collapsed_text, run_table, sp
 from rbprofile.profilers.pyspy_sampling import (
     DEFAULT_BUDGET_S,
     DEFAULT_SAMPLES,
+    MAX_REPEATS,
+    RUNS_PER_CHILD,
     SamplingGoal,
     sample,
 )
@@ -231,6 +233,7 @@ def goal(ctx: ProfilerContext) -> SamplingGoal:
         budget_s=float(opts.get("sample_budget_s", DEFAULT_BUDGET_S)),
         run_s=opts.get("run_s"),
         startup_s=opts.get("startup_s"),
+        runs_per_child=int(opts.get(RUNS_PER_CHILD, MAX_REPEATS)),
     )
 
 

@@ -8,9 +8,12 @@ recorded until `SamplingGoal.samples` samples fall under the measured call or th
 (`budget_s`, wall seconds of sampling) runs out; that a budget ran out is recorded. A run
 already started when the budget ends is finished, so sampling can last one run longer.
 
-    SamplingGoal(samples=3000, budget_s=45, run_s=None, startup_s=None)
+    SamplingGoal(samples=3000, budget_s=45, run_s=None, startup_s=None, runs_per_child=MAX_REPEATS)
         run_s / startup_s: one unprofiled measured call and a child's start-up, from the
-        timing repeats (they size the first child; later children use what py-spy saw)
+        timing repeats (they size the first child; later children use what py-spy saw);
+        runs_per_child: 1 for a program that cannot repeat its measured call in-process (any
+        command, `rbprofile run -- COMMAND`): then every child runs it once, and up to
+        MAX_SINGLE_RUN_CHILDREN children share the budget
     seconds_for(need, rate_hz, efficiency) -> float    seconds of runs for `need` samples
     sample(goal, rate_hz, record) -> Sampled
         record(index, repeats, seconds) -> (Split, runs completed, wall_s, seconds in runs):
@@ -40,6 +43,8 @@ HEADROOM = 1.05  # ask for 5% more seconds than the estimate needs
 FALLBACK_RUN_S = 0.5  # when no timing repeat says how long one measured call takes
 FALLBACK_STARTUP_S = 1.0
 MAX_CHILDREN = 10
+MAX_SINGLE_RUN_CHILDREN = 200  # children of one run each: the budget is the real limit
+RUNS_PER_CHILD = "runs_per_child"  # ProfilerContext.options key (the child spec's limit)
 
 # (child index, repeats, seconds) -> (its stacks, runs completed, child wall s, s in runs)
 RecordChild = Callable[[int, int, float], tuple[Split, int, float, float]]
@@ -51,6 +56,11 @@ class SamplingGoal:
     budget_s: float = DEFAULT_BUDGET_S
     run_s: float | None = None
     startup_s: float | None = None
+    runs_per_child: int = MAX_REPEATS
+
+    @property
+    def max_children(self) -> int:
+        return MAX_CHILDREN if self.runs_per_child > 1 else MAX_SINGLE_RUN_CHILDREN
 
 
 @dataclass(frozen=True)
@@ -123,13 +133,13 @@ def sample(goal: SamplingGoal, rate_hz: int, record: RecordChild) -> Sampled:
     run_s = goal.run_s or FALLBACK_RUN_S
     startup_s = goal.startup_s if goal.startup_s is not None else FALLBACK_STARTUP_S
     efficiency, spent = 1.0, 0.0
-    while out.measured < goal.samples and len(out.children) < MAX_CHILDREN:
+    while out.measured < goal.samples and len(out.children) < goal.max_children:
         left = goal.budget_s - (time.perf_counter() - started)
         if out.children and left < startup_s + run_s:
             break  # not even one more run fits: the budget ran out
         need = goal.samples - out.measured
         seconds = min(seconds_for(need, rate_hz, efficiency), max(left - startup_s, 0.0))
-        repeats = min(MAX_REPEATS, max(1, math.ceil(seconds / run_s) * 4))
+        repeats = min(goal.runs_per_child, MAX_REPEATS, max(1, math.ceil(seconds / run_s) * 4))
         split, done, wall, in_runs = record(len(out.children), repeats, seconds)
         runs = tuple(split.runs.get(i, 0) for i in range(done))
         out.children.append(ChildRecord(done, split.total, split.measured, wall, runs))

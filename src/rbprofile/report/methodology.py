@@ -4,6 +4,7 @@ measured overhead (all read from manifest.json; profilers from `rbprofile.profil
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 
 import polars as pl
@@ -13,7 +14,7 @@ from rbprofile.analysis.crosscheck import INFLATED_CALLS, INFLATED_PER_CALL_US
 from rbprofile.render import Table
 from rbprofile.report.model import ReportContext, Section, bullets, missing
 from rbprofile.rundir import files
-from rbprofile.rundir.manifest import Manifest
+from rbprofile.rundir.manifest import Manifest, Workload
 from rbprofile.rundir.run import Run
 
 TITLE = "Profiling Methodology"
@@ -72,6 +73,13 @@ def machine_lines(manifests: list[Manifest]) -> str:
     )
 
 
+def _what_ran(w: Workload | None) -> str | None:
+    """The strategy, or a command (`run -- COMMAND`) with the root its measured call was."""
+    if w is None or not w.command:
+        return w.strategy if w else None
+    return shlex.join(w.command) + (f" (root {w.root})" if w.root else "")
+
+
 def scenarios_table(runs: list[Run]) -> Table:
     rows = []
     for run in runs:
@@ -84,7 +92,7 @@ def scenarios_table(runs: list[Run]) -> Table:
                 "project": m.project,
                 "numeric": m.numeric,
                 "code seen in profile": ", ".join(run.code_seen()) or "none recorded",
-                "strategy": w.strategy if w else None,
+                "strategy": _what_ran(w),
                 "frequency": w.frequency if w else None,
                 "assets": w.assets if w else None,
                 "sessions": w.sessions if w else None,

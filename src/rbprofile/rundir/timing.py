@@ -20,8 +20,9 @@ from rbprofile.rundir.jsonfile import Fields, is_number, read_versioned
 
 SCHEMA_VERSION = 1
 
-# Per-repeat keys, in display order: interpreter start-up, import of the engine and strategy,
-# bundle load and simulation phase (wall and CPU), and the child's whole wall time.
+# Per-repeat keys, in display order: interpreter start-up, import of the engine and strategy
+# (a command's: its start before the --root call), bundle load and simulation phase (wall and
+# CPU), the measured call (wall; CPU for a command), and the child's whole wall time.
 RUN_KEYS: tuple[str, ...] = (
     "startup_s",
     "import_s",
@@ -29,12 +30,15 @@ RUN_KEYS: tuple[str, ...] = (
     "load_cpu_s",
     "simulate_wall_s",
     "simulate_cpu_s",
+    "run_wall_s",
+    "run_cpu_s",
     "total_wall_s",
 )
 # Measures in order of preference: the first present on both sides of a comparison is judged.
 MEASURES: tuple[tuple[str, str], ...] = (
     ("simulate_cpu_s", "sim CPU"),
     ("simulate_wall_s", "sim wall"),
+    ("run_cpu_s", "run CPU"),
     ("total_wall_s", "total wall"),
 )
 

@@ -34,11 +34,11 @@ import re  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
-from types import FunctionType  # noqa: E402
 from typing import Any  # noqa: E402
 
 from rbprofile.childprotocol import RESULT, RUN_MARKER  # noqa: E402
 from rbprofile.pdeath import die_with_parent  # noqa: E402
+from rbprofile.runner.childcall import called, marked, profiled  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -82,31 +82,6 @@ def _backtest_kwargs(args: argparse.Namespace, namespace: dict[str, Any]) -> dic
     }
 
 
-def _run(args: argparse.Namespace, run_algorithm: Any, kwargs: dict[str, Any]) -> Any:
-    """Run the backtest once, wrapped by the profiler of `--mode` (if any)."""
-    if args.mode == "plain":
-        return run_algorithm(**kwargs)
-    from rbprofile.profilers import by_child_mode
-
-    profiler = by_child_mode(args.mode)
-    if profiler is None:
-        raise LookupError(f"unknown child mode {args.mode!r}")
-    # a partial, not a lambda: cProfile's first entry is the backtest call itself
-    result, _report = profiler.in_child(functools.partial(run_algorithm, **kwargs), args.out)
-    return result
-
-
-def _called(call: Any) -> Any:
-    return call()
-
-
-def _marked(index: int) -> Any:
-    """`_called` under the name `rbprofile_run_<index>` (what py-spy shows for its frame)."""
-    name = f"{RUN_MARKER}{index}"
-    code = _called.__code__.replace(co_name=name, co_qualname=name)
-    return FunctionType(code, _called.__globals__, name)
-
-
 def reset_caches() -> None:
     """Forget what one run left behind for the next: the engine's per-process caches (the
     calendar: rustybt's and exchange_calendars' own), compiled regular expressions, garbage."""
@@ -121,7 +96,7 @@ def reset_caches() -> None:
 
 
 def _repeat(args: argparse.Namespace, engine: Any, namespace: dict[str, Any]) -> list[Any]:
-    """[(result, wall_s, started, ended)] of each run of the measured call."""
+    """[(result, wall_s, started, ended, cpu_s)] of each run of the measured call."""
     runs: list[Any] = []
     spent = 0.0
     for i in range(max(args.repeats, 1)):
@@ -130,14 +105,16 @@ def _repeat(args: argparse.Namespace, engine: Any, namespace: dict[str, Any]) ->
         if i:
             reset_caches()
         kwargs = _backtest_kwargs(args, namespace)
-        call = functools.partial(_run, args, engine.run_algorithm, kwargs)
-        wrap = _marked(i) if args.mark_runs else _called
+        # a partial, not a lambda: cProfile's first entry is the backtest call itself
+        backtest = functools.partial(engine.run_algorithm, **kwargs)
+        call = functools.partial(profiled, args.mode, backtest, args.out)
+        wrap = marked(i) if args.mark_runs else called
         started = time.time()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = wrap(call)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         spent += wall
-        runs.append((result, wall, started, time.time()))
+        runs.append((result, wall, started, time.time(), cpu))
     return runs
 
 
@@ -164,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(exc)
     except (KeyboardInterrupt, SystemExit) as exc:  # raised by the strategy: a stop from
         return _stopped(exc)  # outside is SIGTERM/SIGKILL to this process group
-    result, run_wall_s, t_before, _ = runs[0]
+    result, run_wall_s, t_before, _, run_cpu_s = runs[0]
     t_after = runs[-1][3]
     sessions, first, last = _session_span(result.perf)
     out: dict[str, Any] = {
@@ -174,13 +151,14 @@ def main(argv: list[str] | None = None) -> int:
         "import_cpu_s": import_cpu_s,
         **{k: float(v) for k, v in result.timings.items()},
         "run_wall_s": run_wall_s,
+        "run_cpu_s": run_cpu_s,
         "sessions": sessions,
         "first_session": first,
         "last_session": last,
         "marks": {"main": T_MAIN, "before_run": t_before, "after_run": t_after},
         "runs": [
-            {"run_wall_s": wall, **{k: float(v) for k, v in r.timings.items()}}
-            for r, wall, _, _ in runs
+            {"run_wall_s": wall, "run_cpu_s": cpu, **{k: float(v) for k, v in r.timings.items()}}
+            for r, wall, _, _, cpu in runs
         ],
     }
     (args.out / RESULT).write_text(json.dumps(out, indent=2, default=str) + "\n")

@@ -1,5 +1,10 @@
 """`rbprofile run` core: for each target, timing repeats then one child per profiler.
 
+A target is a rustybt scenario or strategy file (on its bundle), or any Python command
+(`request.command`, one target, see rbprofile.runner.command): the same children, run
+directory and manifest; a command's project is `--project`, else `--root`'s package, else
+discovered from its profile.
+
     run_profiles(request, progress=None, log_stream=None) -> RunSummary
 
 `progress` receives a `StepEvent` when each scenario x step starts and ends (and for notices
@@ -28,6 +33,7 @@ from rbprofile.paths import profiles_dir
 from rbprofile.process import spawn
 from rbprofile.profilers.base import ProfilerContext, ProfilerOutcome
 from rbprofile.profilers.cprofile import REPEAT_OPTION as CPROFILE_REPEAT
+from rbprofile.profilers.pyspy_sampling import RUNS_PER_CHILD
 from rbprofile.rundir import files
 from rbprofile.rundir.manifest import BundleInfo, Manifest, ProfilerRecord, TimingSummary, Workload
 from rbprofile.rundir.timing import Timing
@@ -35,12 +41,14 @@ from rbprofile.rundir.writer import RunDir, check_name, ensure_absent, writable_
 from rbprofile.runner import facts
 from rbprofile.runner.annotate import annotate_run
 from rbprofile.runner.background import Background
-from rbprofile.runner.childspec import ChildSpec
+from rbprofile.runner.childspec import ChildSpec, CommandSpec
+from rbprofile.runner.command import other_interpreter
 from rbprofile.runner.log import RunLog
 from rbprofile.runner.request import (
     RunRequest,
     Target,
     bundle_facts,
+    command_target,
     ensure_bundle,
     resolve_targets,
 )
@@ -97,13 +105,25 @@ def run_profiles(
         raise RbprofileError("--cprofile-repeat must be at least 1")
     emit = progress or (lambda _event: None)
     check_name(request.label)
-    targets = resolve_targets(request.target, request.bundle)
+    if request.command is not None:
+        targets = [command_target(request)]
+    else:
+        targets = resolve_targets(request.target, request.bundle)
     root = writable_root(profiles_dir(request.profiles_dir)) / request.label
     for target in targets:  # refuse before spending minutes on the first target
-        check_name(target.name, "the run name (strategy file name)")
+        what = "the run name (--scenario, or the script's name)" if target.program else None
+        check_name(target.name, what or "the run name (strategy file name)")
         ensure_absent(root / target.name, force=request.force)
     for target in targets:
-        ensure_bundle(target.bundle, partial(_notice, emit, target.name))
+        if target.bundle is not None:
+            ensure_bundle(target.bundle, partial(_notice, emit, target.name))
+        if target.program is not None and (other := other_interpreter(target.program)):
+            _notice(
+                emit,
+                target.name,
+                f"the program runs under rbprofile's interpreter {sys.executable}, not {other}: "
+                "what it imports must be installed there",
+            )
     summary = RunSummary(request.label)
     for target in targets:
         summary.results.append(_run_target(target, request, root / target.name, emit, log_stream))
@@ -170,32 +190,47 @@ def _measure(
     """Children run one after another, timing first on a quiet machine; parent-side
     post-processing of a profile (pstats conversion) overlaps the next profiler's child."""
     started = facts.utc_now()
-    spec = ChildSpec(target.strategy, target.bundle, request.numeric)
+    spec = target.spec(request.numeric)
+    numeric = request.numeric if target.program is None else None
     log.info(
         "run_start",
         label=request.label,
         scenario=target.name,
         bundle=target.bundle,
         strategy=str(target.strategy),
-        numeric=request.numeric,
+        command=list(target.program.command) if target.program else None,
+        root=str(target.root) if target.root else None,
+        numeric=numeric,
         repeat=request.repeat,
         profilers=list(request.profilers),
     )
-    bundle_block, bundle_facts_ = bundle_facts(target.bundle)  # before timing: keep quiet
+    bundle, bundle_facts_ = None, None
+    if target.bundle is not None:
+        bundle_block, bundle_facts_ = bundle_facts(target.bundle)  # before timing: keep quiet
+        bundle = BundleInfo(**bundle_block)
     timing, last, outcomes = _run_children(target, request, spec, tmp, emit, log)
-    bundle = BundleInfo(**bundle_block)
+    if (calls := last.get("root_calls") or 0) > 1:
+        _notice(
+            emit,
+            target.name,
+            f"--root {target.root} was called {calls} times; only its first call is measured",
+        )
+    project = _project(target, request, tmp, emit, log)
+    content_hash = bundle.content_hash if bundle is not None else None
     _step(
         target,
         "annotate",
         emit,
         log,
-        partial(annotate_run, tmp, final, PROJECT, request.numeric, bundle.content_hash, log),
+        partial(annotate_run, tmp, final, project, numeric or "", content_hash, log),
     )
     write_json(tmp / files.TIMING, timing.to_json())
     median_wall = statistics.median(r["total_wall_s"] for r in timing.runs)
     skipped = ProfilerOutcome("skipped", reason="not requested")
     records = {n: profiler_record(outcomes.get(n, skipped), median_wall) for n in profilers.names()}
-    manifest = _manifest(request, target, started, bundle, bundle_facts_, last, timing, records)
+    manifest = _manifest(
+        request, target, project, started, bundle, bundle_facts_, last, timing, records
+    )
     write_json(tmp / files.MANIFEST, manifest.to_json())
     shutil.rmtree(tmp / WORK, ignore_errors=True)
     return ScenarioResult(target.name, final, dict(timing.median), records)
@@ -215,31 +250,58 @@ def profiler_record(outcome: ProfilerOutcome, timing_median_s: float | None) -> 
     )
 
 
+def _project(target: Target, request: RunRequest, tmp: Path, emit: Progress, log: RunLog) -> str:
+    """rustybt for its scenarios; for a command `--project`, else `--root`'s package, else the
+    package its profile shows (analysis.project.discover), else the command's own name."""
+    if target.program is None:
+        return request.project or PROJECT
+    from rbprofile.analysis.project import choose
+    from rbprofile.rundir.run import Run
+
+    given = (request.project, "--project") if request.project else None
+    if given is None and target.root is not None:
+        given = (target.root.package, f"--root {target.root}")
+    found = None
+    if given is None:
+        recorded = Run.directory(tmp, request.label, target.name)
+        found = Run.files(recorded.pstats_path, recorded.pyspy_path).discovered
+    why = "the command's own name: nothing else qualified; pass --project PKG"
+    project, source = choose(given, found, (target.program.package, why))
+    log.info("project", project=project, source=source)
+    _notice(emit, target.name, f"project under profile: {project} ({source})")
+    return project
+
+
 def _manifest(
     request: RunRequest,
     target: Target,
+    project: str,
     started: str,
-    bundle: BundleInfo,
-    bundle_facts_: dict[str, Any],
+    bundle: BundleInfo | None,
+    bundle_facts_: dict[str, Any] | None,
     last: dict[str, Any],
     timing: Timing,
     records: dict[str, ProfilerRecord],
 ) -> Manifest:
     import rustybt
 
-    commit, dirty = facts.git_commit(Path(rustybt.__file__).parent)
+    where = Path(rustybt.__file__).parent
+    if target.program is not None:
+        program = target.program
+        where = Path(program.target).resolve().parent if program.kind == "path" else Path.cwd()
+    commit, dirty = facts.git_commit(where)
     return Manifest(
         label=request.label,
         scenario=target.name,
         started=started,
         finished=facts.utc_now(),
-        project=PROJECT,
+        project=project,
         versions=facts.versions(),
         platform=facts.platform_info(),
         git_commit=commit,
         git_dirty=dirty,
         python_executable=sys.executable,
-        numeric=request.numeric,
+        numeric=request.numeric if target.program is None else None,
         bundle=bundle,
         workload=_workload(target, bundle_facts_, last),
         timing=TimingSummary(
@@ -252,7 +314,12 @@ def _manifest(
 
 
 def _run_children(
-    target: Target, request: RunRequest, spec: ChildSpec, tmp: Path, emit: Progress, log: RunLog
+    target: Target,
+    request: RunRequest,
+    spec: ChildSpec | CommandSpec,
+    tmp: Path,
+    emit: Progress,
+    log: RunLog,
 ) -> tuple[Timing, dict[str, Any], dict[str, ProfilerOutcome]]:
     """Timing repeats, then one child per requested profiler: (timing, last result, outcomes)."""
     work = tmp / WORK
@@ -271,7 +338,11 @@ def _run_children(
         request.rate_hz,
         post.submit,
         request.timeout_s,
-        options={**sampling_options(request, timing), CPROFILE_REPEAT: request.cprofile_repeat},
+        options={
+            **sampling_options(request, timing),
+            CPROFILE_REPEAT: request.cprofile_repeat,
+            RUNS_PER_CHILD: spec.runs_per_child,
+        },
     )
     outcomes = {
         name: _step(target, name, emit, log, partial(profilers.get(name).run, ctx))
@@ -297,7 +368,7 @@ def _warn_few_samples(target: Target, request: RunRequest, emit: Progress) -> No
 
 
 def profiler_context(
-    spec: ChildSpec,
+    spec: ChildSpec | CommandSpec,
     run_dir: Path,
     work: Path,
     rate_hz: int = 100,
@@ -326,7 +397,7 @@ def sampling_options(request: RunRequest, timing: Timing) -> dict[str, Any]:
     run_s = (
         median["load_wall_s"] + median["simulate_wall_s"]
         if "load_wall_s" in median and "simulate_wall_s" in median
-        else None
+        else median.get("run_wall_s")  # a command's measured call
     )
     total = median.get("total_wall_s")
     startup_s = total - run_s if total is not None and run_s is not None else None
@@ -338,7 +409,17 @@ def sampling_options(request: RunRequest, timing: Timing) -> dict[str, Any]:
     }
 
 
-def _workload(target: Target, facts_: dict[str, Any], last: dict[str, Any]) -> Workload:
+def _workload(target: Target, facts_: dict[str, Any] | None, last: dict[str, Any]) -> Workload:
+    if target.program is not None or facts_ is None:
+        program = target.program
+        assert program is not None
+        script = str(Path(program.target).resolve()) if program.kind == "path" else None
+        return Workload(
+            strategy_file=script,
+            command=program.command,
+            root=str(target.root) if target.root else None,
+        )
+    assert target.strategy is not None
     return Workload(
         strategy=target.strategy.stem,
         strategy_file=str(target.strategy),

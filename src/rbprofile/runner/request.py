@@ -1,4 +1,5 @@
-"""What to run: the request, its targets (scenarios or a strategy file) and their bundles."""
+"""What to run: the request, its targets (scenarios, a strategy file, or any Python command) and
+their bundles."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 from rbprofile import profilers
 from rbprofile.errors import RbprofileError
+from rbprofile.runner.childspec import ChildSpec, CommandSpec
+from rbprofile.runner.command import Program, Root, parse_command, parse_root
 from rbprofile.scenarios import SCENARIOS, expand
 
 DEFAULT_TIMEOUT_S = 1800.0  # per child: the scenarios take seconds; a hung strategy stops
@@ -29,6 +32,10 @@ class RunRequest:
     samples: int = 3000  # py-spy samples wanted under the measured call
     sample_budget_s: float = 45.0  # wall seconds py-spy may spend sampling one target
     cprofile_repeat: int = 3  # profiled cProfile children (medians and spread per function)
+    command: tuple[str, ...] | None = None  # `-- COMMAND...`: a Python program, not `target`
+    root: str | None = None  # MODULE:FUNCTION, the command's measured call
+    scenario: str | None = None  # the command's run name (default: the script's stem)
+    project: str | None = None  # the package under profile (default: --root's, or discovered)
 
 
 def default_label(numeric: str) -> str:
@@ -38,9 +45,18 @@ def default_label(numeric: str) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    name: str  # the run directory name: the scenario, or the strategy file's stem
-    strategy: Path
-    bundle: str
+    name: str  # the run directory name: the scenario, the strategy file's stem, or --scenario
+    strategy: Path | None  # a rustybt strategy file; None for a command
+    bundle: str | None
+    program: Program | None = None
+    root: Root | None = None
+
+    def spec(self, numeric: str) -> ChildSpec | CommandSpec:
+        """What the target's children run."""
+        if self.program is not None:
+            return CommandSpec(self.program, self.root)
+        assert self.strategy is not None and self.bundle is not None
+        return ChildSpec(self.strategy, self.bundle, numeric)
 
 
 def parse_profilers(values: Iterable[str]) -> tuple[str, ...]:
@@ -56,6 +72,13 @@ def parse_profilers(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(n for n in profilers.names() if n in chosen)
 
 
+def command_target(request: RunRequest) -> Target:
+    """The one target of `run -- COMMAND`: refuses a bad command or --root in one line."""
+    program = parse_command(request.command or ())
+    root = parse_root(request.root) if request.root is not None else None
+    return Target(request.scenario or program.name, None, None, program, root)
+
+
 def resolve_targets(target: str, bundle: str | None) -> list[Target]:
     if target.endswith(".py") or Path(target).is_file():
         path = Path(target)
@@ -64,7 +87,8 @@ def resolve_targets(target: str, bundle: str | None) -> list[Target]:
         if bundle is None:
             raise RbprofileError(
                 f"say which bundle {path.name} runs on, e.g. `--bundle daily` "
-                f"(default bundles: {', '.join(SCENARIOS)})"
+                f"(default bundles: {', '.join(SCENARIOS)}); a program that is not a rustybt "
+                f"strategy goes after --: `rbprofile run -- python {target}`"
             )
         return [Target(path.stem, path.resolve(), bundle)]
     return [Target(s.name, s.strategy_file, bundle or s.bundle) for s in expand(target)]
@@ -109,3 +133,26 @@ def bundle_facts(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     }
     facts = {"frequency": meta.frequency, "assets": meta.asset_count, "sessions": len(sessions)}
     return block, {**facts, "bars": bars}
+
+
+def check_form(
+    command: tuple[str, ...] | None,
+    target: str | None,
+    given: dict[str, bool],
+    command_only: dict[str, bool],
+) -> None:
+    """Refuse, in one line, a mix of the two forms of `run`: a SCENARIO positional or a rustybt
+    option (`given`: option -> whether it was passed) with `-- COMMAND`, or a command's option
+    (`command_only`) without one."""
+    if command is not None and target is not None:
+        raise RbprofileError(f"give either a SCENARIO ({target!r}) or a command after --, not both")
+    if command is not None and (passed := [name for name, on in given.items() if on]):
+        raise RbprofileError(
+            f"{', '.join(passed)} only apply to rustybt scenarios and strategy files, not to a "
+            "command after --; leave them out"
+        )
+    if command is None and (passed := [name for name, on in command_only.items() if on]):
+        raise RbprofileError(
+            f"{', '.join(passed)} only apply to a command after -- (e.g. `rbprofile run "
+            "--root my_backtest:main -- python my_backtest.py`)"
+        )

@@ -1,4 +1,7 @@
-"""The `run` summary as a `Document`: one row per scenario, profiler status and overhead."""
+"""The `run` summary as a `Document`: one row per scenario, profiler status and overhead.
+
+Times are medians of the timing repeats: the child's whole wall time, the measured call's
+(`run_wall_s`: the backtest, or a command's program or --root call) and rustybt's simulation."""
 
 from __future__ import annotations
 
@@ -23,13 +26,15 @@ def summary_document(summary: RunSummary) -> Document:
         {
             "scenario": r.scenario,
             "wall_median_s": r.timing_median.get("total_wall_s"),
+            "run_median_s": r.timing_median.get("run_wall_s"),
             "simulate_median_s": r.timing_median.get("simulate_wall_s"),
             **{name: _cell(r.profilers.get(name)) for name in profilers.names()},
             "path": str(r.path),
         }
         for r in summary.results
     ]
-    schema = {"scenario": pl.String, "wall_median_s": pl.Float64, "simulate_median_s": pl.Float64}
+    schema = {"scenario": pl.String, "wall_median_s": pl.Float64, "run_median_s": pl.Float64}
+    schema |= {"simulate_median_s": pl.Float64}
     schema |= {name: pl.String for name in profilers.names()} | {"path": pl.String}
     notes = tuple(
         f"{r.scenario}: {name} failed: {r.profilers[name].reason}"
@@ -40,7 +45,7 @@ def summary_document(summary: RunSummary) -> Document:
         "runs",
         f"Runs under label {summary.label!r}",
         pl.DataFrame(rows, schema=schema),
-        formats={"wall_median_s": "{:.3f}", "simulate_median_s": "{:.3f}"},
+        formats={k: "{:.3f}" for k in ("wall_median_s", "run_median_s", "simulate_median_s")},
     )
     return Document(
         f"rbprofile run: {summary.label}",

@@ -17,25 +17,25 @@ from rbprofile.errors import RbprofileError
 from rbprofile.process import Finished, spawn
 from rbprofile.profilers.base import PLAIN
 from rbprofile.rundir.timing import RUN_KEYS, Timing
-from rbprofile.runner.childspec import SPAWNED_AT, ChildSpec
+from rbprofile.runner.childspec import SPAWNED_AT, Spec
 
 
 def run_child(
-    spec: ChildSpec, mode: str, work: Path, **spawn_kw: Any
+    spec: Spec, mode: str, work: Path, **spawn_kw: Any
 ) -> tuple[Finished, dict[str, Any]]:
     """One child run in `mode` writing into `work`; returns (process, result.json) or raises."""
     finished = spawn(spec.argv(mode, work), work / "child.log", stamp=SPAWNED_AT, **spawn_kw)
-    return finished, read_result(finished, work)
+    return finished, read_result(finished, work, spec.what)
 
 
-def read_result(finished: Finished, work: Path) -> dict[str, Any]:
+def read_result(finished: Finished, work: Path, what: str = "backtest") -> dict[str, Any]:
     finished.raise_if_killed()
     path = work / RESULT
     if finished.returncode != 0 or not path.exists():
         # the run directory (and this log) is removed on failure: show the user's traceback
         user_tb = finished.strategy_traceback()
         raise RbprofileError(
-            f"backtest failed ({finished.describe_failure()})" + (f"\n{user_tb}" if user_tb else "")
+            f"{what} failed ({finished.describe_failure()})" + (f"\n{user_tb}" if user_tb else "")
         )
     result: dict[str, Any] = json.loads(path.read_text())
     return result
@@ -48,7 +48,7 @@ def timing_row(finished: Finished, result: dict[str, Any]) -> dict[str, float]:
 
 
 def run_repeats(
-    spec: ChildSpec,
+    spec: Spec,
     repeats: int,
     work: Path,
     on_repeat: Callable[[int], None] | None = None,

@@ -18,11 +18,9 @@ drift in the machine's speed during the grid does not line up with size.
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import shutil
 import statistics
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +36,7 @@ from rbprofile.process import spawn
 from rbprofile.profilers.cprofile import TIMER_ENV
 from rbprofile.rundir import files
 from rbprofile.runner.childspec import ChildSpec
+from rbprofile.runner.command import is_python
 from rbprofile.runner.timing import run_child
 from rbprofile.scale.measurements import measurement_rows
 from rbprofile.scale.plan import ScalePlan, fill_placeholders
@@ -46,7 +45,6 @@ from rustybt.data.bundles import BundleSpec
 
 WRAPPER = Path(__file__).with_name("cprofile_wrap.py")
 WORK = ".work"  # children's scratch space, removed before the directory is committed
-_PYTHON = re.compile(r"^python(\d+(\.\d+)*)?(\.exe)?$")
 
 Point = Mapping[str, int]
 # point, repeat (1-based), runs done before it, runs planned so far (grows with extra repeats)
@@ -110,9 +108,8 @@ def check_command(command: Sequence[str]) -> None:
             "python prog.py --n {n}`",
             exit_code=EXIT_USAGE,
         )
-    head = Path(command[0]).name
     rest = list(command[1:])
-    if not (_PYTHON.match(head) or command[0] == sys.executable):
+    if not is_python(command[0]):
         raise RbprofileError(
             f"the command must start with a Python interpreter (python, python3, ...), got "
             f"{command[0]!r}: cProfile profiles Python programs only",

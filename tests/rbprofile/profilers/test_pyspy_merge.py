@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rbprofile.errors import RbprofileError
-from rbprofile.profilers.pyspy_merge import collapsed_text, merge, run_table, split_runs
+from rbprofile.profilers.pyspy_merge import Split, collapsed_text, merge, run_table, split_runs
 from rbprofile.profilers.pyspy_sampling import HEADROOM, seconds_for
 
 CHILD = "/x/rbprofile/runner/child.py"
@@ -59,3 +59,22 @@ def test_run_table_numbers_runs_across_children_and_points_at_merged_lines() -> 
     lines = collapsed_text(stacks).splitlines()
     assert lines[0].endswith(" 27") and sim in lines[0]  # line 0: 20 + 7 samples
     assert table["samples"].sum() == first.measured + second.measured
+
+
+def test_a_program_that_runs_once_per_child_gets_more_children() -> None:
+    """runs_per_child=1 (a command): every child is asked for one run, and children go on
+    past MAX_CHILDREN until the samples are there (the budget is the limit)."""
+    from rbprofile.profilers.pyspy_sampling import MAX_CHILDREN, SamplingGoal, sample
+
+    asked: list[int] = []
+
+    def record(index: int, repeats: int, seconds: float) -> tuple[Split, int, float, float]:
+        asked.append(repeats)
+        return Split(stacks={"a": 10}, runs={0: 10}, total=12), 1, 0.01, 0.01
+
+    goal = SamplingGoal(samples=150, budget_s=60.0, run_s=0.01, startup_s=0.0, runs_per_child=1)
+    out = sample(goal, 100, record)
+    assert asked == [1] * 15 and len(out.children) == 15 > MAX_CHILDREN
+    assert out.measured == 150 and not out.budget_exhausted
+    many = sample(SamplingGoal(samples=150, budget_s=60.0, run_s=0.01, startup_s=0.0), 100, record)
+    assert len(many.children) == MAX_CHILDREN  # repeating children: capped as before

@@ -30,12 +30,13 @@ def _record(tmp_path: Path, **options: Any) -> tuple[ProfilerOutcome, Path]:
 
 
 def _counts(collapsed: Path) -> tuple[int, int]:
-    """(all samples, samples whose stack passes through the child's `_run`: the measured call)."""
+    """(all samples, samples whose stack passes through `profiled`, the child's call of the
+    measured call)."""
     total = measured = 0
     for line in collapsed.read_text().splitlines():
         body, _, count = line.rpartition(" ")
         total += int(count)
-        if re.search(r"(^|;)_run \([^)]*child\.py:\d+\)", body):
+        if re.search(r"(^|;)profiled \([^)]*childcall\.py:\d+\)", body):
             measured += int(count)
     return total, measured
 
@@ -66,7 +67,7 @@ def test_samples_goal_reached_and_counts_add_up(tmp_path: Path) -> None:
     flat = [n for c in children for n in c["run_samples"] if n]
     assert per_run.to_list() == flat
     lines = (run_dir / "pyspy.collapsed.txt").read_text().splitlines()
-    assert all("_run (" in lines[i] for i in runs["line"].unique())
+    assert all("profiled (" in lines[i] for i in runs["line"].unique())
     assert (run_dir / "pyspy.svg").stat().st_size > 0  # the pictures: one short run each
 
 

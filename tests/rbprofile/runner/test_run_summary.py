@@ -16,7 +16,7 @@ def _summary() -> RunSummary:
         "memory": profiler_record(ProfilerOutcome("skipped", reason="not requested"), 2.0),
         "memray": profiler_record(ProfilerOutcome("ok", wall_s=12.0), 2.0),
     }
-    timing = {"total_wall_s": 2.0, "simulate_wall_s": 0.5}
+    timing = {"total_wall_s": 2.0, "run_wall_s": 0.6, "simulate_wall_s": 0.5}
     return RunSummary(
         "baseline", [ScenarioResult("daily", Path("p/baseline/daily"), timing, profilers)]
     )
@@ -30,6 +30,7 @@ def test_summary_rows_statuses_and_failure_notes() -> None:
         {
             "scenario": "daily",
             "wall_median_s": 2.0,
+            "run_median_s": 0.6,
             "simulate_median_s": 0.5,
             "cprofile": "ok (1.50x)",
             "pyspy": "failed",
