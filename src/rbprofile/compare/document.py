@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from rbprofile.compare.core import Comparison, ScenarioTiming
-from rbprofile.compare.function_verdicts import MIN_SHARE_PCT, FunctionTest
+from rbprofile.compare.function_verdicts import ANCHOR_MIN_SHARE_PCT, MIN_SHARE_PCT, FunctionTest
 from rbprofile.compare.functions import CHANGE_COLUMNS
 from rbprofile.compare.stats import ALPHA, MIN_REPEATS
 from rbprofile.compare.targets import outcome_tables
@@ -106,7 +106,8 @@ _FUNCTIONS_NOTE = (
     "functions matched by module + qualified name (not line). Self times are medians over the "
     "cProfile repeats; change_s = seconds, change_pp = change in share of the run (percentage "
     "points). status is judged on normalized self time: each repeat divided by its speed "
-    "factor (the median, over the functions holding 1% of the run or more, of each one's "
+    "factor (the median, over the functions holding {anchor_share:g}% of the run or more, of "
+    "each one's "
     "ratio to its median), so a "
     "uniformly slower machine changes no verdict. change_pct = change of the normalized "
     "median; p_adj = Welch's t-test on its logarithm over the repeats (n = before/after), "
@@ -145,6 +146,7 @@ def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
         alpha=ALPHA,
         min_change=comparison.min_function_change,
         min_share=MIN_SHARE_PCT,
+        anchor_share=ANCHOR_MIN_SHARE_PCT,
         min_repeats=MIN_REPEATS,
     )
     judged = tuple(_judged_note(s, t) for s, t in sorted(comparison.function_tests.items()))

@@ -5,13 +5,13 @@
 Each side's functions table holds every cProfile repeat's self time per function
 (`self_s_repeats`; a table without it is one repeat). The measure is **normalized self time**:
 each repeat is divided by its speed factor, the median over the anchor functions (those over
-MIN_SHARE_PCT of the run, each counted once) of (the function's self time in that repeat / its
-median over all repeats of both sides). A uniformly slower machine makes every function slower
-by the same factor, which the speed factor absorbs; a function that alone got slower (or
-faster) moves that median by at most one rank, however large it is, so it keeps its change and
-the others stay put. (Dividing by the run total instead would make every other function look
-faster whenever one function gets much slower; so did a time-weighted median once the changed
-function held a third of the run.)
+ANCHOR_MIN_SHARE_PCT of the run, each counted once) of (the function's self time in that
+repeat / its median over all repeats of both sides). A uniformly slower machine makes every
+function slower by the same factor, which the speed factor absorbs; a function that alone got
+slower (or faster) moves that median by at most one rank, however large it is, so it keeps its
+change and the others stay put. (Dividing by the run total instead would make every other
+function look faster whenever one function gets much slower; so did a time-weighted median
+once the changed function held a third of the run.)
 
 Functions holding at least MIN_SHARE_PCT of the run on either side are tested: Welch's test on
 the logarithm of the normalized repeats (timing noise grows with the time, so the change is
@@ -36,7 +36,11 @@ from rbprofile.compare.stats import ALPHA, MIN_REPEATS, adjust_p, welch_rows
 
 MEASURE = "self time per repeat / the repeat's speed factor (median ratio over the anchors)"
 MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are not tested
-MIN_ANCHORS = 3  # fewer functions over MIN_SHARE_PCT: every function is an anchor
+# functions holding this share of the run are the speed factor's anchors: many of them, so
+# that a change in a few functions (a planted slowdown and the helpers it calls) moves their
+# median by a few ranks only
+ANCHOR_MIN_SHARE_PCT = 0.1
+MIN_ANCHORS = 3  # fewer anchors: every function is one
 # the default smallest function change named: under load, unchanged functions do not slow
 # uniformly (the planted-slowdown test saw untouched siblings move 3-8% when the machine was 22%
 # slower, p_adj 0.02), so a change must be larger than that to be the code's
@@ -95,8 +99,8 @@ def repeat_matrix(frame: pl.DataFrame, prefix: str) -> tuple[pl.DataFrame, int]:
 
 def speed_factors(times: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """Per repeat (column): the median of times / reference over the anchor functions, those
-    holding at least MIN_SHARE_PCT of the reference total (every row with a positive reference
-    when fewer than MIN_ANCHORS do); 1.0 when no row has one.
+    holding at least ANCHOR_MIN_SHARE_PCT of the reference total (every row with a positive
+    reference when fewer than MIN_ANCHORS do); 1.0 when no row has one.
 
     Each anchor counts once, whatever its size: a function that alone changed moves the median
     by at most one rank, however much of the run it holds. (Weighting by time let one function
@@ -105,7 +109,7 @@ def speed_factors(times: np.ndarray, reference: np.ndarray) -> np.ndarray:
     usable = reference > 0
     if not usable.any():
         return np.ones(times.shape[1])
-    anchors = reference >= reference[usable].sum() * MIN_SHARE_PCT / 100.0
+    anchors = reference >= reference[usable].sum() * ANCHOR_MIN_SHARE_PCT / 100.0
     if anchors.sum() < MIN_ANCHORS:
         anchors = usable
     factors = np.median(times[anchors] / reference[anchors, None], axis=0)
