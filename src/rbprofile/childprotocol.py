@@ -4,8 +4,9 @@
     RESULT        the file a child writes into its `--out` directory
     RUN_MARKER    `rbprofile_run_<i>`: the frame a marked run i is called through
     repeat_args(repeats, seconds=None, mark=False) -> list[str]
-        the child options that run the measured call `repeats` times (stopping once `seconds`
-        were spent in runs), each run through its marker frame when `mark`
+        the child options that run the measured call `repeats` times (starting no further
+        run once `seconds` passed since the first began), each through its marker frame when
+        `mark`
 """
 
 from __future__ import annotations

@@ -62,3 +62,25 @@ def test_child_runs_repeats_and_reports_each(smoke_bundle: Bundle, tmp_path: Pat
     subprocess.run([*cmd, "--repeat-seconds", "0"], check=True, env=env)
     result = json.loads((tmp_path / "result.json").read_text())
     assert len(result["runs"]) == 1  # no time left for a second run; the first always runs
+
+
+def test_repeat_seconds_counts_the_resets_between_runs(
+    smoke_bundle: Bundle, tmp_path: Path
+) -> None:
+    # a smoke backtest takes milliseconds and each reset (garbage collection) about as long or
+    # longer: counting only the runs' own time, 1 s of runs took many seconds of wall time
+    cmd = [sys.executable, "-m", "rbprofile.runner.child", "--out", str(tmp_path)]
+    cmd += ["--strategy", str(ALGO), "--bundle", "smoke", "--repeats", "100000"]
+    env = {**os.environ, "RBPROFILE_HOME": str(smoke_bundle.path.parent.parent)}
+    subprocess.run([*cmd, "--repeat-seconds", "1"], check=True, env=env)
+    result = json.loads((tmp_path / "result.json").read_text())
+    marks, runs = result["marks"], result["runs"]
+    assert len(runs) > 2
+    resets = marks["after_run"] - marks["before_run"] - sum(r["run_wall_s"] for r in runs)
+    assert resets > 0
+    # no run started once 1 s had passed since the first began: the last one, and the reset
+    # before it, are all that may lie beyond it
+    assert (
+        marks["after_run"] - marks["before_run"] - runs[-1]["run_wall_s"]
+        < 1.0 + resets / (len(runs) - 1) * 3
+    )
