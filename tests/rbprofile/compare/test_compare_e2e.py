@@ -14,7 +14,7 @@ def test_real_runs_compare(profiles: Path, tmp_path: Path, cli) -> None:
     assert cli(["ingest", "smoke"]).exit_code == 0
     for label in ("before", "after"):
         args = ["run", "smoke", "--profiler", "cprofile,pyspy", "--repeat", "3", "--label", label]
-        done = cli(args)
+        done = cli([*args, "--samples", "500", "--sample-budget", "15"])
         assert done.exit_code == 0, done.stderr
     flames = tmp_path / "flames"
     args = ["compare", "before", "after", "--format", "json", "--flamegraph-dir", str(flames)]

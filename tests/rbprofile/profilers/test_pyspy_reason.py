@@ -72,10 +72,18 @@ def test_children_with_no_samples_add_none_and_the_run_says_so(tmp_path: Path) -
     outcome = pyspy.PySpyProfiler().run(ctx)
     assert outcome.status == "failed"
     # one directory per child (a second one, without -native, where --native is refused)
-    children = {p.name.split("-")[2] for p in (tmp_path / "work").glob("pyspy-raw-*")}
+    raw = list((tmp_path / "work").glob("pyspy-raw-*/pyspy.collapsed.txt"))
+    children = {p.parent.name.split("-")[2] for p in raw}
     assert len(children) > 1  # an empty child is no failure: sampling went on
-    assert outcome.reason == (
-        f"py-spy recorded no samples in {len(children)} sampling children: "
-        "raise --rate or profile a longer run"
-    )
+    assert any(p.stat().st_size == 0 for p in raw)
+    if all(p.stat().st_size == 0 for p in raw):
+        assert outcome.reason == (
+            f"py-spy recorded no samples in {len(children)} sampling children: "
+            "raise --rate or profile a longer run"
+        )
+    else:  # on a loaded machine py-spy may catch a child starting up: then the picture fails
+        assert outcome.reason == (
+            "py-spy recorded no samples (Failed to write flamegraph: No stack counts found): "
+            "raise --rate or profile a longer run"
+        )
     assert list(run_dir.iterdir()) == []  # nothing half-written

@@ -105,6 +105,10 @@ def test_report_on_a_real_smoke_run(profiles: Path, tmp_path: Path, cli) -> None
         "baseline",
         "--profiles-dir",
         str(profiles),
+        "--samples",
+        "500",
+        "--sample-budget",
+        "15",
     ]
     done = subprocess.run(run, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
