@@ -174,12 +174,16 @@ class _Spreader:
         self.project_keys = project_keys
         self.barriers = barriers or set()
         self.outside = outside(project)
+        self.fixed = project_keys | self.barriers  # functions whose owners are known
         self.memo: dict[str, Fractions] = {}
+        self.self_memo: dict[str, Fractions] = {}  # spread_self's fractions per key
         nodes = sorted({*callers, *(c for es in callers.values() for c, *_ in es)})
         for component in caller_components(nodes, callers):
             self._component(component)
 
     def _mix(self, parts: list[tuple[Fractions, float]]) -> Fractions:
+        if len(parts) == 1 and parts[0][1] == 1.0:  # one caller: its owners, unchanged
+            return dict(parts[0][0])  # (exact: memo values are never -0.0, so 0.0 + v == v)
         result: defaultdict[str, float] = defaultdict(float)
         for fractions, weight in parts:
             for owner, part in fractions.items():
@@ -206,7 +210,7 @@ class _Spreader:
                 self.memo[m] = {m: 1.0}
             elif m in self.barriers:
                 self.memo[m] = {self.outside: 1.0}
-        fixed = self.project_keys | self.barriers
+        fixed = self.fixed
         others = [m for m in members if m not in fixed]
         if len(members) == 1:
             if others:
@@ -250,8 +254,11 @@ class _Spreader:
         edges = self.callers.get(key)
         if not edges:
             return {self.outside: self_s}
-        parts = [(self.memo[c], w) for c, w in _weights(edges, 1)]
-        return {k: v * self_s for k, v in self._mix(parts).items()}
+        fractions = self.self_memo.get(key)
+        if fractions is None:  # by self time, not cumulative: one mix per key, reused
+            parts = [(self.memo[c], w) for c, w in _weights(edges, 1)]
+            fractions = self.self_memo[key] = self._mix(parts)
+        return {k: v * self_s for k, v in fractions.items()}
 
 
 def _callers(profile: CProfile) -> Callers:
