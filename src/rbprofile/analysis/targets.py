@@ -51,7 +51,7 @@ from rbprofile.analysis.intervals import (
     wilson,
     with_intervals,
 )
-from rbprofile.analysis.loops import file_loop_lines
+from rbprofile.analysis.loops import def_loop_lines
 from rbprofile.analysis.owners import CProfileOwners, outside, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.rules import (
@@ -326,7 +326,7 @@ def loop_callers(
         if key not in memo:
             file, qualname, line = where.get(key, ("~", "", 0))
             python = bool(file) and file != "~" and not file.startswith("<")
-            found = file_loop_lines(file, qualname, line or 0) if python else None
+            found = def_loop_lines(file, qualname, line or 0) if python else None
             memo[key] = found is not None and bool(found.lines)
         return memo[key]
 
