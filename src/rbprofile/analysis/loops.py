@@ -195,11 +195,20 @@ def def_loop_lines(file: str, name: str, first_line: int) -> LoopLines | None:
     if short.startswith("<") and short != "<module>":
         return None  # a lambda or comprehension: no def carries that name
     lines = None if short == "<module>" else _source_lines(file)
+    if lines is not None and first_line == 1 and not _opens_def(lines[0]):
+        return None  # code generated from a string (decorators that `exec`) says line 1
     found = None if lines is None else _def_alone(lines, short, first_line)
     return found if found is not None else file_loop_lines(file, name, first_line)
 
 
 _DEF_LINE = re.compile(r"[ \t]*(?:async[ \t]+)?def[ \t]")
+
+
+def _opens_def(text: str) -> bool:
+    """Can a def start on this line (its decorator or `def`)? A def holding line 1 starts
+    there: no other statement shares a line with a def."""
+    stripped = text.lstrip("\ufeff \t")
+    return stripped.startswith("@") or _DEF_LINE.match(stripped) is not None
 
 
 def _indent(text: str) -> int | None:

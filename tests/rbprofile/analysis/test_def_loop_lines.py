@@ -97,3 +97,18 @@ def test_names_no_def_carries(source: str) -> None:
     assert def_loop_lines(source, "missing", 6) is None
     assert def_loop_lines(source, "total", 400) is None
     assert def_loop_lines(source + "x", "rows", 3) is None  # not a def's first line
+
+
+def test_line_one_of_generated_code(tmp_path: Path) -> None:
+    """Decorators that `exec` a wrapper report the decorated file and line 1."""
+    for text in (
+        "import os\n\ndef f(xs):\n    for x in xs:\n        pass\n",
+        "def f(xs):\n    for x in xs:\n        pass\n",
+        "@dec\ndef f(xs):\n    while xs:\n        pass\n",
+    ):
+        path = tmp_path / "gen.py"
+        path.write_text(text)
+        loops._source_lines.cache_clear()
+        parsed_source.cache_clear()
+        assert def_loop_lines(str(path), "f", 1) == file_loop_lines(str(path), "f", 1)
+    assert def_loop_lines(str(path), "f", 1) is not None
