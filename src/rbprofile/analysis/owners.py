@@ -184,11 +184,12 @@ class _Spreader:
     def _mix(self, parts: list[tuple[Fractions, float]]) -> Fractions:
         if len(parts) == 1 and parts[0][1] == 1.0:  # one caller: its owners, unchanged
             return dict(parts[0][0])  # (exact: memo values are never -0.0, so 0.0 + v == v)
-        result: defaultdict[str, float] = defaultdict(float)
+        result: Fractions = {}
+        get = result.get
         for fractions, weight in parts:
             for owner, part in fractions.items():
-                result[owner] += weight * part
-        return dict(result)
+                result[owner] = get(owner, 0.0) + weight * part
+        return result
 
     def _entry(self, members: list[str], inside: set[str]) -> Fractions:
         """Owners of the time entering a component from outside, weighted by the entering
@@ -234,8 +235,9 @@ class _Spreader:
             change = 0.0
             for m in order:
                 new = self._arriving(m)
-                old = self.memo[m]
-                change = max(change, *(abs(v - old.get(k, 0.0)) for k, v in new.items()))
+                if change < TOLERANCE:  # (past it, another sweep is decided: skip the test)
+                    old = self.memo[m]
+                    change = max(change, *(abs(v - old.get(k, 0.0)) for k, v in new.items()))
                 self.memo[m] = new
             if change < TOLERANCE:
                 break
