@@ -128,11 +128,19 @@ def _statements(tree: ast.Module) -> Iterator[ast.AST]:
 
 @lru_cache(maxsize=256)
 def parsed_source(file: str) -> ParsedSource | None:
+    text = source_text(file)
     try:
-        return ParsedSource(
-            ast.parse(Path(file).read_text(encoding="utf-8", errors="replace"), file)
-        )
-    except (OSError, SyntaxError, ValueError):
+        return None if text is None else ParsedSource(ast.parse(text, file))
+    except (SyntaxError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=256)
+def source_text(file: str) -> str | None:
+    """The text of a source file (None when it cannot be read), read once for every use."""
+    try:
+        return Path(file).read_text(encoding="utf-8", errors="replace")
+    except (OSError, ValueError):
         return None
 
 
@@ -181,10 +189,8 @@ def file_loop_lines(file: str, name: str, line: int) -> LoopLines | None:
 
 @lru_cache(maxsize=256)
 def _source_lines(file: str) -> tuple[str, ...] | None:
-    try:
-        return tuple(Path(file).read_text(encoding="utf-8", errors="replace").split("\n"))
-    except (OSError, ValueError):
-        return None
+    text = source_text(file)
+    return None if text is None else tuple(text.split("\n"))
 
 
 def def_loop_lines(file: str, name: str, first_line: int) -> LoopLines | None:
@@ -344,7 +350,7 @@ def static_loop_evidence(functions: pl.DataFrame) -> pl.DataFrame:
         if is_comprehension(qualname):
             where = "a comprehension's own code object (a loop by nature)"
         else:
-            found = file_loop_lines(file, qualname, line or 0)
+            found = def_loop_lines(file, qualname, line or 0)
             if found is None or not found.lines:
                 continue
             where = f"for/while/comprehension lines {_ranges(set(found.lines))} in its body"

@@ -108,6 +108,7 @@ def test_line_one_of_generated_code(tmp_path: Path) -> None:
     ):
         path = tmp_path / "gen.py"
         path.write_text(text)
+        loops.source_text.cache_clear()
         loops._source_lines.cache_clear()
         parsed_source.cache_clear()
         assert def_loop_lines(str(path), "f", 1) == file_loop_lines(str(path), "f", 1)
