@@ -248,19 +248,22 @@ class _Spreader:
             return {self.outside: 1.0}
         return self._mix([(self.memo[c], w) for c, w in _weights(edges, 2)])
 
-    def spread_self(self, key: str, self_s: float) -> Fractions:
-        if key in self.project_keys:
-            return {key: self_s}
-        if key in self.barriers:
-            return {self.outside: self_s}
-        edges = self.callers.get(key)
-        if not edges:
-            return {self.outside: self_s}
+    def self_fractions(self, key: str) -> Fractions:
+        """How one second of `key`'s self time divides among owners."""
         fractions = self.self_memo.get(key)
-        if fractions is None:  # by self time, not cumulative: one mix per key, reused
-            parts = [(self.memo[c], w) for c, w in _weights(edges, 1)]
-            fractions = self.self_memo[key] = self._mix(parts)
-        return {k: v * self_s for k, v in fractions.items()}
+        if fractions is None:  # one mix per key, reused by every spreading of self times
+            edges = self.callers.get(key)
+            if key in self.project_keys:
+                fractions = {key: 1.0}
+            elif key in self.barriers or not edges:
+                fractions = {self.outside: 1.0}
+            else:  # by self time under each caller, not cumulative
+                fractions = self._mix([(self.memo[c], w) for c, w in _weights(edges, 1)])
+            self.self_memo[key] = fractions
+        return fractions
+
+    def spread_self(self, key: str, self_s: float) -> Fractions:
+        return {k: v * self_s for k, v in self.self_fractions(key).items()}
 
 
 def _callers(profile: CProfile) -> Callers:
@@ -312,9 +315,9 @@ class CProfileOwners:
         spreader = self.spreader
         charged: defaultdict[str, float] = defaultdict(float)
         for key, self_s in functions.select("key", "self_s").iter_rows():
-            if self_s > 0:
-                for owner, seconds in spreader.spread_self(key, self_s).items():
-                    charged[owner] += seconds
+            if self_s > 0:  # (spread_self's products, without its dict)
+                for owner, part in spreader.self_fractions(key).items():
+                    charged[owner] += part * self_s
         own = dict(
             functions.filter(pl.col("key").is_in(self.project_keys))
             .select("key", "self_s")

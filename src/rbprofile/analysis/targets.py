@@ -316,10 +316,9 @@ def loop_callers(
     callers: dict[str, list[str]] = {}
     for callee, caller in ranked.select("callee_key", "caller_key").iter_rows():
         callers.setdefault(callee, []).append(caller)
-    where = {
-        k: (f, q, ln)
-        for k, f, q, ln in functions.select("key", "file", "qualname", "line").iter_rows()
-    }
+    columns = (functions[c].to_list() for c in ("key", "file", "qualname", "line"))
+    key, *rest = columns
+    where = dict(zip(key, zip(*rest, strict=True), strict=True))
     memo: dict[str, bool] = {}
 
     def loops(key: str) -> bool:
