@@ -313,9 +313,10 @@ def loop_callers(
     ranked = edges.filter(pl.col("caller_key") != pl.col("callee_key")).sort(
         ["callee_key", "cum_s", "caller_key"], descending=[False, True, False]
     )
-    callers: dict[str, list[str]] = {}
-    for callee, caller in ranked.select("callee_key", "caller_key").iter_rows():
-        callers.setdefault(callee, []).append(caller)
+    grouped = ranked.group_by("callee_key", maintain_order=True).agg("caller_key")
+    callers: dict[str, list[str]] = dict(
+        zip(grouped["callee_key"].to_list(), grouped["caller_key"].to_list(), strict=True)
+    )
     columns = (functions[c].to_list() for c in ("key", "file", "qualname", "line"))
     key, *rest = columns
     where = dict(zip(key, zip(*rest, strict=True), strict=True))
