@@ -4,6 +4,9 @@
   site packages (pandas, polars, numpy, matplotlib, exchange_calendars, asyncio, email, ...)
   under `python -m cProfile -o`. Then `rbprofile analyze FILE` runs end to end (a fresh
   process, interpreter start included) for each `--by`; target < 1 s (median of 3).
+- `rbprofile analyze FILE --targets --project pandas` on the same whole-process profile: the
+  categories (rules, static loop and Decimal evidence read from the sources), owner spreading
+  over the whole call graph and the FFI check's loop callers; target < 2 s (median of 3).
 - `rbprofile --help`: target < 0.5 s (median of 3).
 The bare interpreter start (`python -c pass`) is measured in the same run as the reference,
 and each row gives its ratio to it. `cpu_s` (the child's user + sys time) is shown next to
@@ -32,6 +35,7 @@ IMPORTS = (
     "pdb, trace, timeit, mailbox, configparser, shelve, venv, hypothesis\n"
 )
 RBPROFILE = [sys.executable, "-m", "rbprofile"]
+TARGETS_PROJECT = "pandas"  # a package the import script runs plenty of code from
 
 
 def _children_cpu() -> float:
@@ -74,6 +78,8 @@ def main() -> list[dict]:
         for by in ("function", "module", "owner"):
             command = [*RBPROFILE, "analyze", str(big), "--by", by, "--format", "json"]
             rows.append(_row(f"analyze --by {by}", command, functions, 1.0))
+        command = [*RBPROFILE, "analyze", str(big), "--targets", "--project", TARGETS_PROJECT]
+        rows.append(_row(f"analyze --targets --project {TARGETS_PROJECT}", command, functions, 2.0))
         rows.append(_row("rbprofile --help", [*RBPROFILE, "--help"], None, 0.5))
     reference = rows[0]["wall_s"]
     for row in rows[1:]:

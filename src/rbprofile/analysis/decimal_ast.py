@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from rbprofile.analysis.evidence import DECIMAL_STATIC, evidence_frame, substantial
-from rbprofile.analysis.loops import SCOPES, parsed_source
+from rbprofile.analysis.loops import SCOPES, parsed_source, source_text
 from rbprofile.analysis.rules import DECIMAL
 
 MONEY_TYPES = frozenset({"Decimal", "Money"})
@@ -240,6 +240,16 @@ class _Function:
         return False
 
 
+def may_use_money(file: str) -> bool:
+    """False when `uses_money` of the file is sure to be: its text names neither decimal nor
+    a money type (an ASCII text: identifiers are NFKC-normalized), so it need not be parsed."""
+    text = source_text(file)
+    if text is None:
+        return False  # unreadable: parsed_source has no tree either
+    words = ("decimal", *MONEY_TYPES)
+    return not text.isascii() or any(word in text for word in words)
+
+
 def uses_money(module: ast.AST) -> bool:
     """Does the file import decimal or a money type at all? (Files that do not are skipped.)"""
     body = getattr(module, "body", [])
@@ -296,7 +306,7 @@ def static_decimal_evidence(functions: pl.DataFrame) -> pl.DataFrame:
         .select("key", "module", "qualname", "file", "line", "self_s")
         .iter_rows()
     ):
-        parsed = parsed_source(file)
+        parsed = parsed_source(file) if may_use_money(file) else None
         func = None if parsed is None else parsed.find(qualname, line or 0)
         if parsed is not None and func is not None and uses_money(parsed.tree):
             found.append((key, str(module).split(".")[0], func, parsed.tree, self_s))

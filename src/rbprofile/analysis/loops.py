@@ -7,6 +7,10 @@ for a profile without py-spy, the function's own source.
         step runs there) and comprehensions (on every Python version: inlined into the
         function since 3.12, their own code objects before). Nested functions and classes
         are separate frames and are left out.
+    file_loop_lines(file, name, line) / def_loop_lines(file, name, first_line)
+        the same for a file (parsed once per file); def_loop_lines, for a function known by
+        its first line (cProfile's), parses only that function's lines when they parse alone
+        as that one def -- the same answer, without parsing a file of thousands of lines.
     loop_evidence(samples, min_samples=5) -> pl.DataFrame (EVIDENCE_SCHEMA, category "loops")
         one row per function with at least `min_samples` own samples and a readable source:
         share = own samples on loop lines / own samples. With --native stacks, a sample whose
@@ -29,6 +33,9 @@ it is on 3.12.
 from __future__ import annotations
 
 import ast
+import re
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -79,7 +86,7 @@ class ParsedSource:
                 n.end_lineno or n.lineno,
                 n,
             )
-            for n in ast.walk(tree)
+            for n in _statements(tree)
             if isinstance(n, _FUNCS)
         ]
         self.loops: dict[int, LoopLines] = {}
@@ -106,13 +113,34 @@ class ParsedSource:
         return found
 
 
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """`ast.walk`'s nodes (in its breadth-first order) that hold or are statements: a def is
+    never inside an expression, so the expressions, most of a tree, are not visited."""
+    todo: deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        todo.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, _BLOCKS))
+        yield node
+
+
 @lru_cache(maxsize=256)
 def parsed_source(file: str) -> ParsedSource | None:
+    text = source_text(file)
     try:
-        return ParsedSource(
-            ast.parse(Path(file).read_text(encoding="utf-8", errors="replace"), file)
-        )
-    except (OSError, SyntaxError, ValueError):
+        return None if text is None else ParsedSource(ast.parse(text, file))
+    except (SyntaxError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=256)
+def source_text(file: str) -> str | None:
+    """The text of a source file (None when it cannot be read), read once for every use."""
+    try:
+        return Path(file).read_text(encoding="utf-8", errors="replace")
+    except (OSError, ValueError):
         return None
 
 
@@ -157,6 +185,91 @@ def loop_lines(source: str, name: str, line: int) -> LoopLines | None:
 def file_loop_lines(file: str, name: str, line: int) -> LoopLines | None:
     source = parsed_source(file)
     return None if source is None else source.loop_lines(name, line)
+
+
+@lru_cache(maxsize=256)
+def _source_lines(file: str) -> tuple[str, ...] | None:
+    text = source_text(file)
+    return None if text is None else tuple(text.split("\n"))
+
+
+def def_loop_lines(file: str, name: str, first_line: int) -> LoopLines | None:
+    """`file_loop_lines` of the function whose first line (a decorator's, or the `def`:
+    cProfile's co_firstlineno) is `first_line`. Only its own lines are parsed when they parse
+    alone as that one def (the whole file, often thousands of lines, otherwise)."""
+    short = name.rsplit(".", 1)[-1]
+    if short.startswith("<") and short != "<module>":
+        return None  # a lambda or comprehension: no def carries that name
+    lines = None if short == "<module>" else _source_lines(file)
+    if lines is not None and first_line == 1 and not _opens_def(lines[0]):
+        return None  # code generated from a string (decorators that `exec`) says line 1
+    found = None if lines is None else _def_alone(lines, short, first_line)
+    return found if found is not None else file_loop_lines(file, name, first_line)
+
+
+_DEF_LINE = re.compile(r"[ \t]*(?:async[ \t]+)?def[ \t]")
+
+
+def _opens_def(text: str) -> bool:
+    """Can a def start on this line (its decorator or `def`)? A def holding line 1 starts
+    there: no other statement shares a line with a def."""
+    stripped = text.lstrip("\ufeff \t")
+    return stripped.startswith("@") or _DEF_LINE.match(stripped) is not None
+
+
+def _indent(text: str) -> int | None:
+    """The width of a line's indentation; None for a blank or comment-only line."""
+    stripped = text.lstrip(" \t")
+    if not stripped or stripped.startswith("#"):
+        return None
+    return len(text[: len(text) - len(stripped)].expandtabs(8))
+
+
+def _def_alone(lines: tuple[str, ...], short: str, first_line: int) -> LoopLines | None:
+    """The loop lines of def `short` starting at `first_line`, parsed from its block alone
+    (its decorators, its signature, and its body up to the next line at that indent or less);
+    None when that block is not one def of that name that parses on its own. A block cut
+    short inside a string, brackets or a continuation does not parse, and one that runs on
+    past its def holds more than one statement, so what is accepted is the def as the whole
+    file has it."""
+    start = first_line - 1
+    head = _indent(lines[start]) if 0 <= start < len(lines) else None
+    if head is None:
+        return None
+    end = start
+    while end < len(lines) and not _DEF_LINE.match(lines[end]):  # decorators
+        end += 1
+    depth = 0
+    while end < len(lines):  # the signature, over several lines while a bracket is open
+        depth += lines[end].count("(") - lines[end].count(")")
+        end += 1
+        if depth <= 0:
+            break
+    while end < len(lines):
+        width = _indent(lines[end])
+        if width is not None and width <= head:
+            break
+        end += 1
+    block = lines[start:end]
+    if any("\x0c" in text for text in block):  # a form feed resets the indent: not worth it
+        return None
+    offset = start if head == 0 else start - 1  # block line + offset = file line
+    source = "\n".join(block) if head == 0 else "if 1:\n" + "\n".join(block)
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    body = tree.body
+    if head and len(body) == 1 and isinstance(body[0], ast.If):
+        body = body[0].body
+    if len(body) != 1 or not isinstance(body[0], _FUNCS) or body[0].name != short:
+        return None
+    func = body[0]
+    if min([func.lineno, *(d.lineno for d in func.decorator_list)]) + offset != first_line:
+        return None
+    lines_in = frozenset(n + offset for a, b in _loop_spans(func) for n in range(a, b + 1))
+    last = func.end_lineno + offset if func.end_lineno else 1 << 30
+    return LoopLines(func.lineno + offset, last, lines_in)
 
 
 def _ranges(lines: set[int]) -> str:
@@ -237,7 +350,7 @@ def static_loop_evidence(functions: pl.DataFrame) -> pl.DataFrame:
         if is_comprehension(qualname):
             where = "a comprehension's own code object (a loop by nature)"
         else:
-            found = file_loop_lines(file, qualname, line or 0)
+            found = def_loop_lines(file, qualname, line or 0)
             if found is None or not found.lines:
                 continue
             where = f"for/while/comprehension lines {_ranges(set(found.lines))} in its body"

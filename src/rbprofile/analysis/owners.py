@@ -174,17 +174,22 @@ class _Spreader:
         self.project_keys = project_keys
         self.barriers = barriers or set()
         self.outside = outside(project)
+        self.fixed = project_keys | self.barriers  # functions whose owners are known
         self.memo: dict[str, Fractions] = {}
+        self.self_memo: dict[str, Fractions] = {}  # spread_self's fractions per key
         nodes = sorted({*callers, *(c for es in callers.values() for c, *_ in es)})
         for component in caller_components(nodes, callers):
             self._component(component)
 
     def _mix(self, parts: list[tuple[Fractions, float]]) -> Fractions:
-        result: defaultdict[str, float] = defaultdict(float)
+        if len(parts) == 1 and parts[0][1] == 1.0:  # one caller: its owners, unchanged
+            return dict(parts[0][0])  # (exact: memo values are never -0.0, so 0.0 + v == v)
+        result: Fractions = {}
+        get = result.get
         for fractions, weight in parts:
             for owner, part in fractions.items():
-                result[owner] += weight * part
-        return dict(result)
+                result[owner] = get(owner, 0.0) + weight * part
+        return result
 
     def _entry(self, members: list[str], inside: set[str]) -> Fractions:
         """Owners of the time entering a component from outside, weighted by the entering
@@ -206,7 +211,7 @@ class _Spreader:
                 self.memo[m] = {m: 1.0}
             elif m in self.barriers:
                 self.memo[m] = {self.outside: 1.0}
-        fixed = self.project_keys | self.barriers
+        fixed = self.fixed
         others = [m for m in members if m not in fixed]
         if len(members) == 1:
             if others:
@@ -230,8 +235,9 @@ class _Spreader:
             change = 0.0
             for m in order:
                 new = self._arriving(m)
-                old = self.memo[m]
-                change = max(change, *(abs(v - old.get(k, 0.0)) for k, v in new.items()))
+                if change < TOLERANCE:  # (past it, another sweep is decided: skip the test)
+                    old = self.memo[m]
+                    change = max(change, *(abs(v - old.get(k, 0.0)) for k, v in new.items()))
                 self.memo[m] = new
             if change < TOLERANCE:
                 break
@@ -242,16 +248,22 @@ class _Spreader:
             return {self.outside: 1.0}
         return self._mix([(self.memo[c], w) for c, w in _weights(edges, 2)])
 
+    def self_fractions(self, key: str) -> Fractions:
+        """How one second of `key`'s self time divides among owners."""
+        fractions = self.self_memo.get(key)
+        if fractions is None:  # one mix per key, reused by every spreading of self times
+            edges = self.callers.get(key)
+            if key in self.project_keys:
+                fractions = {key: 1.0}
+            elif key in self.barriers or not edges:
+                fractions = {self.outside: 1.0}
+            else:  # by self time under each caller, not cumulative
+                fractions = self._mix([(self.memo[c], w) for c, w in _weights(edges, 1)])
+            self.self_memo[key] = fractions
+        return fractions
+
     def spread_self(self, key: str, self_s: float) -> Fractions:
-        if key in self.project_keys:
-            return {key: self_s}
-        if key in self.barriers:
-            return {self.outside: self_s}
-        edges = self.callers.get(key)
-        if not edges:
-            return {self.outside: self_s}
-        parts = [(self.memo[c], w) for c, w in _weights(edges, 1)]
-        return {k: v * self_s for k, v in self._mix(parts).items()}
+        return {k: v * self_s for k, v in self.self_fractions(key).items()}
 
 
 def _callers(profile: CProfile) -> Callers:
@@ -303,9 +315,9 @@ class CProfileOwners:
         spreader = self.spreader
         charged: defaultdict[str, float] = defaultdict(float)
         for key, self_s in functions.select("key", "self_s").iter_rows():
-            if self_s > 0:
-                for owner, seconds in spreader.spread_self(key, self_s).items():
-                    charged[owner] += seconds
+            if self_s > 0:  # (spread_self's products, without its dict)
+                for owner, part in spreader.self_fractions(key).items():
+                    charged[owner] += part * self_s
         own = dict(
             functions.filter(pl.col("key").is_in(self.project_keys))
             .select("key", "self_s")

@@ -53,9 +53,23 @@ Func = tuple[str, int, str]
 _UNSET = (None, None, None)  # category, decided_by, owner: decided at record time
 
 
-def _one_repeat(times: tuple[float, float]) -> tuple[list[float], list[float]]:
-    """self_s_repeats, cum_s_repeats of a single profile: one repeat."""
-    return [times[0]], [times[1]]
+def _by_columns(rows: list[tuple], schema: pl.Schema, names: list[str]) -> pl.DataFrame:
+    """The frame of `rows` (cells of the columns `names` of `schema`), built column by
+    column: ~10x faster than `orient="row"` for a whole-process profile's 10,000s of rows."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pl.DataFrame(
+        [pl.Series(n, c, dtype=schema[n]) for n, c in zip(names, columns, strict=True)]
+    )
+
+
+def _functions_frame(rows: list[tuple]) -> pl.DataFrame:
+    """FUNCTIONS_SCHEMA from rows of its columns up to `owner`; the repeats of a single
+    profile are one repeat each."""
+    frame = _by_columns(rows, FUNCTIONS_SCHEMA, list(FUNCTIONS_SCHEMA)[:-2])
+    return frame.with_columns(
+        pl.concat_list("self_s").alias("self_s_repeats"),
+        pl.concat_list("cum_s").alias("cum_s_repeats"),
+    )
 
 
 @dataclass(frozen=True)
@@ -217,10 +231,7 @@ def _keys(stats: dict[Func, tuple], namer: _Namer) -> tuple[dict[Func, str], lis
         keys[func] = key
         cc, nc, tt, ct, _ = stats[func]
         file, line, _name = func
-        times = (float(tt), float(ct))
-        rows.append(
-            (key, info.name, qualname, file, line, nc, cc, *times, *_UNSET, *_one_repeat(times))
-        )
+        rows.append((key, info.name, qualname, file, line, nc, cc, float(tt), float(ct), *_UNSET))
     return keys, rows
 
 
@@ -253,6 +264,6 @@ def load_pstats(path: Path, resolver: ModuleResolver | None = None) -> CProfile:
             "that runs."
         )
     keys, rows = _keys(stats, _Namer(resolver or ModuleResolver()))
-    functions = pl.DataFrame(rows, schema=FUNCTIONS_SCHEMA, orient="row")
-    edges = pl.DataFrame(_edge_rows(stats, keys), schema=EDGES_SCHEMA, orient="row")
+    functions = _functions_frame(rows)
+    edges = _by_columns(_edge_rows(stats, keys), EDGES_SCHEMA, list(EDGES_SCHEMA))
     return CProfile(path=path, functions=functions, edges=edges, total_s=total)

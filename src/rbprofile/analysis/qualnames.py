@@ -147,6 +147,8 @@ class QualnameIndex:
 
     def qualname(self, file: str, name: str, line: int | None, *, is_def_line: bool) -> str:
         """The qualified name of `name` defined at (or, for py-spy, running at) `line`."""
+        if name == "<module>":  # every answer below is the name itself: no file to read
+            return name
         if is_def_line and line is not None:
             table = self._pyc(file)
             if table is not None and (line, name) in table:

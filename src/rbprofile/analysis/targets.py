@@ -51,7 +51,7 @@ from rbprofile.analysis.intervals import (
     wilson,
     with_intervals,
 )
-from rbprofile.analysis.loops import file_loop_lines
+from rbprofile.analysis.loops import def_loop_lines
 from rbprofile.analysis.owners import CProfileOwners, outside, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.rules import (
@@ -313,20 +313,20 @@ def loop_callers(
     ranked = edges.filter(pl.col("caller_key") != pl.col("callee_key")).sort(
         ["callee_key", "cum_s", "caller_key"], descending=[False, True, False]
     )
-    callers: dict[str, list[str]] = {}
-    for callee, caller in ranked.select("callee_key", "caller_key").iter_rows():
-        callers.setdefault(callee, []).append(caller)
-    where = {
-        k: (f, q, ln)
-        for k, f, q, ln in functions.select("key", "file", "qualname", "line").iter_rows()
-    }
+    grouped = ranked.group_by("callee_key", maintain_order=True).agg("caller_key")
+    callers: dict[str, list[str]] = dict(
+        zip(grouped["callee_key"].to_list(), grouped["caller_key"].to_list(), strict=True)
+    )
+    columns = (functions[c].to_list() for c in ("key", "file", "qualname", "line"))
+    key, *rest = columns
+    where = dict(zip(key, zip(*rest, strict=True), strict=True))
     memo: dict[str, bool] = {}
 
     def loops(key: str) -> bool:
         if key not in memo:
             file, qualname, line = where.get(key, ("~", "", 0))
             python = bool(file) and file != "~" and not file.startswith("<")
-            found = file_loop_lines(file, qualname, line or 0) if python else None
+            found = def_loop_lines(file, qualname, line or 0) if python else None
             memo[key] = found is not None and bool(found.lines)
         return memo[key]
 

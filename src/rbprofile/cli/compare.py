@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from rbprofile.cli.options import FormatOption, ProfilesDirOption, ProjectOption, TableOption
-from rbprofile.compare.function_verdicts import MIN_FUNCTION_CHANGE_PCT
+from rbprofile.compare.stats import MIN_FUNCTION_CHANGE_PCT
 from rbprofile.errors import EXIT_REGRESSION
 from rbprofile.render import OutputFormat
 

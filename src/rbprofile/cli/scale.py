@@ -65,8 +65,7 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
 
 def help_text() -> str:
     """`scale --help`: what it does, the two forms, and what a grid costs in runs."""
-    from rbprofile.scale.plan import make_plan
-    from rbprofile.scaling.bundles import CHILD_FIXED_S, PER_ASSET_BAR_S
+    from rbprofile.scale.plan import CHILD_FIXED_S, PER_ASSET_BAR_S, make_plan
 
     example = make_plan({"assets": (25, 50, 100), "sessions": (250, 500)}, repeats=3)
     command = make_plan({"n": (2000, 4000, 8000)}, repeats=3)

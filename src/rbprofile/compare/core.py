@@ -17,7 +17,7 @@ import polars as pl
 
 from rbprofile.analysis.modules import module_at_depth
 from rbprofile.compare.diff_flamegraph import write_diff_flamegraph
-from rbprofile.compare.function_verdicts import MIN_FUNCTION_CHANGE_PCT, FunctionTest
+from rbprofile.compare.function_verdicts import FunctionTest
 from rbprofile.compare.functions import (
     categorized_functions,
     compare_functions,
@@ -25,7 +25,13 @@ from rbprofile.compare.functions import (
     group_deltas,
 )
 from rbprofile.compare.runs import Side, common_measure, resolve_side, timings, unlike
-from rbprofile.compare.stats import Sample, TimingVerdict, geometric_mean_speedup, judge
+from rbprofile.compare.stats import (
+    MIN_FUNCTION_CHANGE_PCT,
+    Sample,
+    TimingVerdict,
+    geometric_mean_speedup,
+    judge,
+)
 from rbprofile.compare.targets import OUTCOME_SCHEMA, target_outcomes
 from rbprofile.errors import RbprofileError
 from rbprofile.rundir import files

@@ -32,7 +32,13 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from rbprofile.compare.stats import ALPHA, MIN_REPEATS, adjust_p, welch_rows
+from rbprofile.compare.stats import (
+    ALPHA,
+    MIN_FUNCTION_CHANGE_PCT,
+    MIN_REPEATS,
+    adjust_p,
+    welch_rows,
+)
 
 MEASURE = "self time per repeat / the repeat's speed factor (median ratio over the anchors)"
 MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are not tested
@@ -41,10 +47,6 @@ MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are n
 # median by a few ranks only
 ANCHOR_MIN_SHARE_PCT = 0.1
 MIN_ANCHORS = 3  # fewer anchors: every function is one
-# the default smallest function change named: under load, unchanged functions do not slow
-# uniformly (the planted-slowdown test saw untouched siblings move 3-8% when the machine was 22%
-# slower, p_adj 0.02), so a change must be larger than that to be the code's
-MIN_FUNCTION_CHANGE_PCT = 10.0
 EPSILON_S = 1e-6  # added before the logarithm: a repeat may not have called a function
 
 VERDICT_SCHEMA = pl.Schema(

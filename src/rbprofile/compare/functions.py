@@ -19,11 +19,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rbprofile.compare.function_verdicts import (
-    MIN_FUNCTION_CHANGE_PCT,
-    FunctionTest,
-    judge_functions,
-)
+from rbprofile.compare.function_verdicts import FunctionTest, judge_functions
+from rbprofile.compare.stats import MIN_FUNCTION_CHANGE_PCT
 from rbprofile.rundir.categories import categorized
 from rbprofile.rundir.run import Run
 from rbprofile.schema import FUNCTIONS_SCHEMA

@@ -26,6 +26,11 @@ Verdict = Literal["faster", "slower", "not significant", "not enough repeats"]
 
 MIN_REPEATS = 3
 ALPHA = 0.05
+# the default smallest function change named (`compare.function_verdicts`; here, in a module
+# without numpy, because `compare --help` shows it): under load, unchanged functions do not slow
+# uniformly (the planted-slowdown test saw untouched siblings move 3-8% when the machine was 22%
+# slower, p_adj 0.02), so a change must be larger than that to be the code's
+MIN_FUNCTION_CHANGE_PCT = 10.0
 
 
 @dataclass(frozen=True)

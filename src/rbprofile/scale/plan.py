@@ -27,6 +27,13 @@ from rbprofile.errors import EXIT_USAGE, RbprofileError
 
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
 _EXAMPLE = "25,50,100"
+# What one size point costs, for `scale --help` and the grid's estimate
+# (`rbprofile.scaling.bundles.estimate_seconds`). One profiled child (rustybt's SMA crossover
+# under cProfile, measured on 2 shared cores): ~1.3 s of start-up, imports and bundle load, then
+# ~12-22 us per asset-bar. The estimate takes the upper end: it decides refusals, so it should
+# not promise too little.
+CHILD_FIXED_S = 1.5
+PER_ASSET_BAR_S = 25e-6
 
 
 def _usage(message: str) -> RbprofileError:

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from rbprofile.errors import RbprofileError
 from rbprofile.ingest import scenario_remedies
+from rbprofile.scale.plan import CHILD_FIXED_S, PER_ASSET_BAR_S
 from rbprofile.scenarios import Scenario
 from rustybt.data.bundles import (
     MAX_BARS,
@@ -32,11 +33,6 @@ from rustybt.data.bundles import (
 
 SIZE_VARIABLES = ("assets", "sessions")
 BARS_PER_SESSION = {"daily": 1, "hourly": 7, "minute": 390}
-# One profiled child (rustybt's SMA crossover under cProfile, measured on 2 shared cores):
-# ~1.3 s of start-up, imports and bundle load, then ~12-22 us per asset-bar. The estimate
-# takes the upper end: it decides refusals, so it should not promise too little.
-CHILD_FIXED_S = 1.5
-PER_ASSET_BAR_S = 25e-6
 _DAYS_PER_SESSION = 1.5  # calendar days per XNYS session, with room for holidays
 
 

@@ -30,7 +30,7 @@ from rbprofile.rundir.writer import RunDir
 from rbprofile.runner import facts
 from rbprofile.scale.document import scaling_document
 from rbprofile.scale.fit import fit_scaling
-from rbprofile.scale.plan import ScalePlan, fill_placeholders
+from rbprofile.scale.plan import PER_ASSET_BAR_S, ScalePlan, fill_placeholders
 from rbprofile.scale.project import Projection, project
 from rbprofile.scaling import bundles
 from rbprofile.scaling.measure import (
@@ -121,7 +121,7 @@ def check_budget(scenario: Scenario, plan: ScalePlan, budget_min: float) -> floa
         raise RbprofileError(
             f"the grid would take about {_minutes(total)} ({plan.describe()}; the largest "
             f"point, {point_name(points[-1][0])}, about {_minutes(largest)} a run, at "
-            f"~{bundles.PER_ASSET_BAR_S * 1e6:.0f} us per asset-bar under cProfile), over the "
+            f"~{PER_ASSET_BAR_S * 1e6:.0f} us per asset-bar under cProfile), over the "
             f"--budget of {budget_min:g} min: use smaller sizes or raise --budget"
         )
     return total

@@ -69,3 +69,11 @@ def test_running_lines_for_py_spy(source: Path) -> None:
 def test_unreadable_file_keeps_the_name(tmp_path: Path) -> None:
     index = QualnameIndex()
     assert index.qualname(str(tmp_path / "gone.py"), "post", 5, is_def_line=True) == "post"
+
+
+def test_module_code_is_named_without_reading_the_file(source: Path) -> None:
+    py_compile.compile(str(source), doraise=True)
+    index = QualnameIndex()
+    assert index.qualname(str(source), "<module>", 1, is_def_line=True) == "<module>"
+    assert index.qualname(str(source), "<module>", 3, is_def_line=False) == "<module>"
+    assert not index._pycs and not index._files  # a whole-process profile has ~1,000 of them
