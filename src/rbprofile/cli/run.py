@@ -20,7 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_DOMAIN
 from rbprofile.render import OutputFormat, render
-from rbprofile.runner.request import DEFAULT_TIMEOUT_S
+from rbprofile.runner.request import DEFAULT_BUDGET_S, DEFAULT_SAMPLES, DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:  # the runner pulls in polars and structlog: import it when a run starts
     from rbprofile.runner.orchestrate import StepEvent
@@ -161,7 +161,7 @@ def run(
         typer.Option(
             min=1, help="py-spy: repeat the backtest until this many samples fall under it"
         ),
-    ] = 3000,
+    ] = DEFAULT_SAMPLES,
     sample_budget: Annotated[
         float,
         typer.Option(
@@ -169,7 +169,7 @@ def run(
             help="py-spy: seconds of sampling per scenario before giving up on --samples "
             "(the shortfall is recorded and shown)",
         ),
-    ] = 45.0,
+    ] = DEFAULT_BUDGET_S,
     bundle: Annotated[
         str | None, typer.Option(help="bundle to run on (default: the scenario's)")
     ] = None,

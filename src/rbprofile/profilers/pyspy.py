@@ -205,7 +205,9 @@ class PySpyProfiler(Profiler):
         kept, wall = [COLLAPSED, RUNS], None
         for fmt, name in PICTURES:
             rec = sampler.once(fmt, name)
-            if not rec.ok:
+            if not rec.ok:  # a failed profiler leaves none of its files in the run
+                for kept_name in kept:
+                    (ctx.run_dir / kept_name).unlink(missing_ok=True)
                 return failed(_reason(rec), native=sampler.native)
             shutil.move(rec.output, ctx.run_dir / name)
             kept.append(name)
@@ -257,7 +259,9 @@ class _Sampler:
             rec = run(native=False)
         return rec
 
-    def record(self, index: int, repeats: int, seconds: float) -> tuple[Split, int, float, float]:
+    def record(
+        self, index: int, repeats: int, seconds: float
+    ) -> tuple[Split, int, float, float, float]:
         extra = repeat_args(repeats, seconds, mark=True)
         rec = self._try("raw", COLLAPSED, idle=True, tag=f"-{index}", extra=extra)
         if not (rec.sampled or rec.ok) or not (rec.output.parent / RESULT).exists():
@@ -269,7 +273,12 @@ class _Sampler:
             raise _RecordingFailed(f"py-spy wrote unreadable stacks: {exc.message}") from None
         runs = result.get("runs") or [result]
         in_runs = sum(float(r.get("run_wall_s") or 0.0) for r in runs)
-        return split, len(runs), rec.finished.wall_s, in_runs
+        marks = result.get("marks") or {}
+        try:
+            elapsed = float(marks["after_run"]) - float(marks["before_run"])
+        except (KeyError, TypeError, ValueError):
+            elapsed = in_runs
+        return split, len(runs), rec.finished.wall_s, in_runs, elapsed
 
     def once(self, fmt: str, name: str) -> Recording:
         return self._try(fmt, name, idle=False, tag="", extra=[])

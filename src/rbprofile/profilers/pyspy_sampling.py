@@ -8,7 +8,7 @@ recorded until `SamplingGoal.samples` samples fall under the measured call or th
 (`budget_s`, wall seconds of sampling) runs out; that a budget ran out is recorded. A run
 already started when the budget ends is finished, so sampling can last one run longer.
 
-    SamplingGoal(samples=3000, budget_s=45, run_s=None, startup_s=None, runs_per_child=MAX_REPEATS)
+    SamplingGoal(samples=3000, budget_s=60, run_s=None, startup_s=None, runs_per_child=MAX_REPEATS)
         run_s / startup_s: one unprofiled measured call and a child's start-up, from the
         timing repeats (they size the first child; later children use what py-spy saw);
         runs_per_child: 1 for a program that cannot repeat its measured call in-process (any
@@ -16,8 +16,9 @@ already started when the budget ends is finished, so sampling can last one run l
         MAX_SINGLE_RUN_CHILDREN children share the budget
     seconds_for(need, rate_hz, efficiency) -> float    seconds of runs for `need` samples
     sample(goal, rate_hz, record) -> Sampled
-        record(index, repeats, seconds) -> (Split, runs completed, wall_s, seconds in runs):
-        one recorded child, repeating the call until `repeats` runs or `seconds` in runs
+        record(index, repeats, seconds) -> (Split, runs completed, wall_s, seconds in runs,
+        seconds of runs and resets): one recorded child, repeating the call until `repeats`
+        runs, starting no run once `seconds` passed since its first began
     Sampled.details() -> dict    what the manifest keeps (per-child and per-run counts)
 
 Start-up is paid once per child (~0.5-1 s), which is why one child runs many repeats: the
@@ -37,7 +38,7 @@ from typing import Any
 from rbprofile.profilers.pyspy_merge import Split, merge
 
 DEFAULT_SAMPLES = 3000
-DEFAULT_BUDGET_S = 45.0
+DEFAULT_BUDGET_S = 60.0
 MAX_REPEATS = 5000
 HEADROOM = 1.05  # ask for 5% more seconds than the estimate needs
 FALLBACK_RUN_S = 0.5  # when no timing repeat says how long one measured call takes
@@ -46,8 +47,9 @@ MAX_CHILDREN = 10
 MAX_SINGLE_RUN_CHILDREN = 200  # children of one run each: the budget is the real limit
 RUNS_PER_CHILD = "runs_per_child"  # ProfilerContext.options key (the child spec's limit)
 
-# (child index, repeats, seconds) -> (its stacks, runs completed, child wall s, s in runs)
-RecordChild = Callable[[int, int, float], tuple[Split, int, float, float]]
+# (child index, repeats, seconds) -> (its stacks, runs completed, child wall s, s in runs,
+# s from its first run's start to its last run's end: the runs and the resets between them)
+RecordChild = Callable[[int, int, float], tuple[Split, int, float, float, float]]
 
 
 @dataclass(frozen=True)
@@ -132,15 +134,18 @@ def sample(goal: SamplingGoal, rate_hz: int, record: RecordChild) -> Sampled:
     started = time.perf_counter()
     run_s = goal.run_s or FALLBACK_RUN_S
     startup_s = goal.startup_s if goal.startup_s is not None else FALLBACK_STARTUP_S
-    efficiency, spent = 1.0, 0.0
+    # stretch: a child's seconds of runs and resets per second of runs (the resets between
+    # runs, garbage collection above all, are sampled outside the measured call)
+    efficiency, spent, stretch = 1.0, 0.0, 1.0
     while out.measured < goal.samples and len(out.children) < goal.max_children:
         left = goal.budget_s - (time.perf_counter() - started)
-        if out.children and left < startup_s + run_s:
+        if out.children and left < startup_s + run_s * stretch:
             break  # not even one more run fits: the budget ran out
         need = goal.samples - out.measured
-        seconds = min(seconds_for(need, rate_hz, efficiency), max(left - startup_s, 0.0))
+        wanted = seconds_for(need, rate_hz, efficiency) * stretch
+        seconds = min(wanted, max(left - startup_s, 0.0))
         repeats = min(goal.runs_per_child, MAX_REPEATS, max(1, math.ceil(seconds / run_s) * 4))
-        split, done, wall, in_runs = record(len(out.children), repeats, seconds)
+        split, done, wall, in_runs, elapsed = record(len(out.children), repeats, seconds)
         runs = tuple(split.runs.get(i, 0) for i in range(done))
         out.children.append(ChildRecord(done, split.total, split.measured, wall, runs))
         out.splits.append(split)
@@ -149,6 +154,7 @@ def sample(goal: SamplingGoal, rate_hz: int, record: RecordChild) -> Sampled:
             efficiency = out.measured / (rate_hz * spent)
         if done and in_runs > 0:
             run_s = in_runs / done
-            startup_s = max(wall - in_runs, 0.0)
+            stretch = max(elapsed / in_runs, 1.0)
+            startup_s = max(wall - max(elapsed, in_runs), 0.0)
     out.elapsed_s = time.perf_counter() - started
     return out

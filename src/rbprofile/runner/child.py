@@ -34,6 +34,7 @@ import re  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
 from typing import Any  # noqa: E402
 
 from rbprofile.childprotocol import RESULT, RUN_MARKER  # noqa: E402
@@ -117,7 +118,11 @@ def _repeat(args: argparse.Namespace, engine: Any, namespace: dict[str, Any]) ->
         t0, c0 = time.perf_counter(), time.process_time()
         result = wrap(call)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        if i:  # only the first run's result is reported whole: keeping every run's would make
+            # each reset's garbage collection walk all of them (it grew with the run count)
+            result = SimpleNamespace(timings=dict(result.timings))
         runs.append((result, wall, started, time.time(), cpu))
+        del result
     return runs
 
 

@@ -68,9 +68,9 @@ def test_a_program_that_runs_once_per_child_gets_more_children() -> None:
 
     asked: list[int] = []
 
-    def record(index: int, repeats: int, seconds: float) -> tuple[Split, int, float, float]:
+    def record(index: int, repeats: int, seconds: float) -> tuple[Split, int, float, float, float]:
         asked.append(repeats)
-        return Split(stacks={"a": 10}, runs={0: 10}, total=12), 1, 0.01, 0.01
+        return Split(stacks={"a": 10}, runs={0: 10}, total=12), 1, 0.01, 0.01, 0.01
 
     goal = SamplingGoal(samples=150, budget_s=60.0, run_s=0.01, startup_s=0.0, runs_per_child=1)
     out = sample(goal, 100, record)

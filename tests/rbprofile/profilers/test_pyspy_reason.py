@@ -43,6 +43,7 @@ def test_no_samples_is_said_in_py_spys_own_words(
         "py-spy recorded no samples (Failed to write flamegraph: No stack counts found): "
         "raise --rate or profile a longer run"
     )
+    assert list(run_dir.iterdir()) == []  # the sampled stacks went with the failure
     log = (tmp_path / "work" / "pyspy-flamegraph" / "pyspy.log").read_text()
     assert "Stack backtrace:" in log  # what the reason used to end with
 
