@@ -30,7 +30,7 @@ _NATIVE_LIB = re.compile(
     r"^([A-Za-z_][A-Za-z0-9_\-]*?)(?:[\d.\-]*)(?:\.cpython.*)?\.(?:so|dylib|dll|pyd)"
 )
 _DECIMAL_NATIVE = ("_decimal", "libmpdec")
-_CYTHON = (".pyx", ".pxi")
+CYTHON_SOURCES = (".pyx", ".pxi")
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class ModuleResolver:
             return ModuleInfo(name, stdlib_kind(name))
         if file.startswith("<") or not file:
             return ModuleInfo(file or "<unknown>", "unknown")
-        if not file.endswith((".py", ".pyw", *_CYTHON)):
+        if not file.endswith((".py", ".pyw", *CYTHON_SOURCES)):
             return self._native(file)
         parts = PurePath(file).parts
         for marker in _SITE_MARKERS:
@@ -108,7 +108,7 @@ class ModuleResolver:
         if not path.is_absolute():
             # py-spy's short file names are already relative to a sys.path entry; Cython
             # records a .pyx by the path it was compiled from (`src/zipline/_protocol.pyx`).
-            if file.endswith(_CYTHON) and len(parts) > 2 and parts[0] == "src":
+            if file.endswith(CYTHON_SOURCES) and len(parts) > 2 and parts[0] == "src":
                 parts = parts[1:]
             name = _dotted(parts)
             return ModuleInfo(

@@ -52,6 +52,7 @@ from rbprofile.analysis.intervals import (
     with_intervals,
 )
 from rbprofile.analysis.loops import def_loop_lines
+from rbprofile.analysis.modules import CYTHON_SOURCES
 from rbprofile.analysis.owners import CProfileOwners, outside, stack_owners
 from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.rules import (
@@ -165,10 +166,14 @@ def _owned_cprofile(profile: CProfile, categories: pl.DataFrame, project: str) -
         CProfile(profile.path, functions, profile.edges, profile.total_s), project
     )
     builtin, category = pl.col("file") == "~", pl.col("category").fill_null(OTHER)
+    # compiled already: C built-ins, and Cython functions (cProfile sees them by their .pyx)
+    compiled = builtin | pl.any_horizontal(
+        pl.col("file").str.ends_with(suffix) for suffix in CYTHON_SOURCES
+    )
     masks = {
         DECIMAL: category == DECIMAL,
         GLUE: builtin & (category == OVERHEAD),
-        NATIVE: builtin & ~category.is_in([DECIMAL, OVERHEAD]),
+        NATIVE: compiled & ~category.is_in([DECIMAL, OVERHEAD]),
     }
     total = _charged(owners)
     parts = {kind: _charged(owners, mask) for kind, mask in masks.items()}

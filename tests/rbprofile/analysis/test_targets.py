@@ -242,3 +242,34 @@ def test_targets_from_py_spy_samples_only() -> None:
     assert hot_row["owned_share"] == 1.0
     assert hot_row["owned_share_lo"] == pytest.approx(0.6756, abs=1e-4)
     assert hot_row["owned_share_hi"] == 1.0
+
+
+def test_a_cython_function_is_already_native() -> None:
+    """cProfile sees a Cython function (compiled with profile=True) by its .pyx file: its own
+    time is compiled code already, not pure Python worth compiling."""
+    rows = [
+        ("proj.engine:run", "proj.engine", "run", "/src/proj/engine.py", 1, 1, 1, 0.2, 2.0),
+        ("proj._fast:kernel", "proj._fast", "kernel", "/src/proj/_fast.pyx", 1, 50, 50, 1.8, 1.8),
+    ]
+    functions = pl.DataFrame(
+        [(*r, None, None, None, None, None) for r in rows], schema=FUNCTIONS_SCHEMA, orient="row"
+    )
+    edges = pl.DataFrame(
+        [("proj.engine:run", "proj._fast:kernel", 50, 50, 1.8, 1.8)],
+        schema=EDGES_SCHEMA,
+        orient="row",
+    )
+    categories = pl.DataFrame(
+        {"key": ["proj.engine:run", "proj._fast:kernel"], "category": ["other", "other"]}
+    )
+    table = optimization_targets(
+        Categorized(categories, pl.DataFrame(), "s", ()),
+        profile=CProfile(Path("c.pstats"), functions, edges, total_s=2.0),
+        speedups=SPEEDUPS,
+        project="proj",
+    )
+    kernel = table.frame.row(by_predicate=pl.col("target") == "proj._fast:kernel", named=True)
+    assert (kernel["native_share"], kernel["code"], kernel["fix"]) == (
+        pytest.approx(1.0), "already native", "already native",
+    )  # fmt: skip
+    assert kernel["kernel_speedup"] == pytest.approx(1.0)  # native 1x: nothing to gain
