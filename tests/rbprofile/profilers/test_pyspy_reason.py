@@ -9,7 +9,28 @@ import pytest
 
 from rbprofile.process import spawn
 from rbprofile.profilers import pyspy
-from rbprofile.profilers.base import ProfilerContext
+from rbprofile.profilers.base import ProfilerContext, ProfilerOutcome
+
+
+def _run(tmp_path: Path, program: str, **options: float) -> tuple[Path, ProfilerOutcome]:
+    """py-spy at 1 Hz over children running `program` (a real py-spy; skipped without one)."""
+    try:
+        pyspy.find_binary()
+    except pyspy.PyspyUnavailableError as exc:
+        pytest.skip(str(exc))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    ctx = ProfilerContext(
+        run_dir=run_dir,
+        work=tmp_path / "work",
+        child_argv=lambda _mode, out: [sys.executable, "-c", program, str(out)],
+        spawn=spawn,
+        run_child=lambda *a, **k: pytest.fail("py-spy records a plain child itself"),
+        rate_hz=1,
+        options=dict(options),
+    )
+    return run_dir, pyspy.PySpyProfiler().run(ctx)
+
 
 # a real program that completes (writes result.json) but only ever sleeps: py-spy's idle
 # samples fill the raw file, the flamegraph (recorded without --idle) has no stack at all
@@ -21,23 +42,9 @@ IDLE += "time.sleep(3)"
 def test_no_samples_is_said_in_py_spys_own_words(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    try:
-        pyspy.find_binary()
-    except pyspy.PyspyUnavailableError as exc:
-        pytest.skip(str(exc))
     monkeypatch.setenv("RUST_BACKTRACE", "1")  # py-spy then prints a backtrace after its error
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    ctx = ProfilerContext(
-        run_dir=run_dir,
-        work=tmp_path / "work",
-        child_argv=lambda _mode, out: [sys.executable, "-c", IDLE, str(out)],
-        spawn=spawn,
-        run_child=lambda *a, **k: pytest.fail("py-spy records a plain child itself"),
-        rate_hz=1,
-        options={"sample_budget_s": 8},  # a few sampling children, then the flamegraph
-    )
-    outcome = pyspy.PySpyProfiler().run(ctx)
+    # a few sampling children, then the flamegraph
+    run_dir, outcome = _run(tmp_path, IDLE, sample_budget_s=8)
     assert outcome.status == "failed"
     assert outcome.reason == (
         "py-spy recorded no samples (Failed to write flamegraph: No stack counts found): "
@@ -55,22 +62,7 @@ BRIEF += "time.sleep(0.2)"
 
 @pytest.mark.slow
 def test_children_with_no_samples_add_none_and_the_run_says_so(tmp_path: Path) -> None:
-    try:
-        pyspy.find_binary()
-    except pyspy.PyspyUnavailableError as exc:
-        pytest.skip(str(exc))
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    ctx = ProfilerContext(
-        run_dir=run_dir,
-        work=tmp_path / "work",
-        child_argv=lambda _mode, out: [sys.executable, "-c", BRIEF, str(out)],
-        spawn=spawn,
-        run_child=lambda *a, **k: pytest.fail("py-spy records a plain child itself"),
-        rate_hz=1,
-        options={"sample_budget_s": 4, "run_s": 0.2, "startup_s": 0.1},
-    )
-    outcome = pyspy.PySpyProfiler().run(ctx)
+    run_dir, outcome = _run(tmp_path, BRIEF, sample_budget_s=4, run_s=0.2, startup_s=0.1)
     assert outcome.status == "failed"
     # one directory per child (a second one, without -native, where --native is refused)
     raw = list((tmp_path / "work").glob("pyspy-raw-*/pyspy.collapsed.txt"))
