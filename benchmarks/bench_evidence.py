@@ -9,6 +9,8 @@ profiles directory; about 2 x 3-4 minutes on an idle 2-core machine), then per s
 - cprofile_pyspy_rho: the cross-check's rho (cProfile vs py-spy, functions inflated by
   cProfile's per-call cost left out) in A and B; target >= 0.7; `_all`: with them
 - excluded: how many functions the cross-check left out as inflated
+- noise_rho_N (and _p10): the median (10th percentile) of self_rho between two multinomial
+  draws of N samples from A's self shares: what sampling noise alone allows at N samples
 - load: the 1-minute load average before and after (a shared machine slows everything)
 
 `RBPROFILE_EVIDENCE_DIR=DIR` reuses recordings already in DIR (labels A and B) instead.
@@ -23,12 +25,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from rbprofile.analysis.crosscheck import crosscheck, pyspy_self_shares, spearman
 from rbprofile.rundir.locate import locate
 
 SCENARIOS = ("daily", "hourly", "minute")
 LABELS = ("A", "B")
 TOP = 20
+NOISE_SAMPLES = (3000, 6000)  # sample counts the noise-only rho is computed for
+NOISE_DRAWS, NOISE_SEED = 200, 20261206
 
 
 def record(profiles: Path) -> dict[str, float]:
@@ -52,6 +58,22 @@ def self_rho(a: dict[str, float], b: dict[str, float], top: int = TOP) -> float 
     return spearman([a.get(k, 0.0) for k in union], [b.get(k, 0.0) for k in union])
 
 
+def noise_rho(shares: dict[str, float], n: int, draws: int = NOISE_DRAWS) -> tuple[float, float]:
+    """(median, 10th percentile) of `self_rho` between two independent multinomial draws of
+    `n` samples from `shares`: what sampling noise alone gives two runs of identical code."""
+    rng = np.random.default_rng(NOISE_SEED)
+    keys = list(shares)
+    p = np.array([shares[k] for k in keys], dtype=float)
+    p /= p.sum()
+    rhos = []
+    for _ in range(draws):
+        a, b = (dict(zip(keys, rng.multinomial(n, p) / n, strict=True)) for _ in range(2))
+        rho = self_rho(a, b)
+        if rho is not None:
+            rhos.append(rho)
+    return float(np.median(rhos)), float(np.percentile(rhos, 10))
+
+
 def evaluate(profiles: Path) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for scenario in SCENARIOS:
@@ -67,6 +89,10 @@ def evaluate(profiles: Path) -> list[dict[str, object]]:
         if all(s is not None for s in samples):
             a, b = (pyspy_self_shares(s) for s in samples if s is not None)
             row["self_rho_ab"] = self_rho(a, b)
+            for n in NOISE_SAMPLES:  # the same figure from sampling noise alone, at n samples
+                median, p10 = noise_rho(a, n)
+                row[f"noise_rho_{n}"] = round(median, 3)
+                row[f"noise_rho_{n}_p10"] = round(p10, 3)
         rows.append(row)
     return rows
 
