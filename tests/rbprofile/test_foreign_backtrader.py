@@ -144,10 +144,12 @@ def test_a_planted_slowdown_is_found_and_nothing_else(here: Path, cli) -> None:
     assert all(shares[f] < 2.0 and status == "improved" for f, status in named.items()), named
 
 
-def test_the_report_compares_backtrader_runs(here: Path, cli) -> None:
-    result = cli(["report", "a", "--compare", "a", "planted"])
+def test_the_report_compares_backtrader_runs(here: Path, tmp_path: Path, cli) -> None:
+    out = tmp_path / "report"  # its charts go there, not into the repository's docs
+    result = cli(["report", "a", "--compare", "a", "planted", "--output-dir", str(out)])
     assert result.exit_code == 0, result.stderr
     report = result.stdout
     assert f"{SCENARIO}:risk\\_check" in report or f"{SCENARIO}:risk_check" in report
     assert "backtrader" in report
     assert "--numeric float" not in report  # no rustybt advice for another engine
+    assert (out / "charts" / f"a--{SCENARIO}--modules.svg").is_file()
