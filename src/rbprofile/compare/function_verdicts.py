@@ -4,14 +4,14 @@
 
 Each side's functions table holds every cProfile repeat's self time per function
 (`self_s_repeats`; a table without it is one repeat). The measure is **normalized self time**:
-each repeat is divided by its speed factor, the median over the anchor functions (those over
-ANCHOR_MIN_SHARE_PCT of the run, each counted once) of (the function's self time in that
-repeat / its median over all repeats of both sides). A uniformly slower machine makes every
-function slower by the same factor, which the speed factor absorbs; a function that alone got
-slower (or faster) moves that median by at most one rank, however large it is, so it keeps its
-change and the others stay put. (Dividing by the run total instead would make every other
-function look faster whenever one function gets much slower; so did a time-weighted median
-once the changed function held a third of the run.)
+each repeat is divided by its speed factor, the median over the anchor functions (Python
+functions over ANCHOR_MIN_SHARE_PCT of the run, each counted once) of (the function's self
+time in that repeat / its median over all repeats of both sides). A uniformly slower machine
+makes every function slower by the same factor, which the speed factor absorbs; a function
+that alone got slower (or faster) moves that median by at most one rank, however large it is,
+so it keeps its change and the others stay put. (Dividing by the run total instead would make
+every other function look faster whenever one function gets much slower; so did a
+time-weighted median once the changed function held a third of the run.)
 
 Functions holding at least MIN_SHARE_PCT of the run on either side are tested: Welch's test on
 the logarithm of the normalized repeats (timing noise grows with the time, so the change is
@@ -99,19 +99,24 @@ def repeat_matrix(frame: pl.DataFrame, prefix: str) -> tuple[pl.DataFrame, int]:
     return frame.select("key", *columns).group_by("key", maintain_order=True).sum(), k
 
 
-def speed_factors(times: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Per repeat (column): the median of times / reference over the anchor functions, those
-    holding at least ANCHOR_MIN_SHARE_PCT of the reference total (every row with a positive
-    reference when fewer than MIN_ANCHORS do); 1.0 when no row has one.
+def speed_factors(
+    times: np.ndarray, reference: np.ndarray, eligible: np.ndarray | None = None
+) -> np.ndarray:
+    """Per repeat (column): the median of times / reference over the anchor functions, the
+    `eligible` rows (default all) holding at least ANCHOR_MIN_SHARE_PCT of the reference total
+    (every eligible row with a positive reference when fewer than MIN_ANCHORS do, every row when
+    none is eligible); 1.0 when no row has a positive reference.
 
     Each anchor counts once, whatever its size: a function that alone changed moves the median
     by at most one rank, however much of the run it holds. (Weighting by time let one function
     that grew to a third of the run pull the factor to a quartile of the others, and call
     unchanged functions improved.)"""
     usable = reference > 0
+    if eligible is not None and (usable & eligible).any():
+        usable = usable & eligible
     if not usable.any():
         return np.ones(times.shape[1])
-    anchors = reference >= reference[usable].sum() * ANCHOR_MIN_SHARE_PCT / 100.0
+    anchors = usable & (reference >= reference[usable].sum() * ANCHOR_MIN_SHARE_PCT / 100.0)
     if anchors.sum() < MIN_ANCHORS:
         anchors = usable
     factors = np.median(times[anchors] / reference[anchors, None], axis=0)
@@ -144,7 +149,13 @@ def judge_functions(
     b = both.select(f"b{i}" for i in range(kb)).to_numpy().astype(float).reshape(-1, kb)
     a = both.select(f"a{i}" for i in range(ka)).to_numpy().astype(float).reshape(-1, ka)
     reference = np.median(np.hstack([b, a]), axis=1) if both.height else np.zeros(0)
-    cb, ca = speed_factors(b, reference), speed_factors(a, reference)
+    # anchors are Python functions: C functions that wait on threads, I/O or the allocator do
+    # not slow like the interpreter when the machine is loaded
+    native: list[str] = []
+    if "file" in before.columns:
+        native = before.filter(pl.col("file") == "~")["key"].to_list()
+    python = ~both["key"].is_in(native).to_numpy()
+    cb, ca = speed_factors(b, reference, python), speed_factors(a, reference, python)
     xb, xa = b / cb, a / ca
     mb, ma = np.median(xb, axis=1), np.median(xa, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -124,3 +124,25 @@ def test_welch_rows_match_the_one_row_test() -> None:
         one = welch_t_test(before[i].tolist(), after[i].tolist())
         assert (t[i], p[i]) == pytest.approx((one.t, one.p))
     assert (p[2], p[3]) == (1.0, 0.0)  # constant rows: equal, and different
+
+
+def test_c_functions_are_not_anchors() -> None:
+    """Eight C functions (thread-pool waits, say) 1.5x slower on a machine where the 6 Python
+    functions ran as before: the speed factor comes from the Python functions, so the C
+    functions are named and the Python ones are not (eight of fourteen anchors would have moved
+    the median)."""
+    python = {f"prog:f{i}": 0.3 for i in range(6)}
+    native = {f"builtins:c{i}": 0.3 for i in range(8)}
+
+    def runs(slow: float, shift: int) -> pl.DataFrame:
+        keys = {**python, **native}
+        repeats = {
+            key: [s * (slow if key in native else 1.0) * (1 + w) for w in WOBBLE[(i + shift) % 3]]
+            for i, (key, s) in enumerate(keys.items())
+        }
+        rows = [(k, "/p.py" if k in python else "~", 1, 10, s, s, None) for k, s in keys.items()]
+        return functions_frame(rows, repeats)
+
+    found = statuses(compare_functions(runs(1.0, 0), runs(1.5, 1), min_change=10.0).deltas)
+    assert {k: found[k] for k in native} == dict.fromkeys(native, "regressed")
+    assert {k: found[k] for k in python} == dict.fromkeys(python, "not significant")
