@@ -60,7 +60,9 @@ def test_samples_goal_reached_and_counts_add_up(tmp_path: Path) -> None:
     assert sum(sum(c["run_samples"]) for c in children) == d["measured_samples"]
     total, measured = _counts(run_dir / "pyspy.collapsed.txt")
     assert sum(c["samples"] for c in children) == total == d["samples"]  # samples.parquet too
-    assert measured == d["measured_samples"]  # the merged file holds exactly what was counted
+    # the merged file holds what was counted: samples under `profiled`, plus the rare one
+    # caught in a run's marker frame itself, between two calls (at most one per run seen)
+    assert measured <= d["measured_samples"] <= measured + d["runs"]
     assert "rbprofile_run_" not in (run_dir / "pyspy.collapsed.txt").read_text()
     runs = pl.read_parquet(run_dir / "pyspy_runs.parquet")  # per run and stack
     per_run = runs.group_by("run").agg(pl.col("samples").sum()).sort("run")["samples"]
