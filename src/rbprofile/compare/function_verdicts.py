@@ -151,10 +151,8 @@ def judge_functions(
     reference = np.median(np.hstack([b, a]), axis=1) if both.height else np.zeros(0)
     # anchors are Python functions: C functions that wait on threads, I/O or the allocator do
     # not slow like the interpreter when the machine is loaded
-    native: list[str] = []
-    if "file" in before.columns:
-        native = before.filter(pl.col("file") == "~")["key"].to_list()
-    python = ~both["key"].is_in(native).to_numpy()
+    native = before.filter(pl.col("file") == "~")["key"]
+    python = ~both["key"].is_in(native.implode()).to_numpy()
     cb, ca = speed_factors(b, reference, python), speed_factors(a, reference, python)
     xb, xa = b / cb, a / ca
     mb, ma = np.median(xb, axis=1), np.median(xa, axis=1)
