@@ -23,6 +23,7 @@ import polars as pl
 from rbprofile.errors import RbprofileError
 from rbprofile.render import Document, Table
 from rbprofile.scenarios import SCENARIOS, Scenario, expand
+from rustybt.data.bundle_format import SESSIONS_FILE
 from rustybt.data.bundles import (
     MAX_BARS,
     BundleMetadata,
@@ -180,7 +181,13 @@ def _differences(metadata: BundleMetadata, spec: BundleSpec) -> tuple[str, ...]:
         "last session": metadata.last_session,
         "seed": metadata.seed,
     }
-    return tuple(f"{k} {have[k]} (asked {v})" for k, v in wanted.items() if have[k] != v)
+    differs = [f"{k} {have[k]} (asked {v})" for k, v in wanted.items() if have[k] != v]
+    if SESSIONS_FILE not in metadata.files:  # written before bundles stored their schedule
+        differs.append(
+            f"no {SESSIONS_FILE} (an older bundle: every run builds the exchange calendar, "
+            "which profiles as setup time the engine no longer spends)"
+        )
+    return tuple(differs)
 
 
 class IngestOptions(TypedDict, total=False):

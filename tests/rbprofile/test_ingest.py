@@ -62,6 +62,28 @@ def test_overrides_and_differences(bundle_root: Path) -> None:
     )
 
 
+def test_a_bundle_without_its_schedule_is_said_to_differ(bundle_root: Path) -> None:
+    """A bundle written before bundles stored their session schedule still loads (the engine
+    builds the calendar instead), but `ingest` says so: that calendar build would show up in
+    every profile as setup time today's engine does not spend."""
+    import json
+
+    ingest("smoke", **WEEK)
+    bundle = bundle_root / "smoke"
+    meta = json.loads((bundle / "metadata.json").read_text())
+    del meta["files"]["sessions.parquet"]  # as an older writer left it
+    (bundle / "metadata.json").write_text(json.dumps(meta))
+    (bundle / "sessions.parquet").unlink()
+    assert load_bundle("smoke").metadata.sessions == 5  # it still loads
+    (kept,) = ingest_scenarios("smoke", **WEEK)
+    assert kept.status == "exists"
+    assert len(kept.differs) == 1 and kept.differs[0].startswith("no sessions.parquet (")
+    ingest_scenarios("smoke", force=True, **WEEK)
+    assert (bundle / "sessions.parquet").exists()
+    (again,) = ingest_scenarios("smoke", **WEEK)
+    assert again.differs == ()
+
+
 def test_all_means_the_three_profiled_scenarios(bundle_root: Path) -> None:
     outcomes = ingest_scenarios(["all", "minute"], assets=1, **WEEK)
     assert [(o.scenario, o.metadata.frequency) for o in outcomes] == [
