@@ -11,6 +11,9 @@ takes its children with it. The signal is tied to the thread that forked, so chi
 spawned from the main thread only. A grandchild (the program py-spy starts) sets its own
 (`die_with_parent`, called by `rbprofile.runner.child`): it is cleared on fork.
 
+`spawn_all` starts several children at once from the main thread and waits for all of them
+(py-spy's sampling children, `--sampling-jobs`).
+
 `timeout_s` limits a child's wall time: past it the group is stopped and `ChildTimeoutError`
 raised.
 """
@@ -23,10 +26,10 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from rbprofile.errors import ChildKilledError, ChildTimeoutError, RbprofileError
 from rbprofile.pdeath import PARENT_PID_ENV, parent_death_signal
@@ -101,18 +104,7 @@ def spawn(
         started = time.perf_counter()
         if stamp is not None:
             argv = [*argv, stamp, repr(time.time())]
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
-                preexec_fn=parent_death_signal(os.getpid()),
-            )
-        except OSError as exc:
-            raise RbprofileError(f"cannot start {argv[0]}: {exc.strerror}") from exc
+        proc = _start(argv, sink)
         watchdog = _Watchdog(proc, timeout_s) if timeout_s else None
         try:
             waited = wait(proc) if wait is not None else None
@@ -126,6 +118,63 @@ def spawn(
         if watchdog is not None and watchdog.expired:
             raise ChildTimeoutError(timeout_s or 0.0)
         return Finished(returncode, time.perf_counter() - started, log, waited)
+
+
+def spawn_all(
+    commands: Sequence[tuple[list[str], Path]], *, timeout_s: float | None = None
+) -> list[Finished]:
+    """Run every `(argv, log)` at once (each as `spawn` runs one) and wait for all of them.
+
+    On any exception (a stop signal, a child past `timeout_s`) every group still running is
+    stopped. Each `Finished.wall_s` is that child's own, from its start to its exit."""
+    with contextlib.ExitStack() as stack:
+        sinks = []
+        for _, log in commands:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            sinks.append(stack.enter_context(log.open("wb")))
+        procs: list[subprocess.Popen[bytes]] = []
+        watchdogs: list[_Watchdog] = []
+        walls: dict[int, float] = {}
+        started = time.perf_counter()
+        try:
+            for (argv, _), sink in zip(commands, sinks, strict=True):
+                procs.append(_start(argv, sink))
+                if timeout_s:
+                    watchdogs.append(_Watchdog(procs[-1], timeout_s))
+            while len(walls) < len(procs):
+                for i, proc in enumerate(procs):
+                    if i not in walls and proc.poll() is not None:
+                        walls[i] = time.perf_counter() - started
+                time.sleep(POLL_S)
+        except BaseException:
+            for proc in procs:
+                stop_group(proc)
+            raise
+        finally:
+            for watchdog in watchdogs:
+                watchdog.cancel()
+        if any(w.expired for w in watchdogs):
+            raise ChildTimeoutError(timeout_s or 0.0)
+        return [
+            Finished(proc.returncode, walls[i], log)
+            for i, (proc, (_, log)) in enumerate(zip(procs, commands, strict=True))
+        ]
+
+
+def _start(argv: list[str], sink: BinaryIO) -> subprocess.Popen[bytes]:
+    """A child in its own session, output to `sink`, dying with this process (main thread)."""
+    try:
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
+            preexec_fn=parent_death_signal(os.getpid()),
+        )
+    except OSError as exc:
+        raise RbprofileError(f"cannot start {argv[0]}: {exc.strerror}") from exc
 
 
 def wait_polling(proc: subprocess.Popen[bytes], timeout_s: float | None = None) -> int:

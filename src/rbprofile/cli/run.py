@@ -19,6 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 
 from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_DOMAIN
+from rbprofile.profilers.pyspy_sampling import MAX_JOBS, default_jobs
 from rbprofile.render import OutputFormat, render
 from rbprofile.runner.request import DEFAULT_BUDGET_S, DEFAULT_SAMPLES, DEFAULT_TIMEOUT_S
 
@@ -104,8 +105,9 @@ def help_text() -> str:
         "`<profiles-dir>/<label>/<scenario>/`.\n\n"
         "Each scenario runs in fresh child processes: first `--repeat` plain (unprofiled) "
         "timing runs, then the profiled runs (`--cprofile-repeat` cProfile runs; py-spy repeats "
-        "the backtest until `--samples` samples fall under it, or `--sample-budget` seconds are "
-        "spent; one run per other profiler). Examples:\n\n"
+        "the backtest, in `--sampling-jobs` children at once, until `--samples` samples fall "
+        "under it, or `--sample-budget` seconds are spent; one run per other profiler). "
+        "Examples:\n\n"
         "* `rbprofile run daily --profiler cprofile`\n"
         "* `rbprofile run all --profiler all --label post-rust`\n"
         "* `rbprofile run all --numeric float --profiler cprofile` (label baseline-float)\n"
@@ -170,6 +172,14 @@ def run(
             "(the shortfall is recorded and shown)",
         ),
     ] = DEFAULT_BUDGET_S,
+    sampling_jobs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="py-spy: sampling children recorded at once (each gives --rate samples a "
+            f"second) [default: {MAX_JOBS}, or the usable cores if fewer]",
+        ),
+    ] = None,
     bundle: Annotated[
         str | None, typer.Option(help="bundle to run on (default: the scenario's)")
     ] = None,
@@ -231,6 +241,7 @@ def run(
         timeout_s=timeout or None,
         samples=samples,
         sample_budget_s=sample_budget,
+        sampling_jobs=sampling_jobs or default_jobs(),
         cprofile_repeat=cprofile_repeat,
         command=command,
         root=root,

@@ -38,6 +38,8 @@ class ProfilerContext:
     child_argv: Callable[[str, Path], list[str]]
     # (argv, log, wait=None, stamp=None) -> Finished: a child in its own process group
     spawn: Callable[..., Finished]
+    # ([(argv, log), ...]) -> [Finished, ...]: children run at once (parallel py-spy sampling)
+    spawn_all: Callable[..., list[Finished]]
     # (mode, work dir, wait=None) -> (Finished, the child's result.json): one measured child
     run_child: Callable[..., tuple[Finished, dict[str, Any]]]
     rate_hz: int = 100

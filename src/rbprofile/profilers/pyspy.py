@@ -36,13 +36,15 @@ from rbprofile.atomic import write_parquet, write_text
 from rbprofile.childprotocol import RESULT, repeat_args
 from rbprofile.errors import RbprofileError
 from rbprofile.profilers.base import PLAIN, Profiler, ProfilerContext, ProfilerOutcome, failed
-from rbprofile.profilers.pyspy_merge import Split, collapsed_text, run_table, split_runs
+from rbprofile.profilers.pyspy_merge import collapsed_text, run_table, split_runs
 from rbprofile.profilers.pyspy_sampling import (
     DEFAULT_BUDGET_S,
     DEFAULT_SAMPLES,
     MAX_REPEATS,
     RUNS_PER_CHILD,
+    Child,
     SamplingGoal,
+    default_jobs,
     sample,
 )
 from rbprofile.rundir import files
@@ -119,7 +121,7 @@ def record_cmd(
     return [*cmd, "--", *child]
 
 
-def _record(
+def _command(
     ctx: ProfilerContext,
     binary: str,
     fmt: str,
@@ -129,15 +131,14 @@ def _record(
     idle: bool,
     tag: str = "",
     extra: Sequence[str] = (),
-) -> Recording:
+) -> tuple[list[str], Path, Path]:
+    """A py-spy recording's (command line, log, output file), in its own work directory."""
     work = ctx.work / f"pyspy-{fmt}{tag}{'-native' if native else ''}"
     work.mkdir(parents=True, exist_ok=True)
     output = work / name
     child = [*ctx.child_argv(PLAIN, work), *extra]
     cmd = record_cmd(binary, fmt, output, ctx.rate_hz, native=native, idle=idle, child=child)
-    finished = ctx.spawn(cmd, work / "pyspy.log")
-    finished.raise_if_killed()
-    return Recording(finished, output)
+    return cmd, work / "pyspy.log", output
 
 
 def _reason(rec: Recording) -> str:
@@ -171,9 +172,10 @@ class PySpyProfiler(Profiler):
         "numbers, native frames where it can (--native) and idle waits (--idle); its overhead on "
         "the profiled process is small. Because one backtest gives few samples at its rate, "
         "sampling children repeat the backtest (each run as cold as a fresh process: the "
-        "engine's calendar cache cleared, garbage collected between runs) and their stacks are "
-        "merged until `--samples` samples fall under the measured call or `--sample-budget` "
-        "seconds are spent. The flamegraph and speedscope files come from one further run each."
+        "engine's calendar cache cleared, garbage collected between runs), several at once "
+        "(`--sampling-jobs`, on separate cores), and their stacks are merged until `--samples` "
+        "samples fall under the measured call or `--sample-budget` seconds are spent. The "
+        "flamegraph and speedscope files come from one further run each."
     )
     files = (COLLAPSED, RUNS, SVG, SPEEDSCOPE, files.SAMPLES)
     tool = "py_spy"
@@ -236,6 +238,7 @@ def goal(ctx: ProfilerContext) -> SamplingGoal:
         run_s=opts.get("run_s"),
         startup_s=opts.get("startup_s"),
         runs_per_child=int(opts.get(RUNS_PER_CHILD, MAX_REPEATS)),
+        jobs=int(opts.get("sampling_jobs") or default_jobs()),
     )
 
 
@@ -251,19 +254,38 @@ class _Sampler:
     def __init__(self, ctx: ProfilerContext, binary: str) -> None:
         self.ctx, self.binary, self.native = ctx, binary, True
 
-    def _try(self, fmt: str, name: str, *, idle: bool, tag: str, extra: list[str]) -> Recording:
-        run = partial(_record, self.ctx, self.binary, fmt, name, idle=idle, tag=tag, extra=extra)
-        rec = run(native=self.native)
-        if not rec.sampled and self.native:  # py-spy itself failed, maybe for --native
-            self.native = False
-            rec = run(native=False)
-        return rec
+    def _try(
+        self, commands: list[tuple[str, str, str, list[str]]], *, idle: bool
+    ) -> list[Recording]:
+        """Record every (fmt, file name, tag, extra child args) at once; once py-spy fails
+        with --native, the wave is recorded again without it."""
 
-    def record(
-        self, index: int, repeats: int, seconds: float
-    ) -> tuple[Split, int, float, float, float]:
-        extra = repeat_args(repeats, seconds, mark=True)
-        rec = self._try("raw", COLLAPSED, idle=True, tag=f"-{index}", extra=extra)
+        def wave(native: bool) -> list[Recording]:
+            made = [
+                _command(
+                    self.ctx, self.binary, fmt, name, native=native, idle=idle, tag=tag, extra=extra
+                )
+                for fmt, name, tag, extra in commands
+            ]
+            finished = self.ctx.spawn_all([(cmd, log) for cmd, log, _ in made])
+            for done in finished:
+                done.raise_if_killed()
+            return [Recording(done, out) for done, (_, _, out) in zip(finished, made, strict=True)]
+
+        recs = wave(self.native)
+        if self.native and not all(rec.sampled for rec in recs):  # maybe py-spy refused --native
+            self.native = False
+            recs = wave(False)
+        return recs
+
+    def record(self, children: list[tuple[int, int, float]]) -> list[Child]:
+        commands = [
+            ("raw", COLLAPSED, f"-{index}", repeat_args(repeats, seconds, mark=True))
+            for index, repeats, seconds in children
+        ]
+        return [self._read(rec) for rec in self._try(commands, idle=True)]
+
+    def _read(self, rec: Recording) -> Child:
         if not (rec.sampled or rec.ok) or not (rec.output.parent / RESULT).exists():
             raise _RecordingFailed(_reason(rec))  # py-spy, or the backtest under it, failed
         result = json.loads((rec.output.parent / RESULT).read_text())
@@ -281,7 +303,7 @@ class _Sampler:
         return split, len(runs), rec.finished.wall_s, in_runs, elapsed
 
     def once(self, fmt: str, name: str) -> Recording:
-        return self._try(fmt, name, idle=False, tag="", extra=[])
+        return self._try([(fmt, name, "", [])], idle=False)[0]
 
 
 def _record_samples(run_dir: Path, outcome: ProfilerOutcome) -> None:

@@ -30,7 +30,7 @@ from rbprofile import profilers
 from rbprofile.atomic import write_json
 from rbprofile.errors import ChildTimeoutError, RbprofileError
 from rbprofile.paths import profiles_dir
-from rbprofile.process import spawn
+from rbprofile.process import spawn, spawn_all
 from rbprofile.profilers.base import ProfilerContext, ProfilerOutcome
 from rbprofile.profilers.cprofile import REPEAT_OPTION as CPROFILE_REPEAT
 from rbprofile.profilers.pyspy_sampling import RUNS_PER_CHILD
@@ -356,7 +356,7 @@ def _warn_few_samples(target: Target, request: RunRequest, emit: Progress) -> No
     """Say before py-spy runs when `--rate` x `--sample-budget` cannot reach enough samples."""
     if "pyspy" not in request.profilers:
         return
-    reachable = request.rate_hz * request.sample_budget_s
+    reachable = request.rate_hz * request.sample_budget_s * request.sampling_jobs
     if reachable < min(MIN_PYSPY_SAMPLES, request.samples):
         _notice(
             emit,
@@ -383,6 +383,7 @@ def profiler_context(
         work=work,
         child_argv=spec.argv,
         spawn=partial(spawn, timeout_s=timeout_s),
+        spawn_all=partial(spawn_all, timeout_s=timeout_s),
         run_child=partial(run_child, spec, timeout_s=timeout_s),
         rate_hz=rate_hz,
         options=dict(options or {}),
@@ -404,6 +405,7 @@ def sampling_options(request: RunRequest, timing: Timing) -> dict[str, Any]:
     return {
         "samples": request.samples,
         "sample_budget_s": request.sample_budget_s,
+        "sampling_jobs": request.sampling_jobs,
         "run_s": run_s,
         "startup_s": startup_s,
     }

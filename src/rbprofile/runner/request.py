@@ -10,7 +10,7 @@ from typing import Any
 
 from rbprofile import profilers
 from rbprofile.errors import RbprofileError
-from rbprofile.profilers.pyspy_sampling import DEFAULT_BUDGET_S, DEFAULT_SAMPLES
+from rbprofile.profilers.pyspy_sampling import DEFAULT_BUDGET_S, DEFAULT_SAMPLES, default_jobs
 from rbprofile.runner.childspec import ChildSpec, CommandSpec
 from rbprofile.runner.command import Program, Root, parse_command, parse_root
 from rbprofile.scenarios import SCENARIOS, expand
@@ -32,6 +32,7 @@ class RunRequest:
     timeout_s: float | None = DEFAULT_TIMEOUT_S  # per child; None: no limit
     samples: int = DEFAULT_SAMPLES  # py-spy samples wanted under the measured call
     sample_budget_s: float = DEFAULT_BUDGET_S  # wall seconds py-spy may spend on one target
+    sampling_jobs: int = field(default_factory=default_jobs)  # py-spy children at once
     cprofile_repeat: int = 3  # profiled cProfile children (medians and spread per function)
     command: tuple[str, ...] | None = None  # `-- COMMAND...`: a Python program, not `target`
     root: str | None = None  # MODULE:FUNCTION, the command's measured call

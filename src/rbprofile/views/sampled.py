@@ -36,6 +36,8 @@ def budget_text(details: Mapping[str, Any]) -> str | None:
     measured = details.get("measured_samples")
     runs, children = details.get("runs"), len(details.get("children") or ())
     how = f"{runs} runs of the measured call in {children} sampling process(es)"
+    if (details.get("jobs") or 1) > 1:
+        how += f", {details['jobs']} at a time"
     if details.get("budget_exhausted"):
         return (
             f"sampling budget ran out ({details.get('sample_budget_s')} s): {measured} of the "

@@ -6,7 +6,7 @@ import pytest
 
 from rbprofile.errors import RbprofileError
 from rbprofile.profilers.pyspy_merge import Split, collapsed_text, merge, run_table, split_runs
-from rbprofile.profilers.pyspy_sampling import HEADROOM, seconds_for
+from rbprofile.profilers.pyspy_sampling import FIRST_EFFICIENCY, HEADROOM, Child, seconds_for
 
 CHILD = "/x/rbprofile/runner/child.py"
 RUN = "run_algorithm (/x/rustybt/run.py:60)"
@@ -68,9 +68,9 @@ def test_a_program_that_runs_once_per_child_gets_more_children() -> None:
 
     asked: list[int] = []
 
-    def record(index: int, repeats: int, seconds: float) -> tuple[Split, int, float, float, float]:
-        asked.append(repeats)
-        return Split(stacks={"a": 10}, runs={0: 10}, total=12), 1, 0.01, 0.01, 0.01
+    def record(wave: list[tuple[int, int, float]]) -> list[Child]:
+        asked.extend(repeats for _, repeats, _ in wave)
+        return [(Split(stacks={"a": 10}, runs={0: 10}, total=12), 1, 0.01, 0.01, 0.01)] * len(wave)
 
     goal = SamplingGoal(samples=150, budget_s=60.0, run_s=0.01, startup_s=0.0, runs_per_child=1)
     out = sample(goal, 100, record)
@@ -78,3 +78,27 @@ def test_a_program_that_runs_once_per_child_gets_more_children() -> None:
     assert out.measured == 150 and not out.budget_exhausted
     many = sample(SamplingGoal(samples=150, budget_s=60.0, run_s=0.01, startup_s=0.0), 100, record)
     assert len(many.children) == MAX_CHILDREN  # repeating children: capped as before
+
+
+def test_jobs_children_share_the_seconds_the_goal_needs() -> None:
+    """With jobs=2 the first wave is two children, each asked for half the run seconds that
+    the goal needs at the rate (py-spy samples each child at its own rate); a wave that falls
+    short is topped up by another wave of two."""
+    from rbprofile.profilers.pyspy_sampling import SamplingGoal, sample
+
+    waves: list[list[tuple[int, int, float]]] = []
+
+    def record(wave: list[tuple[int, int, float]]) -> list[Child]:
+        waves.append(wave)
+        # each child ran 10 runs of 0.1 s and py-spy kept 80 samples of the 100 it could take
+        return [(Split(stacks={"a": 80}, runs={i: 8 for i in range(10)}, total=90), 10, 1.2,
+                 1.0, 1.0)] * len(wave)  # fmt: skip
+
+    out = sample(SamplingGoal(samples=200, run_s=0.1, startup_s=0.2, jobs=2), 100, record)
+    first, second = waves[0], waves[1]
+    assert [index for index, _, _ in first] == [0, 1] and [i for i, _, _ in second] == [2, 3]
+    # 200 / 100 Hz / 2 children, py-spy expected to keep FIRST_EFFICIENCY of its rate
+    assert all(s == pytest.approx(1.0 / FIRST_EFFICIENCY * HEADROOM) for _, _, s in first)
+    # 40 missing at the 80% py-spy kept so far: 40 / (100 x 0.8) / 2 children each
+    assert all(s == pytest.approx(0.25 * HEADROOM) for _, _, s in second)
+    assert len(waves) == 2 and out.measured == 320 and out.details()["jobs"] == 2

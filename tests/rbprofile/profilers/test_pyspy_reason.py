@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rbprofile.process import spawn
+from rbprofile.process import spawn, spawn_all
 from rbprofile.profilers import pyspy
 from rbprofile.profilers.base import ProfilerContext, ProfilerOutcome
 
@@ -25,6 +25,7 @@ def _run(tmp_path: Path, program: str, **options: float) -> tuple[Path, Profiler
         work=tmp_path / "work",
         child_argv=lambda _mode, out: [sys.executable, "-c", program, str(out)],
         spawn=spawn,
+        spawn_all=spawn_all,
         run_child=lambda *a, **k: pytest.fail("py-spy records a plain child itself"),
         rate_hz=1,
         options=dict(options),

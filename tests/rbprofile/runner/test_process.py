@@ -59,3 +59,47 @@ def test_child_argv_runs_the_child_module_of_this_interpreter(tmp_path: Path) ->
         sys.executable, "-m", "rbprofile.runner.child", "--mode", "cprofile", "--out",
         str(tmp_path), "--strategy", "/s/algo.py", "--bundle", "smoke", "--numeric", "float",
     ]  # fmt: skip
+
+
+# each child announces itself, then waits (up to 20 s) for the other's file: children run one
+# after the other would fail the first one (exit 3), children run at once both exit 0
+RENDEZVOUS = (
+    "import pathlib, sys, time\n"
+    "me, other = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])\n"
+    "me.write_text('here')\n"
+    "deadline = time.monotonic() + 20\n"
+    "while not other.exists():\n"
+    "    if time.monotonic() > deadline: sys.exit(3)\n"
+    "    time.sleep(0.01)\n"
+    "print('met', flush=True)\n"
+)
+
+
+def test_spawn_all_runs_the_children_at_once(tmp_path: Path) -> None:
+    from rbprofile.process import spawn_all
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    commands = [
+        ([sys.executable, "-c", RENDEZVOUS, str(a), str(b)], tmp_path / "a.log"),
+        ([sys.executable, "-c", RENDEZVOUS, str(b), str(a)], tmp_path / "b.log"),
+    ]
+    finished = spawn_all(commands)
+    assert [f.returncode for f in finished] == [0, 0]
+    assert [f.log.read_text().strip() for f in finished] == ["met", "met"]
+    assert [f.log for f in finished] == [tmp_path / "a.log", tmp_path / "b.log"]
+
+
+def test_spawn_all_stops_every_child_group_on_timeout(tmp_path: Path) -> None:
+    from rbprofile.errors import ChildTimeoutError
+    from rbprofile.process import spawn_all
+
+    commands = [([sys.executable, "-c", SLEEPER], tmp_path / f"{i}.log") for i in range(2)]
+    with pytest.raises(ChildTimeoutError):
+        spawn_all(commands, timeout_s=1.5)
+    # each child printed its grandchild's pid: the grandchildren went with their groups
+    pids = [int(line) for i in range(2) for line in (tmp_path / f"{i}.log").read_text().split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in pids)
