@@ -130,12 +130,18 @@ class TimingSummary:
     repeats: int
     wall_s: tuple[float, ...] = ()
     simulate_cpu_s: tuple[float | None, ...] = ()
+    # every measured call started after a full garbage collection (rbprofile.runner.child);
+    # runs recorded before that did not say so, and their first run paid for start-up's garbage
+    collected_before: bool = False
 
     @classmethod
     def from_fields(cls, f: Fields) -> TimingSummary:
         wall = tuple(v for v in f.numbers("wall_s") if v is not None)
         return cls(
-            f.integer("repeats") or len(wall), wall, f.numbers("simulate_cpu_s", allow_none=True)
+            f.integer("repeats") or len(wall),
+            wall,
+            f.numbers("simulate_cpu_s", allow_none=True),
+            bool(f.flag("collected_before")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -143,6 +149,7 @@ class TimingSummary:
             "repeats": self.repeats,
             "wall_s": list(self.wall_s),
             "simulate_cpu_s": list(self.simulate_cpu_s),
+            "collected_before": self.collected_before,
         }
 
 

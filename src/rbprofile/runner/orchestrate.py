@@ -308,6 +308,7 @@ def _manifest(
             timing.repeats,
             tuple(r["total_wall_s"] for r in timing.runs),
             tuple(r.get("simulate_cpu_s") for r in timing.runs),
+            collected_before=True,
         ),
         profilers=records,
     )

@@ -175,8 +175,10 @@ def test_unlike_runs_are_noted(profiles: Path) -> None:
         manifest["numeric"] = "decimal" if label == "base" else "float"
         manifest["bundle"] = {"content_hash": "ab" * 32}
         manifest["versions"] = {"python": "3.11.7" if label == "base" else "3.12.1"}
+        manifest["timing"] = {"repeats": 3, "collected_before": label == "new"}
         (run / "manifest.json").write_text(json.dumps(manifest))
     result = compare_runs("base", "new")
     assert result.notes == (
-        "daily: not like for like (numeric mode decimal vs float; Python 3.11.7 vs 3.12.1).",
+        "daily: not like for like (numeric mode decimal vs float; Python 3.11.7 vs 3.12.1; "
+        "start-up garbage collected before the measured call no vs yes).",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rbprofile.report import (
@@ -35,6 +36,18 @@ def test_methodology_reports_versions_machine_parameters_and_overhead(make_run, 
     )
     assert "| baseline/smoke | 3 | 1.80x | 1.05x (native) | 1.80x |" in text
     assert "| partial/smoke | 3 | 1.80x | skipped: not requested (--profiler) |" in text
+    # these manifests do not say their measured call started after a full collection
+    assert "Some runs here (baseline/smoke, partial/smoke) were recorded before" in text
+
+
+def test_methodology_says_every_measured_call_follows_a_collection(make_run, context) -> None:
+    run = make_run("fresh")
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["timing"]["collected_before"] = True
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    text = md(methodology.section(context("fresh")))
+    assert "- Every measured call starts after a full garbage collection" in text
+    assert "Some runs here" not in text
 
 
 def test_float_run_is_not_called_decimal(make_run, context) -> None:

@@ -84,3 +84,45 @@ def test_repeat_seconds_counts_the_resets_between_runs(
         marks["after_run"] - marks["before_run"] - runs[-1]["run_wall_s"]
         < 1.0 + resets / (len(runs) - 1) * 3
     )
+
+
+# a strategy whose module leaves a reference cycle behind with automatic collection off, so
+# only an explicit collection frees it; `initialize` (inside the measured call) writes whether
+# it was freed before the call began
+GARBAGE_ALGO = """\
+import gc
+import pathlib
+import weakref
+
+
+class Node:
+    pass
+
+
+gc.disable()
+_node = Node()
+_node.me = _node
+_freed = weakref.ref(_node)
+del _node
+OUT = pathlib.Path(__file__).with_suffix(".txt")
+
+
+def initialize(context):
+    OUT.write_text("freed" if _freed() is None else "alive")
+
+
+def handle_data(context, data):
+    pass
+"""
+
+
+def test_start_up_garbage_is_collected_before_the_first_run(
+    smoke_bundle: Bundle, tmp_path: Path
+) -> None:
+    algo = tmp_path / "garbage_algo.py"
+    algo.write_text(GARBAGE_ALGO)
+    cmd = [sys.executable, "-m", "rbprofile.runner.child", "--out", str(tmp_path / "out")]
+    cmd += ["--strategy", str(algo), "--bundle", "smoke", "--repeats", "1"]
+    env = {**os.environ, "RBPROFILE_HOME": str(smoke_bundle.path.parent.parent)}
+    subprocess.run(cmd, check=True, env=env)
+    assert algo.with_suffix(".txt").read_text() == "freed"

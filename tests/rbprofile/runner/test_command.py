@@ -91,3 +91,27 @@ def test_another_interpreter_is_named(script: str, tmp_path: Path) -> None:
     elsewhere.write_text("#!/bin/sh\n")
     elsewhere.chmod(0o755)
     assert other_interpreter(parse_command([str(elsewhere), script])) == str(elsewhere)
+
+
+def test_a_commands_measured_call_starts_after_a_full_collection(tmp_path: Path) -> None:
+    """A reference cycle left by the program's start-up (automatic collection off, so only an
+    explicit collection frees it) is gone when the measured call begins."""
+    import gc
+    import weakref
+
+    from rbprofile.runner.cmdchild import Measurement
+
+    class Node:
+        me: object
+
+    gc.disable()
+    try:
+        node = Node()
+        node.me = node
+        freed = weakref.ref(node)
+        del node
+        assert freed() is not None  # nothing collected it yet
+        seen = Measurement("plain", tmp_path, mark=False).measure(lambda: freed() is None)
+    finally:
+        gc.enable()
+    assert seen is True
