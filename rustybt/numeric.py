@@ -166,18 +166,25 @@ def numeric_mode(name: str) -> NumericMode:
 def memoized(convert: Callable[[float], Money]) -> Callable[[float], Money]:
     """``convert`` (a pure function of a float) remembering up to _PRICE_MEMO_LIMIT results.
     Zero is not remembered (0.0 == -0.0 as keys, but they convert to different Decimals), nor
-    is NaN (never equal to itself) or anything ``convert`` raises for."""
-    memo: dict[float, Money] = {}
+    is NaN (never equal to itself) or anything ``convert`` raises for.
 
-    def converted(value: float) -> Money:
-        money = memo.get(value)
-        if money is None:
-            money = convert(value)
-            if value and len(memo) < _PRICE_MEMO_LIMIT:
-                memo[value] = money
+    The result is a dict's ``__getitem__``: a remembered value costs one C-level lookup, no
+    Python frame; only a miss runs ``_Memo.__missing__``."""
+    return _Memo(convert).__getitem__
+
+
+class _Memo(dict[float, Money]):
+    __slots__ = ("_convert",)
+
+    def __init__(self, convert: Callable[[float], Money]) -> None:
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, value: float) -> Money:
+        money = self._convert(value)
+        if value and len(self) < _PRICE_MEMO_LIMIT:
+            self[value] = money
         return money
-
-    return converted
 
 
 def whole_shares(value: Money) -> int:

@@ -39,9 +39,14 @@ class MoneyPrices:
     def prices_now(self) -> Callable[[int], Money]:
         """``price`` for any sid at the current bar, from one read of the bar's last closes
         (for valuing many positions at once)."""
-        values, column = self._source.price_row()
-        convert = self._convert
+        values, column, convert = self.row_now()
         return lambda sid: convert(values[column[sid]])
+
+    def row_now(self) -> tuple[list[float], dict[int, int], Callable[[float], Money]]:
+        """The bar's last closes by column, sid -> column, and the float -> money conversion:
+        ``prices_now`` without a call per sid (the ledger's mark reads them inline)."""
+        values, column = self._source.price_row()
+        return values, column, self._convert
 
     def bar(self, sid: int) -> MoneyBar | None:
         """The current bar of ``sid``, or None when it has no bar now."""

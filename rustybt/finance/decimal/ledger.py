@@ -60,6 +60,22 @@ class DecimalLedger:
             position.last_sale_price = price
         self.version += 1
 
+    def mark_row(
+        self,
+        values: list[float],
+        column: dict[int, int],
+        convert: Callable[[float], Money],
+        source: str = "data portal",
+    ) -> None:
+        """``mark`` at ``convert(values[column[sid]])`` (``MoneyPrices.row_now()``), inline."""
+        money_type = self.numeric.money_type
+        for sid, position in self.positions.items():
+            price = convert(values[column[sid]])
+            if type(price) is not money_type:
+                self.numeric.check(price, f"mark-to-market price for sid {sid} (from {source})")
+            position.last_sale_price = price
+        self.version += 1
+
     def amount(self, sid: int) -> int:
         position = self.positions.get(sid)
         return 0 if position is None else position.amount

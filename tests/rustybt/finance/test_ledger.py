@@ -47,6 +47,10 @@ def test_mark_and_portfolio_value_identity() -> None:
     assert ledger.positions_value == D("215") - D("145")
     assert ledger.portfolio_value == ledger.cash + D("70") == D("1000") - 200 + 150 + 70
     assert ledger.unrealized_pnl == D("15") + D("5")
+    # mark_row: the same marks from a bar's float row through the mode's conversion
+    ledger.mark_row([29.0, 21.5], {1: 1, 2: 0}, DEC.price_converter())
+    assert ledger.positions_value == D("215") - D("145")
+    assert str(ledger.positions[1].last_sale_price) == "21.5"
 
 
 def test_float_price_raises_type_error_naming_its_source() -> None:
@@ -58,6 +62,8 @@ def test_float_price_raises_type_error_naming_its_source() -> None:
     ledger.process_transaction(txn(3, 1, D("10.5")))
     with pytest.raises(NumericModeError, match=r"mark-to-market price for sid 3 \(from feed\)"):
         ledger.mark(lambda sid: 10.0, source="feed")
+    with pytest.raises(NumericModeError, match=r"mark-to-market price for sid 3 \(from feed\)"):
+        ledger.mark_row([10.0], {3: 0}, float, source="feed")
     with pytest.raises(NumericModeError, match="capital_base"):
         DecimalLedger(1000.0, DEC)
     assert ledger.cash == D("1000") - D("10.5") - D("1")  # the rejected fills left no trace
