@@ -51,7 +51,11 @@ class NumericMode(ABC):
 
     name: Mode
     money_type: type
-    # explicit-context arithmetic for hot paths outside a ``context()`` block
+    # explicit-context arithmetic for hot paths outside a ``context()`` block (the ledger's
+    # per-fill bookkeeping): the same results as the operators inside it, without entering a
+    # local context per call
+    add: Callable[[Money, Money], Money] = operator.add
+    sub: Callable[[Money, Money], Money] = operator.sub
     mul: Callable[[Money, Money], Money] = operator.mul
     div: Callable[[Money, Money], Money] = operator.truediv
 
@@ -90,6 +94,8 @@ class NumericMode(ABC):
 class DecimalMode(NumericMode):
     name: Mode = "decimal"
     money_type = Decimal
+    add = staticmethod(DECIMAL_CONTEXT.add)
+    sub = staticmethod(DECIMAL_CONTEXT.subtract)
     mul = staticmethod(DECIMAL_CONTEXT.multiply)
     div = staticmethod(DECIMAL_CONTEXT.divide)
 

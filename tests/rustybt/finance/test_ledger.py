@@ -109,3 +109,26 @@ def test_positions_value_follows_every_change() -> None:
     assert ledger.portfolio_value == ledger.cash + D("25")
     ledger.process_transaction(txn(1, -10, D("3")))
     assert ledger.positions_value == D("-5.00")
+
+
+def test_bookkeeping_uses_the_explicit_context_whatever_is_active() -> None:
+    """Fills, averaging and valuation run on DECIMAL_CONTEXT's methods: a 3-digit active
+    context (say, set by a strategy) changes no digit of the ledger."""
+    import decimal
+
+    def book() -> tuple[str, ...]:
+        ledger = DecimalLedger(D("100000"), DEC)
+        ledger.process_transaction(txn(1, 3, D("101.37"), D("1.00")))
+        ledger.process_transaction(txn(1, 4, D("99.14"), D("1.00")))
+        ledger.process_transaction(txn(1, -5, D("102.01"), D("1.00")))
+        ledger.mark({1: D("100.5")}.__getitem__)
+        pos = ledger.positions[1]
+        return tuple(
+            str(v)
+            for v in (ledger.cash, pos.cost_basis, ledger.realized_pnl, ledger.portfolio_value)
+        )
+
+    want = book()
+    assert want[1] == "100.0957142857142857142857143"  # 700.67 / 7 to 28 digits
+    with decimal.localcontext(decimal.Context(prec=3)):
+        assert book() == want
