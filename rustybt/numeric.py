@@ -39,9 +39,11 @@ DECIMAL_CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 
+_create_decimal = DECIMAL_CONTEXT.create_decimal
 # How close to an integer a share count must be to count as that integer (zipline does the
 # same): keeps decimal and float runs ordering the same number of shares.
 _NEAR_INTEGER = 1e-4
+_NO_PRICE = "no price available yet for this asset; wait for its first bar"
 # Distinct prices one run memoizes (about 100 bytes each: ~100 MB at most).
 _PRICE_MEMO_LIMIT = 1_000_000
 
@@ -101,13 +103,15 @@ class DecimalMode(NumericMode):
 
     def price(self, value: float) -> Decimal:
         if value != value:  # NaN: no price yet
-            raise RustyBTError("no price available yet for this asset; wait for its first bar")
+            raise RustyBTError(_NO_PRICE)
         return DECIMAL_CONTEXT.create_decimal(repr(value))
 
     def price_converter(self) -> Callable[[float], Decimal]:
         """``price`` memoized per float: the conversion is a pure function of the float, and a
-        run converts the same few thousand prices (to the cent) hundreds of thousands of times."""
-        return memoized(self.price)
+        run converts the same few thousand prices (to the cent) hundreds of thousands of times.
+        A miss converts inline (one Python frame, not two: most of a daily run's conversions
+        are misses, each bar's closes being new floats)."""
+        return _PriceMemo(self.price).__getitem__
 
     def money(self, value: object, source: str) -> Decimal:
         if type(value) is float and math.isfinite(value):  # the common case, first
@@ -141,7 +145,7 @@ class FloatMode(NumericMode):
 
     def price(self, value: float) -> float:
         if value != value:
-            raise RustyBTError("no price available yet for this asset; wait for its first bar")
+            raise RustyBTError(_NO_PRICE)
         return float(value)
 
     def money(self, value: object, source: str) -> float:
@@ -188,6 +192,20 @@ class _Memo(dict[float, Money]):
 
     def __missing__(self, value: float) -> Money:
         money = self._convert(value)
+        if value and len(self) < _PRICE_MEMO_LIMIT:
+            self[value] = money
+        return money
+
+
+class _PriceMemo(_Memo):
+    """DecimalMode.price memoized, its conversion inlined in ``__missing__``."""
+
+    __slots__ = ()
+
+    def __missing__(self, value: float) -> Money:
+        if value != value:  # NaN: no price yet
+            raise RustyBTError(_NO_PRICE)
+        money = _create_decimal(repr(value))
         if value and len(self) < _PRICE_MEMO_LIMIT:
             self[value] = money
         return money
