@@ -242,7 +242,7 @@ class TradingAlgorithm:
 
     def _ensure_marked(self) -> None:
         if not self._marked and self.ledger.positions:
-            self.ledger.mark(self.prices.prices_now())
+            self.ledger.mark_row(*self.prices.row_now())
             self._marked = True
 
     def mark_to_market(self) -> None:
@@ -251,7 +251,7 @@ class TradingAlgorithm:
         handle_data, which starts every bar unmarked)."""
         if self._marked:
             return
-        self.ledger.mark(self.prices.prices_now())
+        self.ledger.mark_row(*self.prices.row_now())
         self._marked = True
 
     def _snapshot(self) -> Portfolio:

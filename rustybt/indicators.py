@@ -40,7 +40,7 @@ def sma(values: Any, length: int) -> Any:
     window = _window(values)
     if length < 1 or window.shape[0] < length:
         return _nan_like(window)
-    return _out(window[-length:].sum(axis=0) / length, window.ndim)
+    return _out(_add(window[-length:], axis=0) / length, window.ndim)
 
 
 def ema(values: Any, span: int) -> Any:

@@ -39,9 +39,11 @@ DECIMAL_CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 
+_create_decimal = DECIMAL_CONTEXT.create_decimal
 # How close to an integer a share count must be to count as that integer (zipline does the
 # same): keeps decimal and float runs ordering the same number of shares.
 _NEAR_INTEGER = 1e-4
+_NO_PRICE = "no price available yet for this asset; wait for its first bar"
 # Distinct prices one run memoizes (about 100 bytes each: ~100 MB at most).
 _PRICE_MEMO_LIMIT = 1_000_000
 
@@ -51,7 +53,11 @@ class NumericMode(ABC):
 
     name: Mode
     money_type: type
-    # explicit-context arithmetic for hot paths outside a ``context()`` block
+    # explicit-context arithmetic for hot paths outside a ``context()`` block (the ledger's
+    # per-fill bookkeeping): the same results as the operators inside it, without entering a
+    # local context per call
+    add: Callable[[Money, Money], Money] = operator.add
+    sub: Callable[[Money, Money], Money] = operator.sub
     mul: Callable[[Money, Money], Money] = operator.mul
     div: Callable[[Money, Money], Money] = operator.truediv
 
@@ -90,18 +96,22 @@ class NumericMode(ABC):
 class DecimalMode(NumericMode):
     name: Mode = "decimal"
     money_type = Decimal
+    add = staticmethod(DECIMAL_CONTEXT.add)
+    sub = staticmethod(DECIMAL_CONTEXT.subtract)
     mul = staticmethod(DECIMAL_CONTEXT.multiply)
     div = staticmethod(DECIMAL_CONTEXT.divide)
 
     def price(self, value: float) -> Decimal:
         if value != value:  # NaN: no price yet
-            raise RustyBTError("no price available yet for this asset; wait for its first bar")
+            raise RustyBTError(_NO_PRICE)
         return DECIMAL_CONTEXT.create_decimal(repr(value))
 
     def price_converter(self) -> Callable[[float], Decimal]:
         """``price`` memoized per float: the conversion is a pure function of the float, and a
-        run converts the same few thousand prices (to the cent) hundreds of thousands of times."""
-        return memoized(self.price)
+        run converts the same few thousand prices (to the cent) hundreds of thousands of times.
+        A miss converts inline (one Python frame, not two: most of a daily run's conversions
+        are misses, each bar's closes being new floats)."""
+        return _PriceMemo(self.price).__getitem__
 
     def money(self, value: object, source: str) -> Decimal:
         if type(value) is float and math.isfinite(value):  # the common case, first
@@ -135,7 +145,7 @@ class FloatMode(NumericMode):
 
     def price(self, value: float) -> float:
         if value != value:
-            raise RustyBTError("no price available yet for this asset; wait for its first bar")
+            raise RustyBTError(_NO_PRICE)
         return float(value)
 
     def money(self, value: object, source: str) -> float:
@@ -166,18 +176,39 @@ def numeric_mode(name: str) -> NumericMode:
 def memoized(convert: Callable[[float], Money]) -> Callable[[float], Money]:
     """``convert`` (a pure function of a float) remembering up to _PRICE_MEMO_LIMIT results.
     Zero is not remembered (0.0 == -0.0 as keys, but they convert to different Decimals), nor
-    is NaN (never equal to itself) or anything ``convert`` raises for."""
-    memo: dict[float, Money] = {}
+    is NaN (never equal to itself) or anything ``convert`` raises for.
 
-    def converted(value: float) -> Money:
-        money = memo.get(value)
-        if money is None:
-            money = convert(value)
-            if value and len(memo) < _PRICE_MEMO_LIMIT:
-                memo[value] = money
+    The result is a dict's ``__getitem__``: a remembered value costs one C-level lookup, no
+    Python frame; only a miss runs ``_Memo.__missing__``."""
+    return _Memo(convert).__getitem__
+
+
+class _Memo(dict[float, Money]):
+    __slots__ = ("_convert",)
+
+    def __init__(self, convert: Callable[[float], Money]) -> None:
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, value: float) -> Money:
+        money = self._convert(value)
+        if value and len(self) < _PRICE_MEMO_LIMIT:
+            self[value] = money
         return money
 
-    return converted
+
+class _PriceMemo(_Memo):
+    """DecimalMode.price memoized, its conversion inlined in ``__missing__``."""
+
+    __slots__ = ()
+
+    def __missing__(self, value: float) -> Money:
+        if value != value:  # NaN: no price yet
+            raise RustyBTError(_NO_PRICE)
+        money = _create_decimal(repr(value))
+        if value and len(self) < _PRICE_MEMO_LIMIT:
+            self[value] = money
+        return money
 
 
 def whole_shares(value: Money) -> int:

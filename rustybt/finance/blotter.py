@@ -17,7 +17,7 @@ from rustybt.errors import RustyBTError
 from rustybt.finance.commission import PerShare
 from rustybt.finance.decimal.transaction import DecimalTransaction
 from rustybt.finance.order import Order, OrderStatus
-from rustybt.finance.pricing import MoneyBar
+from rustybt.finance.pricing import Bar
 from rustybt.finance.slippage import VolumeShareSlippage
 from rustybt.numeric import Money, NumericMode
 
@@ -83,7 +83,7 @@ class Blotter:
         return self._open_by_sid.get(sid, 0)
 
     def fill(
-        self, dt: pd.Timestamp, bar_of: Callable[[int], MoneyBar | None]
+        self, dt: pd.Timestamp, bar_of: Callable[[int], Bar | None]
     ) -> list[DecimalTransaction]:
         """A new bar ``dt`` arrived: fill the orders placed before it; returns the fills."""
         self.bar_count += 1
@@ -98,10 +98,10 @@ class Blotter:
         self,
         txns: list[DecimalTransaction],
         dt: pd.Timestamp,
-        bar_of: Callable[[int], MoneyBar | None],
+        bar_of: Callable[[int], Bar | None],
     ) -> None:
         volume_used: dict[int, int] = {}
-        bars: dict[int, MoneyBar | None] = {}
+        bars: dict[int, Bar | None] = {}
         for order in list(self.open_orders.values()):
             if order.bar >= self.bar_count:
                 continue

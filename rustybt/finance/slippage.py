@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rustybt.finance.order import Order
-from rustybt.finance.pricing import MoneyBar
+from rustybt.finance.pricing import Bar
 from rustybt.numeric import Money, NumericMode
 
 
@@ -29,7 +29,7 @@ class VolumeShareSlippage:
         self.numeric = numeric
         self.price_impact = numeric.money(self._price_impact, "VolumeShareSlippage price_impact")
 
-    def fill(self, order: Order, bar: MoneyBar, volume_used: int) -> tuple[Money, int] | None:
+    def fill(self, order: Order, bar: Bar, volume_used: int) -> tuple[Money, int] | None:
         """``(price, signed amount)`` for this bar, or None when nothing fills."""
         base = self._base_price(order, bar)
         if base is None:
@@ -47,7 +47,7 @@ class VolumeShareSlippage:
         return price, shares * order.direction
 
     @staticmethod
-    def _base_price(order: Order, bar: MoneyBar) -> Money | None:
+    def _base_price(order: Order, bar: Bar) -> Money | None:
         limit = order.limit
         if limit is None:
             return bar.open

@@ -53,3 +53,15 @@ def test_returns_and_bad_shape() -> None:
     assert returns(PRICES, 4) == pytest.approx(0.3)
     with pytest.raises(ValueError, match="1-D or 2-D"):
         sma(np.zeros((2, 2, 2)), 1)
+
+
+def test_sma_has_the_bits_of_ndarray_sum() -> None:
+    """sma sums with np.add.reduce: bit for bit what ``ndarray.sum(axis=0) / n`` gives (the
+    golden results depend on it), on 1-D and 2-D windows of awkward floats."""
+    rng = np.random.default_rng(11)
+    for shape in ((30, 50), (30,), (7, 3)):
+        window = rng.uniform(1.0, 500.0, shape).round(2) + 0.1
+        for n in (1, 3, 7):
+            want = window[-n:].sum(axis=0) / n
+            got = np.asarray(sma(window, n))
+            assert got.tobytes() == np.asarray(want).tobytes()

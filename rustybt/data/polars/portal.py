@@ -44,6 +44,7 @@ class PolarsDataPortal:
         self._col = {a.sid: i for i, a in enumerate(self.reader.assets)}
         self._times = self.reader.times
         self._times_ns = self.reader._times_ns
+        self._times_list: list[int] = self._times_ns.tolist()  # set_bar's lookups, no numpy
         self._columns: dict[tuple[AssetLike, ...], tuple[list[int], pd.Index]] = {}
         self._last_columns: tuple[tuple[AssetLike, ...], tuple[list[int], pd.Index]] = (
             (),
@@ -67,10 +68,21 @@ class PolarsDataPortal:
         return self._dt
 
     def set_bar(self, dt: pd.Timestamp) -> None:
-        """Move to `dt`. At a bar label that bar is current; between bars none is."""
-        row = self.reader.position(dt)
+        """Move to `dt`. At a bar label that bar is current; between bars none is.
+
+        The clock moves forward a bar at a time, so the next bar label, or a time before it
+        (before_trading_start's), is tried first; any other `dt` is searched for.
+        """
+        value = dt.value if type(dt) is pd.Timestamp else pd.Timestamp(dt).value
+        times = self._times_list
+        row = self._row
+        nxt = row + 1
+        if nxt < len(times) and times[nxt] == value:
+            row = nxt
+        elif not (row >= 0 and times[row] <= value and (nxt == len(times) or value < times[nxt])):
+            row = self.reader.position(dt)
         self._row = row
-        self._on_bar = row >= 0 and self._times_ns[row] == dt.value
+        self._on_bar = row >= 0 and times[row] == value
         self._dt = dt
 
     # -- the strategy's view --------------------------------------------------------------
@@ -122,7 +134,11 @@ class PolarsDataPortal:
             return self._polars_history(arr, lo, hi, *self._history_columns(key))
         if frame != "pandas":
             raise ValueError(f"frame must be 'pandas' or 'polars', got {frame!r}")
-        return self._pandas_full(field, single, key, arr).iloc[lo:hi]
+        # `iloc[lo:hi]` validates the integer slice, then calls pandas' positional `_slice`:
+        # ~8 us of its ~26 us on a 20-bar window. lo and hi are ints computed here, so call
+        # `_slice` itself (the same frame; test_history_is_the_frame_of_the_window checks it)
+        full: Any = self._pandas_full(field, single, key, arr)  # the stubs omit `_slice`
+        return full._slice(slice(lo, hi), 0)
 
     def _pandas_full(
         self, field: str, single: bool, key: tuple[AssetLike, ...], arr: np.ndarray

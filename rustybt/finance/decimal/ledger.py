@@ -2,7 +2,8 @@
 
 Every value that enters is checked against the numeric mode, so a float reaching a Decimal
 ledger raises ``NumericModeError`` naming its source instead of silently mixing types. All
-arithmetic runs under the mode's explicit context.
+arithmetic uses the mode's explicit context: its methods (``NumericMode.add/sub/mul/div``) on
+the per-fill and per-bar paths, a ``context()`` block elsewhere.
 """
 
 from __future__ import annotations
@@ -33,17 +34,18 @@ class DecimalLedger:
         check = self.numeric.check
         check(txn.price, f"transaction price for sid {txn.sid} (from {source})")
         check(txn.commission, f"transaction commission for sid {txn.sid} (from {source})")
-        with self.numeric.context():
-            self.cash = self.cash - txn.price * txn.amount - txn.commission
-            self.commissions = self.commissions + txn.commission
-            position = self.positions.get(txn.sid)
-            if position is None:
-                zero = self.numeric.zero
-                position = DecimalPosition(txn.sid, 0, zero, txn.price)
-                self.positions[txn.sid] = position
-            self.realized_pnl = self.realized_pnl + position.apply(txn.amount, txn.price)
-            if position.amount == 0:
-                del self.positions[txn.sid]
+        numeric = self.numeric
+        add, sub = numeric.add, numeric.sub
+        price, commission = txn.price, txn.commission
+        self.cash = sub(sub(self.cash, numeric.mul(price, txn.amount)), commission)
+        self.commissions = add(self.commissions, commission)
+        position = self.positions.get(txn.sid)
+        if position is None:
+            position = DecimalPosition(txn.sid, 0, numeric.zero, price)
+            self.positions[txn.sid] = position
+        self.realized_pnl = add(self.realized_pnl, position.apply(txn.amount, price, numeric))
+        if position.amount == 0:
+            del self.positions[txn.sid]
         self.version += 1
 
     def process_transactions(self, txns: Iterable[DecimalTransaction]) -> None:
@@ -60,6 +62,22 @@ class DecimalLedger:
             position.last_sale_price = price
         self.version += 1
 
+    def mark_row(
+        self,
+        values: list[float],
+        column: dict[int, int],
+        convert: Callable[[float], Money],
+        source: str = "data portal",
+    ) -> None:
+        """``mark`` at ``convert(values[column[sid]])`` (``MoneyPrices.row_now()``), inline."""
+        money_type = self.numeric.money_type
+        for sid, position in self.positions.items():
+            price = convert(values[column[sid]])
+            if type(price) is not money_type:
+                self.numeric.check(price, f"mark-to-market price for sid {sid} (from {source})")
+            position.last_sale_price = price
+        self.version += 1
+
     def amount(self, sid: int) -> int:
         position = self.positions.get(sid)
         return 0 if position is None else position.amount
@@ -70,17 +88,16 @@ class DecimalLedger:
         version, total = self._positions_value
         if version == self.version:
             return total
-        with self.numeric.context():
-            total = self.numeric.zero
-            for position in self.positions.values():
-                total = total + position.last_sale_price * position.amount
+        add, mul = self.numeric.add, self.numeric.mul
+        total = self.numeric.zero
+        for position in self.positions.values():
+            total = add(total, mul(position.last_sale_price, position.amount))
         self._positions_value = (self.version, total)
         return total
 
     @property
     def portfolio_value(self) -> Money:
-        with self.numeric.context():
-            return self.cash + self.positions_value
+        return self.numeric.add(self.cash, self.positions_value)
 
     @property
     def unrealized_pnl(self) -> Money:

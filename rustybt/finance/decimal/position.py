@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rustybt.numeric import Money, money_mul, money_sub
+from rustybt.numeric import Money, NumericMode, money_mul, money_sub
 
 
 @dataclass(slots=True)
@@ -25,22 +25,24 @@ class DecimalPosition:
     def unrealized_pnl(self) -> Money:
         return money_mul(money_sub(self.last_sale_price, self.cost_basis), self.amount)
 
-    def apply(self, amount: int, price: Money) -> Money:
+    def apply(self, amount: int, price: Money, numeric: NumericMode) -> Money:
         """Add a fill of ``amount`` shares at ``price``; return the realized PnL it closes.
 
-        Called by the ledger inside the numeric mode's context."""
+        The arithmetic is ``numeric``'s explicit-context add/sub/mul/div."""
+        add, sub, mul = numeric.add, numeric.sub, numeric.mul
         old = self.amount
         new = old + amount
-        realized = price - price  # a zero of the money type
+        realized = sub(price, price)  # a zero of the money type
         if old == 0 or (old > 0) == (amount > 0):
             # opening or adding in the same direction: average the cost
-            self.cost_basis = (self.cost_basis * old + price * amount) / new
+            cost = add(mul(self.cost_basis, old), mul(price, amount))
+            self.cost_basis = numeric.div(cost, new)
         else:
             closed = min(abs(amount), abs(old))
             direction = 1 if old > 0 else -1
-            realized = (price - self.cost_basis) * (closed * direction)
+            realized = mul(sub(price, self.cost_basis), closed * direction)
             if new == 0:
-                self.cost_basis = price - price
+                self.cost_basis = sub(price, price)
             elif (new > 0) != (old > 0):
                 self.cost_basis = price  # flipped: the remainder was opened at this price
         self.amount = new

@@ -37,8 +37,7 @@ class PortfolioValues:
         self, packet: dict[str, Any], ledger: DecimalLedger, session: pd.Timestamp
     ) -> None:
         cash, positions_value = ledger.cash, ledger.positions_value
-        with ledger.numeric.context():
-            value = cash + positions_value
+        value = ledger.numeric.add(cash, positions_value)
         held = {sid: (p.amount, p.last_sale_price) for sid, p in ledger.positions.items()}
         self.history.append(SessionValues(session, cash, positions_value, value, held))
         packet["portfolio_value"] = float(value)
@@ -65,9 +64,8 @@ class Returns:
         self, packet: dict[str, Any], ledger: DecimalLedger, session: pd.Timestamp
     ) -> None:
         start = self._start
-        with ledger.numeric.context():
-            value = ledger.portfolio_value
-            ret = float(value / start - 1) if start else 0.0
+        numeric = ledger.numeric
+        ret = float(numeric.sub(numeric.div(ledger.portfolio_value, start), 1)) if start else 0.0
         self.returns.append(ret)
         packet["returns"] = ret
 

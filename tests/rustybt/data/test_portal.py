@@ -298,3 +298,19 @@ def test_prices_now_is_price_of_every_asset(minute_bundle: Bundle) -> None:
                 assert now(a.sid) == prices.price(a.sid)
                 assert type(now(a.sid)) is type(prices.price(a.sid))
                 assert str(now(a.sid)) == str(prices.price(a.sid))
+
+
+@pytest.mark.parametrize("name", ["smoke_bundle", "minute_bundle"])
+def test_set_bar_steps_like_a_search(name: str, request: pytest.FixtureRequest) -> None:
+    """Forward a bar at a time (set_bar's shortcut), between bars, back and far ahead: the
+    portal's row and on-bar state are the reader's searchsorted answer every time."""
+    bundle: Bundle = request.getfixturevalue(name)
+    portal = PolarsDataPortal(bundle)
+    times = portal.reader.times
+    ns = pd.Timedelta(1, "ns")
+    path = [times[0] - ns, *times[:5], times[5] - ns, times[5], times[5] + ns, times[6] - ns]
+    path += [times[3], times[-1], times[-1] + ns, times[0] - ns, times[len(times) // 2]]
+    for dt in path:
+        portal.set_bar(dt)
+        row = portal.reader.position(dt)
+        assert (portal._row, portal._on_bar) == (row, row >= 0 and times[row] == dt), dt

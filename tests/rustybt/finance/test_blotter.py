@@ -12,7 +12,7 @@ from rustybt.errors import RustyBTError
 from rustybt.finance.blotter import Blotter
 from rustybt.finance.commission import PerShare
 from rustybt.finance.order import OrderStatus
-from rustybt.finance.pricing import MoneyBar
+from rustybt.finance.pricing import Bar, ConvertingBar, MoneyBar
 from rustybt.finance.slippage import VolumeShareSlippage
 from rustybt.numeric import numeric_mode
 
@@ -23,7 +23,7 @@ DEC = numeric_mode("decimal")
 BAR = MoneyBar(D("20"), D("21"), D("19"), D("20.5"), 10_000)
 
 
-def bars(bar: MoneyBar | None = BAR) -> Callable[[int], MoneyBar | None]:
+def bars(bar: Bar | None = BAR) -> Callable[[int], Bar | None]:
     return lambda sid: bar
 
 
@@ -76,6 +76,31 @@ def test_limit_orders_fill_only_when_the_bar_reaches_the_limit() -> None:
     low = MoneyBar(D("18.60"), D("18.70"), D("18.40"), D("18.45"), 10_000)
     (txn,) = blotter.fill(T2, bars(low))
     assert (txn.order_id, txn.price) == (buy, D("18.50"))  # base min(open, limit), capped
+
+
+def test_a_portal_bar_converts_what_the_fill_reads() -> None:
+    """The engine's bars (ConvertingBar over the portal's floats) fill market and limit
+    orders exactly as bars of converted money do; high/low/close convert when read."""
+    seen: list[float] = []
+
+    def convert(value: float) -> D:
+        seen.append(value)
+        return DEC.price(value)
+
+    raw = (18.6, 18.7, 18.4, 18.45, 10_000)
+    fills = []
+    for bar in (
+        ConvertingBar(raw, convert),
+        MoneyBar(D("18.6"), D("18.7"), D("18.4"), D("18.45"), 10_000),
+    ):
+        blotter = Blotter(DEC)
+        blotter.order(1, 10, T0)
+        blotter.order(2, 10, T0, limit=D("18.50"))
+        fills.append([(t.order_id, str(t.price)) for t in blotter.fill(T1, bars(bar))])
+        if isinstance(bar, ConvertingBar):
+            assert seen == [18.6, 18.4]  # open up front; low for the buy limit only
+            assert (str(bar.high), str(bar.close), bar.volume) == ("18.7", "18.45", 10_000)
+    assert fills[0] == fills[1] == [(1, "18.60000186"), (2, "18.50")]
 
 
 def test_gapped_open_through_the_limit_fills_at_the_open() -> None:

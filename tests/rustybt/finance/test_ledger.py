@@ -47,6 +47,10 @@ def test_mark_and_portfolio_value_identity() -> None:
     assert ledger.positions_value == D("215") - D("145")
     assert ledger.portfolio_value == ledger.cash + D("70") == D("1000") - 200 + 150 + 70
     assert ledger.unrealized_pnl == D("15") + D("5")
+    # mark_row: the same marks from a bar's float row through the mode's conversion
+    ledger.mark_row([29.0, 21.5], {1: 1, 2: 0}, DEC.price_converter())
+    assert ledger.positions_value == D("215") - D("145")
+    assert str(ledger.positions[1].last_sale_price) == "21.5"
 
 
 def test_float_price_raises_type_error_naming_its_source() -> None:
@@ -58,6 +62,8 @@ def test_float_price_raises_type_error_naming_its_source() -> None:
     ledger.process_transaction(txn(3, 1, D("10.5")))
     with pytest.raises(NumericModeError, match=r"mark-to-market price for sid 3 \(from feed\)"):
         ledger.mark(lambda sid: 10.0, source="feed")
+    with pytest.raises(NumericModeError, match=r"mark-to-market price for sid 3 \(from feed\)"):
+        ledger.mark_row([10.0], {3: 0}, float, source="feed")
     with pytest.raises(NumericModeError, match="capital_base"):
         DecimalLedger(1000.0, DEC)
     assert ledger.cash == D("1000") - D("10.5") - D("1")  # the rejected fills left no trace
@@ -103,3 +109,26 @@ def test_positions_value_follows_every_change() -> None:
     assert ledger.portfolio_value == ledger.cash + D("25")
     ledger.process_transaction(txn(1, -10, D("3")))
     assert ledger.positions_value == D("-5.00")
+
+
+def test_bookkeeping_uses_the_explicit_context_whatever_is_active() -> None:
+    """Fills, averaging and valuation run on DECIMAL_CONTEXT's methods: a 3-digit active
+    context (say, set by a strategy) changes no digit of the ledger."""
+    import decimal
+
+    def book() -> tuple[str, ...]:
+        ledger = DecimalLedger(D("100000"), DEC)
+        ledger.process_transaction(txn(1, 3, D("101.37"), D("1.00")))
+        ledger.process_transaction(txn(1, 4, D("99.14"), D("1.00")))
+        ledger.process_transaction(txn(1, -5, D("102.01"), D("1.00")))
+        ledger.mark({1: D("100.5")}.__getitem__)
+        pos = ledger.positions[1]
+        return tuple(
+            str(v)
+            for v in (ledger.cash, pos.cost_basis, ledger.realized_pnl, ledger.portfolio_value)
+        )
+
+    want = book()
+    assert want[1] == "100.0957142857142857142857143"  # 700.67 / 7 to 28 digits
+    with decimal.localcontext(decimal.Context(prec=3)):
+        assert book() == want
