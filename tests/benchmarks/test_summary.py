@@ -64,6 +64,22 @@ def test_ratios_of_medians_against_the_daily_targets() -> None:
     )
 
 
+def test_a_busy_machine_shows_as_wall_and_cpu_verdicts_that_disagree() -> None:
+    """The decimal engine's wall seconds doubled by a neighbour, its CPU seconds not: the wall
+    ratio misses the bare-loop target, the CPU ratio meets it."""
+    slowed = rounds(cpu_factor=1.0)
+    for r in slowed["rustybt-decimal"]:
+        r["seconds"] *= 2  # waiting for a core, not computing
+    slowed["bare-loop"] = [{**r, "seconds": r["seconds"] * 1.4, "cpu_seconds": r["seconds"] * 1.4}
+                           for r in slowed["bare-loop"]]  # fmt: skip
+    floor = by_ratio(summary.scenario_rows("daily", slowed, ready()))[
+        "rustybt decimal / bare Python loop"
+    ]
+    assert floor["value"] == pytest.approx(0.4 / 0.056)  # 7.1x: missed on the wall clock
+    assert floor["cpu_value"] == pytest.approx(0.2 / 0.056)  # 3.6x: met on CPU seconds
+    assert (floor["met"], floor["met_cpu"]) == (False, True)
+
+
 def test_the_minute_zipline_target_is_8x() -> None:
     zipline = by_ratio(summary.scenario_rows("minute", rounds(), ready()))[
         "zipline-reloaded / rustybt decimal"
