@@ -169,9 +169,10 @@ class PySpyProfiler(Profiler):
     summary = "sampling from outside the process: full stacks with lines, native frames, waits"
     methodology = (
         "py-spy (sampling, out of process) records full stacks with file names and line "
-        "numbers, native frames where it can (--native) and idle waits (--idle); its overhead on "
-        "the profiled process is small. Because one backtest gives few samples at its rate, "
-        "sampling children repeat the backtest (each run as cold as a fresh process: the "
+        "numbers, native frames where it can (--native) and idle waits (--idle). It stops the "
+        "process for each sample, which slows a run (measured below), every part of it alike. "
+        "Because one backtest gives few samples at its rate, sampling children repeat the "
+        "backtest (each run as cold as a fresh process: the "
         "engine's calendar cache cleared, garbage collected between runs), several at once "
         "(`--sampling-jobs`, on separate cores), and their stacks are merged until `--samples` "
         "samples fall under the measured call or `--sample-budget` seconds are spent. The "
