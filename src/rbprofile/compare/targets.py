@@ -15,8 +15,14 @@
 Measured whole-run speedup of one target = 1 / ((1 - p) + p * after / before), p its owned share
 of the BEFORE profile: Amdahl run backwards with the change cProfile saw. Verdicts compare the
 gains (speedup - 1): `held` within a factor 2 of the predicted gain, `beaten` above it, `missed`
-below it but still a gain, `no gain` otherwise. Work a rewrite moved to a new function shows the
-target as removed (owned after 0); the run-time verdict from the timing repeats is the ground truth.
+below it but still a gain, `no gain` otherwise. The run-time verdict from the timing repeats is
+the ground truth; these rows attribute it.
+
+A target that no longer exists AFTER was removed, or its work moved to a function that is new
+(renamed, inlined into a new helper): `moved_to` names the new functions AFTER that share its
+module or one of its callers, and they stand in for it (a new function claimed by several
+vanished targets is split between them in proportion to their time BEFORE). Without such a
+function the target counts as removed (owned after 0).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from rbprofile.analysis.pstats_source import CProfile
 from rbprofile.analysis.rules import load_rules
 from rbprofile.analysis.targets import SETUP
 from rbprofile.render import Table
@@ -40,7 +47,7 @@ OUTCOME_SCHEMA = pl.Schema(
         "scenario": pl.String, "rank": pl.Int64, "target": pl.String, "fix": pl.String,
         "category": pl.String, "predicted_speedup": pl.Float64, "before_owned_s": pl.Float64,
         "after_owned_s": pl.Float64, "measured_kernel": pl.Float64,
-        "measured_speedup": pl.Float64, "held": pl.String,
+        "measured_speedup": pl.Float64, "held": pl.String, "moved_to": pl.String,
     }
 )  # fmt: skip
 CALIBRATION_SCHEMA = pl.Schema(
@@ -92,27 +99,75 @@ def target_outcomes(
     after_total = a.total_s or 1.0
     owned_after = {t: s * after_total for t, s in everything.select("target", "owned_share").rows()}
     total = b.total_s or 1.0
+    before_s = {t: share * total for t, share in targets.select("target", "owned_share").rows()}
+    moved = _moved(b, a, list(before_s), owned_after, before_s)
     rows = []
     for row in targets.iter_rows(named=True):
-        before_s = row["owned_share"] * total
-        after_s = owned_after.get(row["target"], 0.0)
-        measured = measured_speedup(row["owned_share"], before_s, after_s)
+        target = row["target"]
+        went = moved.get(target)
+        after_s = went[1] if went else owned_after.get(target, 0.0)
+        measured = measured_speedup(row["owned_share"], before_s[target], after_s)
         rows.append(
             {
                 "scenario": scenario,
                 "rank": row["rank"],
-                "target": row["target"],
+                "target": target,
                 "fix": row["fix"],
                 "category": row["category"],
                 "predicted_speedup": row["amdahl_speedup"],
-                "before_owned_s": before_s,
+                "before_owned_s": before_s[target],
                 "after_owned_s": after_s,
-                "measured_kernel": before_s / after_s if after_s > 0 else None,
+                "measured_kernel": before_s[target] / after_s if after_s > 0 else None,
                 "measured_speedup": measured,
                 "held": verdict(row["amdahl_speedup"], measured),
+                "moved_to": ", ".join(went[0]) if went else None,
             }
         )
     return pl.DataFrame(rows, schema=OUTCOME_SCHEMA)
+
+
+def _moved(
+    before: CProfile,
+    after: CProfile,
+    targets: list[str],
+    owned_after: Mapping[str, float],
+    before_s: Mapping[str, float],
+) -> dict[str, tuple[list[str], float]]:
+    """target -> (the new functions AFTER its work moved to, their owned seconds, its part)
+    for the targets that no longer exist AFTER; see the module docstring."""
+    existed, exists = set(before.functions["key"]), set(after.functions["key"])
+    new = [k for k, s in owned_after.items() if k not in existed and s > 0]
+    called_by_before, called_by_after = _callers(before), _callers(after)
+
+    def module(key: str) -> str:
+        return key.split(":", 1)[0]
+
+    claims = {
+        t: [
+            n
+            for n in new
+            if module(n) == module(t)
+            or called_by_before.get(t, set()) & called_by_after.get(n, set())
+        ]
+        for t in targets
+        if t not in exists
+    }
+    claimed: dict[str, float] = {}
+    for t, found in claims.items():
+        for n in found:
+            claimed[n] = claimed.get(n, 0.0) + before_s[t]
+    return {
+        t: (found, sum(owned_after[n] * before_s[t] / (claimed[n] or 1.0) for n in found))
+        for t, found in claims.items()
+        if found
+    }
+
+
+def _callers(profile: CProfile) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for caller, callee in profile.edges.select("caller_key", "callee_key").iter_rows():
+        out.setdefault(callee, set()).add(caller)
+    return out
 
 
 def calibration(outcomes: pl.DataFrame, speedups: Mapping[str, float]) -> pl.DataFrame:
@@ -142,9 +197,11 @@ def outcome_tables(outcomes: pl.DataFrame) -> list[Table]:
         "Every optimization target of the BEFORE run (`rbprofile analyze BEFORE --targets`): "
         "predicted_speedup is its Amdahl estimate of the whole profiled run; before/after_owned_s "
         "the time it owned in each cProfile profile (its own time plus the library work it "
-        "triggers); measured_kernel = before/after (empty: removed, or moved to another "
-        "function); measured_speedup = 1 / ((1 - p) + p * after/before), p its owned share "
-        "before. held: measured gain (speedup - 1) within a factor 2 of the predicted gain; "
+        "triggers); moved_to: the new functions AFTER that took over the work of a target that "
+        "no longer exists (same module or a shared caller; they stand in for it); "
+        "measured_kernel = before/after (empty: removed); measured_speedup = "
+        "1 / ((1 - p) + p * after/before), p its owned share before. held: measured gain "
+        "(speedup - 1) within a factor 2 of the predicted gain; "
         "beaten: above; missed: below; no gain: none. The run-time verdict above, from the "
         "unprofiled timing repeats, is the ground truth; these rows attribute it."
     )

@@ -76,17 +76,18 @@ def test_calibration_geometric_mean_skips_removed_targets() -> None:
     ]  # fmt: skip
 
 
-def _record(root: Path, label: str, prog: object, cached: bool) -> None:
-    """A run directory of project `planted`: timing repeats, real pstats and tables."""
-    run = root / label / "planted"
+def _record(root: Path, label: str, prog: object, *args: object, name: str = "planted") -> None:
+    """A run directory of project `name`: timing repeats, real pstats and tables of
+    `prog.main(*args)`."""
+    run = root / label / name
     run.mkdir(parents=True)
     profiler = cProfile.Profile()
-    profiler.runcall(prog.main, cached)  # type: ignore[attr-defined]
+    profiler.runcall(prog.main, *args)  # type: ignore[attr-defined]
     profiler.dump_stats(run / "cprofile.pstats")
     write_tables(run / "cprofile.pstats", run)
     runs = [{"simulate_cpu_s": s, "total_wall_s": s + 0.5} for s in (1.0, 1.01, 0.99)]
     (run / "timing.json").write_text(json.dumps({"schema_version": 1, "repeats": 3, "runs": runs}))
-    manifest = {"schema_version": 2, "label": label, "scenario": "planted", "project": "planted"}
+    manifest = {"schema_version": 2, "label": label, "scenario": name, "project": name}
     (run / "manifest.json").write_text(json.dumps(manifest))
 
 
@@ -99,9 +100,9 @@ def test_cached_setup_is_predicted_as_setup_and_measured_as_removed(
     monkeypatch.syspath_prepend(str(tmp_path / "src"))
     prog = importlib.import_module("planted")
     try:
-        _record(tmp_path / "profiles", "before", prog, cached=False)
+        _record(tmp_path / "profiles", "before", prog, False)
         prog.main(True)  # warm the cache: AFTER never builds the table
-        _record(tmp_path / "profiles", "after", prog, cached=True)
+        _record(tmp_path / "profiles", "after", prog, True)
     finally:
         sys.modules.pop("planted", None)
     comparison = compare_runs("before", "after", profiles_dir=tmp_path / "profiles")
@@ -111,6 +112,7 @@ def test_cached_setup_is_predicted_as_setup_and_measured_as_removed(
         "one-time setup", 0.0, None,
     )  # fmt: skip
     assert setup["held"] == "held"  # removed whole, as predicted: measured == predicted
+    assert setup["moved_to"] is None  # nothing new took its work over
     assert setup["measured_speedup"] == pytest.approx(setup["predicted_speedup"])
     assert setup["predicted_speedup"] > 1.1
     step = rows["planted:step"]
@@ -118,3 +120,43 @@ def test_cached_setup_is_predicted_as_setup_and_measured_as_removed(
     assert step["measured_kernel"] == pytest.approx(1.0, abs=0.5)  # untouched, within noise
     names = [t.name for t in to_document(comparison).tables]
     assert names[-2:] == ["targets", "calibration"]
+
+
+RENAMED = """
+def {name}(n):
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+def other(n):
+    return sorted(range(n, 0, -1))
+
+def main():
+    return {name}(200000) + len(other(20000))
+"""
+
+
+@pytest.mark.slow
+def test_a_renamed_target_is_followed_to_its_new_name_not_called_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AFTER renames the hot loop `slow_sum` to `sum_of_squares`, same body: the target is not
+    'removed' (which would claim its whole predicted gain) but followed to the new function in
+    its module, and measured as about no change."""
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    (tmp_path / "src" / "renamed").mkdir(parents=True)
+    for label, name in (("before", "slow_sum"), ("after", "sum_of_squares")):
+        (tmp_path / "src" / "renamed" / "__init__.py").write_text(RENAMED.format(name=name))
+        sys.modules.pop("renamed", None)
+        importlib.invalidate_caches()
+        prog = importlib.import_module("renamed")
+        _record(tmp_path / "profiles", label, prog, name="renamed")
+    sys.modules.pop("renamed", None)
+    comparison = compare_runs("before", "after", profiles_dir=tmp_path / "profiles")
+    rows = {r["target"]: r for r in comparison.targets.to_dicts()}
+    loop = rows["renamed:slow_sum"]
+    assert loop["moved_to"] == "renamed:sum_of_squares"
+    assert loop["after_owned_s"] > 0 and loop["measured_kernel"] == pytest.approx(1.0, rel=0.5)
+    assert loop["held"] in ("no gain", "missed")  # not the predicted compiled-kernel gain
+    assert rows["renamed:other"]["moved_to"] is None  # it exists on both sides
