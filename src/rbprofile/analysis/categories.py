@@ -57,6 +57,7 @@ from rbprofile.analysis.evidence import (
     STATIC_PRIORITY,
     own_samples,
 )
+from rbprofile.analysis.intervals import wilson_exprs
 from rbprofile.analysis.loops import loop_evidence, static_loop_evidence
 from rbprofile.analysis.rules import (
     CATEGORIES,
@@ -70,7 +71,7 @@ from rbprofile.analysis.rules import (
     load_rules,
 )
 from rbprofile.analysis.samples import sample_counts
-from rbprofile.analysis.split import IDLE, LOOP, NATIVE, PYTHON, wilson
+from rbprofile.analysis.split import IDLE, LOOP, NATIVE, PYTHON
 from rbprofile.schema import FUNCTIONS_SCHEMA
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ class Categorized:
     unit: str  # "s" (cProfile self seconds) or "samples" (py-spy)
     evidence_kinds: tuple[str, ...]  # the kinds of evidence found for at least one function
     split: pl.DataFrame | None = None  # the breakdown split inside functions by samples
+    design: float = 1.0  # the samples' design effect (rbprofile.analysis.intervals)
 
 
 def sampled_functions(samples: Samples) -> pl.DataFrame:
@@ -274,14 +276,15 @@ def split_rows(
     return activity.select("key", pl.Series("category", categories, pl.String), "samples")
 
 
-def split_breakdown(rows: pl.DataFrame) -> pl.DataFrame:
+def split_breakdown(rows: pl.DataFrame, design: float = 1.0) -> pl.DataFrame:
     """category, samples, share, share_low, share_high, functions from `split_rows`: every
-    category listed, largest share first; share_low/high the 95% Wilson interval."""
+    category listed, largest share first; share_low/high the 95% Wilson interval (of
+    samples / design: rbprofile.analysis.intervals)."""
     total = int(rows["samples"].sum())
     grouped = rows.group_by("category").agg(
         pl.col("samples").sum(), pl.col("key").n_unique().alias("functions")
     )
-    low, high = wilson(pl.col("samples"), pl.lit(total))
+    low, high = wilson_exprs("samples", float(total), "share", design)
     return (
         pl.DataFrame({"category": list(CATEGORIES)})
         .join(grouped, on="category", how="left")
@@ -341,7 +344,8 @@ def categorize(
 
         activity = sample_activity(samples)
     assigned = assign(functions, rules, evidence)
-    return _categorized(functions, assigned, evidence, unit, rules, activity)
+    design = samples.design if samples is not None else 1.0
+    return _categorized(functions, assigned, evidence, unit, rules, activity, design)
 
 
 def recorded(
@@ -350,15 +354,17 @@ def recorded(
     unit: str = "s",
     activity: pl.DataFrame | None = None,
     rules: RuleSet | None = None,
+    design: float = 1.0,
 ) -> Categorized:
-    """The categories a run recorded (functions.parquet's category and decided_by columns)."""
+    """The categories a run recorded (functions.parquet's category and decided_by columns);
+    `design`: the samples' design effect, for the split breakdown's intervals."""
     assigned = functions.select(
         "key",
         pl.col("category").fill_null(OTHER),
         pl.col("decided_by").fill_null("recorded category"),
     ).join(_evidence_texts(evidence), on="key", how="left")
     return _categorized(
-        functions, assigned.select(CATEGORY_COLUMNS), evidence, unit, rules, activity
+        functions, assigned.select(CATEGORY_COLUMNS), evidence, unit, rules, activity, design
     )
 
 
@@ -377,6 +383,7 @@ def _categorized(
     unit: str,
     rules: RuleSet | None = None,
     activity: pl.DataFrame | None = None,
+    design: float = 1.0,
 ) -> Categorized:
     total = float(functions["self_s"].sum()) or 1.0
     table = (
@@ -391,9 +398,9 @@ def _categorized(
     if activity is not None and activity.height and int(activity["samples"].sum()) > 0:
         labels = dict(table.select("key", "category").iter_rows())
         rows = split_rows(activity, labels, rules or load_rules(), evidence)
-        split = split_breakdown(rows)
+        split = split_breakdown(rows, design)
         table = table.join(split_texts(rows), on="key", how="left", maintain_order="left")
     else:
         table = table.with_columns(pl.lit(None, pl.String).alias("split"))
     table = table.with_columns(pl.col("split").fill_null(""))
-    return Categorized(table, summarize(table), unit, kinds, split)
+    return Categorized(table, summarize(table), unit, kinds, split, design)

@@ -217,7 +217,7 @@ def crosscheck(profile: CProfile, samples: Samples, top: int = 20) -> CrossCheck
         per_call = own.get(key, 0.0) / n * 1e6 if n else None
         ratio = c / p if p > 0 else None
         pyspy_n = round(p * total)
-        lo, hi = wilson(pyspy_n, total)
+        lo, hi = wilson(pyspy_n, total, design=samples.design)
         said = verdict(c, p, lo, hi)
         disagree = (p == 0 and c > 0) or (c == 0 and p > 0)
         disagree = disagree or (ratio is not None and not 1 / RATIO <= ratio <= RATIO)

@@ -7,17 +7,24 @@ inside [0, 1] and is sound for small k, unlike the normal approximation:
     centre = (p + z^2 / 2n) / (1 + z^2 / n)
     half   = z / (1 + z^2 / n) * sqrt(p (1 - p) / n + z^2 / 4n^2)        p = k / n, z = 1.96
 
-    wilson(k, n) -> (lo, hi)                         one interval (0, 1) for n == 0
-    wilson_exprs(count, total, name) -> [lo, hi]     Polars expressions `{name}_lo`, `{name}_hi`
-    with_intervals(frame, {share: count}, total)     adds `{share}_lo` / `{share}_hi` columns
+    wilson(k, n, design=1) -> (lo, hi)               one interval (0, 1) for n == 0
+    wilson_exprs(count, total, name, design=1) -> [lo, hi]    Polars expressions `{name}_lo/_hi`
+    with_intervals(frame, {share: count}, total, design=1)    adds `{share}_lo` / `_hi` columns
+    design_effect(per_run) -> float                  the measured variance inflation, >= 1
+    interval_note(design) -> str                     what the intervals are, for a table note
     judge(lo, hi, threshold) -> "above" | "below" | "uncertain"
     judge_expr(lo, hi, threshold, above, below) -> pl.Expr    the same over columns
     interval_text(lo, hi) -> "4.1-6.3%"
 
 A finding over a threshold (a 5% bottleneck, a majority of loop lines) is "uncertain" when the
-interval contains the threshold: the samples cannot tell which side the share is on. The
-samples of one recording are treated as independent draws (the binomial model); that is the
-usual reading of a sampling profile, though consecutive samples of one run are correlated.
+interval contains the threshold: the samples cannot tell which side the share is on.
+
+The binomial model treats samples as independent draws; they are not: consecutive samples of
+one run are correlated, and runs differ. py-spy's per-run counts (`pyspy_runs.parquet`) measure
+by how much: `design_effect` is the median, over the functions holding at least 1% of the
+samples, of Pearson's X^2 / (runs - 1) of their per-run counts against the pooled share (1 for
+independent draws; 1.3-2.5 measured on rustybt's scenarios). Intervals then use k / D of
+n / D samples (the quasi-binomial "effective sample size"): sqrt(D) times wider.
 """
 
 from __future__ import annotations
@@ -30,11 +37,55 @@ import polars as pl
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 ABOVE, BELOW, UNCERTAIN = "above", "below", "uncertain"
 INTERVAL_NOTE = "_lo / _hi: 95% Wilson interval of the share (binomial over the samples)."
+DESIGN_MIN_SHARE = 0.01  # functions the design effect is measured on
+DESIGN_TOP = 20
 
 
-def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
+def interval_note(design: float = 1.0) -> str:
+    if design <= 1.0:
+        return INTERVAL_NOTE
+    return (
+        "_lo / _hi: 95% Wilson interval of the share, widened for the measured correlation of "
+        f"the samples (per-run counts vary {design:.2f}x the binomial's variance: the interval "
+        f"is that of k / {design:.2f} of n / {design:.2f} samples)."
+    )
+
+
+def design_effect(per_run: pl.DataFrame) -> float:
+    """The variance inflation of sampled shares over the binomial, measured from per-run counts
+    (columns `run`, `key`, `samples`): see the module docstring. 1.0 with fewer than 3 runs."""
+    runs = per_run.group_by("run").agg(pl.col("samples").sum().alias("n")).filter(pl.col("n") > 0)
+    if runs.height < 3:
+        return 1.0
+    total = float(runs["n"].sum())
+    shares = per_run.group_by("key").agg((pl.col("samples").sum() / total).alias("p"))
+    shares = shares.filter(pl.col("p").is_between(DESIGN_MIN_SHARE, 1.0, closed="left"))
+    shares = shares.sort(["p", "key"], descending=[True, False]).head(DESIGN_TOP)
+    if shares.is_empty():
+        return 1.0
+    grid = runs.join(shares, how="cross").join(
+        per_run.select("run", "key", "samples"), on=["run", "key"], how="left"
+    )
+    x2 = (
+        grid.with_columns(pl.col("samples").fill_null(0))
+        .group_by("key")
+        .agg(
+            (
+                (pl.col("samples") - pl.col("p") * pl.col("n")) ** 2
+                / (pl.col("p") * (1 - pl.col("p")) * pl.col("n"))
+            ).sum()
+            / (runs.height - 1)
+        )
+    )
+    found = x2.get_column(x2.columns[1]).median()
+    return max(float(found), 1.0) if isinstance(found, int | float) else 1.0
+
+
+def wilson(k: float, n: float, z: float = Z95, design: float = 1.0) -> tuple[float, float]:
     if n <= 0:
         return 0.0, 1.0
+    if design > 1.0:
+        k, n = k / design, n / design
     p = min(max(k / n, 0.0), 1.0)
     z2 = z * z
     denom = 1 + z2 / n
@@ -45,10 +96,14 @@ def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
     return lo, hi
 
 
-def wilson_exprs(count: pl.Expr | str, total: pl.Expr | float, name: str) -> list[pl.Expr]:
-    """`{name}_lo` and `{name}_hi`: the 95% Wilson interval of `count / total`."""
-    k = pl.col(count) if isinstance(count, str) else count
-    n = (total if isinstance(total, pl.Expr) else pl.lit(float(total))).cast(pl.Float64)
+def wilson_exprs(
+    count: pl.Expr | str, total: pl.Expr | float, name: str, design: float = 1.0
+) -> list[pl.Expr]:
+    """`{name}_lo` and `{name}_hi`: the 95% Wilson interval of `count / total` (of
+    `count / design` in `total / design` samples)."""
+    scale = max(design, 1.0)
+    k = (pl.col(count) if isinstance(count, str) else count).cast(pl.Float64) / scale
+    n = (total if isinstance(total, pl.Expr) else pl.lit(float(total))).cast(pl.Float64) / scale
     z2 = Z95 * Z95
     p = (k.cast(pl.Float64) / n).clip(0.0, 1.0)
     denom = 1 + z2 / n
@@ -62,12 +117,15 @@ def wilson_exprs(count: pl.Expr | str, total: pl.Expr | float, name: str) -> lis
 
 
 def with_intervals(
-    frame: pl.DataFrame, shares: Mapping[str, str | pl.Expr], total: float | pl.Expr
+    frame: pl.DataFrame,
+    shares: Mapping[str, str | pl.Expr],
+    total: float | pl.Expr,
+    design: float = 1.0,
 ) -> pl.DataFrame:
     """`frame` with `{share}_lo` / `{share}_hi` right after each share column; `shares` maps a
     share column to the sample-count column (or expression) it was computed from."""
     added = frame.with_columns(
-        *(e for share, count in shares.items() for e in wilson_exprs(count, total, share))
+        *(e for share, count in shares.items() for e in wilson_exprs(count, total, share, design))
     )
     order: list[str] = []
     for column in frame.columns:

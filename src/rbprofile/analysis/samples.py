@@ -114,6 +114,9 @@ class Samples:
     has_idle: bool
     has_native: bool
     short_filenames: bool = False
+    # variance of its shares over the binomial's, measured from per-run counts (1: not measured
+    # or independent draws); intervals use counts / design (rbprofile.analysis.intervals)
+    design: float = 1.0
     _memo: dict[tuple[str, ...], pl.DataFrame] = field(
         default_factory=dict, repr=False, compare=False
     )

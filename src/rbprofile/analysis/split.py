@@ -12,8 +12,6 @@ adds up (rbprofile.analysis.categories decides the categories from them).
                      without repeats, joined by ";" ("" when there are none).
     activity(samples) -> pl.DataFrame
         ACTIVITY_SCHEMA rows for every sample; `samples` sums to samples.total.
-    wilson(hits, n, z=1.96) -> (low, high) expressions
-        the Wilson score interval of the proportion hits / n (95% by default).
 
 Loop lines need the sources, so `rbprofile run` records this table (activity.parquet) while
 they are at hand; it holds no category, so `--rules` can recompute the breakdown from it.
@@ -43,18 +41,6 @@ ACTIVITY_SCHEMA = pl.Schema(
 )
 LOOP, PYTHON, IDLE, NATIVE = "loop", "python", "idle", "native"
 NO_FRAMES = "(no frames)"
-
-
-def wilson(hits: pl.Expr, n: pl.Expr, z: float = 1.96) -> tuple[pl.Expr, pl.Expr]:
-    """Wilson score interval of hits / n: (low, high); (0, 1) when n is 0."""
-    p = hits / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)).sqrt()) / denom
-    safe = n > 0
-    low = pl.when(safe).then((centre - half).clip(0.0, 1.0)).otherwise(0.0)
-    high = pl.when(safe).then((centre + half).clip(0.0, 1.0)).otherwise(1.0)
-    return low, high
 
 
 def _doing(file: str, function: str, line: int | None) -> str:

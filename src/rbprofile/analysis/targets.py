@@ -45,7 +45,7 @@ import polars as pl
 from rbprofile.analysis.intervals import (
     ABOVE,
     BELOW,
-    INTERVAL_NOTE,
+    interval_note,
     interval_text,
     judge,
     wilson,
@@ -256,15 +256,16 @@ def _owned_self(functions: pl.DataFrame, categories: dict[str, str], unit: str) 
     return _Owned(total, portions, unit)
 
 
-def cpu_bound(owner: str, idle: Mapping[str, tuple[int, int]] | None) -> str:
-    """yes / no: waits X% / uncertain when the waiting share's 95% interval holds 10%."""
+def cpu_bound(owner: str, idle: Mapping[str, tuple[int, int]] | None, design: float = 1.0) -> str:
+    """yes / no: waits X% / uncertain when the waiting share's 95% interval holds 10%
+    (`design`: the samples' design effect)."""
     if idle is None:
         return "unknown: no py-spy"
     found = idle.get(owner)
     if found is None:
         return "unknown: no py-spy samples"
     k, n = found
-    lo, hi = wilson(k, n)
+    lo, hi = wilson(k, n, design=design)
     said = judge(lo, hi, CPU_BOUND_MAX_IDLE)
     if said == BELOW:
         return "yes"
@@ -376,6 +377,7 @@ class _Inputs:
     callers: dict[str, str]
     idle: dict[str, tuple[int, int]] | None
     fallback: bool
+    design: float = 1.0  # the samples' design effect (rbprofile.analysis.intervals)
 
 
 def _inputs(
@@ -405,7 +407,8 @@ def _inputs(
     if profile is not None:  # only rows whose FFI check sends the user to a caller's loop
         small = [k for k in owned.total if _too_small_per_call(*calls.get(k, (None, None, 0))[:2])]
         callers = loop_callers(profile.edges, functions, small)
-    return _Inputs(owned, total or 1.0, calls, callers, idle, fallback)
+    design = samples.design if samples is not None else 1.0
+    return _Inputs(owned, total or 1.0, calls, callers, idle, fallback, design)
 
 
 def _too_small_per_call(calls: int | None, cum_s: float | None) -> bool:
@@ -422,7 +425,7 @@ def _row(owner: str, ins: _Inputs, category: str, speedups: Mapping[str, float])
     split = ins.owned.portions[owner]
     native_share = (split.get(NATIVE, 0.0) + split.get(GLUE, 0.0)) / owned if owned else 0.0
     per_call = None if cum_s is None or not ncalls else cum_s / ncalls
-    busy = cpu_bound(owner, ins.idle)
+    busy = cpu_bound(owner, ins.idle, ins.design)
     ffi = ffi_check(cum_s, ncalls, ins.callers.get(owner))
     inclusive = None if cum_s is None else cum_s / ins.run_total
     fix = fix_kind(ncalls, per_call, inclusive, native_share, busy, ffi, category)
@@ -509,8 +512,8 @@ def optimization_targets(
     if ins.owned.unit == "samples":  # shares of py-spy samples: with their 95% interval
         n = ins.run_total
         counts = {c: pl.col(c) * n for c in ("owned_share", "self_share")}
-        frame = with_intervals(frame, counts, n)
-        notes.append(INTERVAL_NOTE)
+        frame = with_intervals(frame, counts, n, ins.design)
+        notes.append(interval_note(ins.design))
     elif ins.idle is not None:
         notes.append(
             "cpu_bound: 'uncertain' when the 95% Wilson interval of the owner's waiting "

@@ -31,7 +31,10 @@ OVERHEAD = (
 )
 INTERVALS = (
     "Every share read from py-spy samples (k of n samples) carries its 95% Wilson score "
-    "interval (columns `_lo` / `_hi`); a finding whose interval holds its threshold (a 5% "
+    "interval (columns `_lo` / `_hi`), widened by the design effect D that the run's per-run "
+    "sample counts measure (how much more the shares vary than independent draws would: the "
+    "interval of k / D of n / D samples; D is in the py-spy evidence table, 1 where no per-run "
+    "counts were kept); a finding whose interval holds its threshold (a 5% "
     "bottleneck, 2x disagreement between the profilers, a majority of loop lines or Decimal "
     "frames, 10% waiting for CPU-bound) is marked uncertain instead of stated. The "
     "cross-check's Spearman rho leaves out functions inflated by cProfile's per-call cost "
@@ -186,13 +189,17 @@ def sampling_table(runs: list[Run]) -> Table:
                 "sampling_s": d.get("sampling_s"),
                 "budget_s": d.get("sample_budget_s"),
                 "rate_hz": d.get("rate_hz"),
+                "design effect": round(run.sampling_design, 2),
             }
         )
     note = (
         "samples used: py-spy samples every sampled view of the run is computed from (those "
         "under the measured call when cProfile names it); runs: repeats of the measured call "
         "recorded, in that many sampling processes (children); per-run counts are in each "
-        "manifest (profilers.pyspy.children[].run_samples). Shares carry 95% Wilson intervals."
+        "manifest (profilers.pyspy.children[].run_samples). Shares carry 95% Wilson intervals; "
+        "design effect: the variance of the per-run counts of the functions over 1% of the "
+        "samples against independent draws (median of Pearson's X^2 / (runs - 1)), by which the "
+        "intervals are widened."
     )
     frame = pl.DataFrame(rows) if rows else pl.DataFrame({"run": [], "samples used": []})
     return Table("sampling", "py-spy evidence per run", frame, (note,))

@@ -47,7 +47,7 @@ def _compute(run: Run, rules: Path | None) -> Categorized | None:
         doing = activity(run.samples)
     has_categories = unit == "s" and functions["category"].is_not_null().any()
     if rules is None and stored is not None and has_categories:
-        return recorded(functions, stored, unit, doing)
+        return recorded(functions, stored, unit, doing, design=run.sampling_design)
     twin = float_twin(run) if stored is None and unit == "s" else None
     twin_profile = twin.cprofile if twin is not None else None
     return categorize(

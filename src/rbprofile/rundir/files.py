@@ -45,7 +45,8 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     PYSPY_SPEEDSCOPE: "py-spy speedscope profile (speedscope.app)",
     PYSPY_COLLAPSED: "py-spy collapsed stacks with line numbers",
     SAMPLES: "py-spy samples, one row per stack frame, identities resolved",
-    PYSPY_RUNS: "py-spy samples per run of the backtest (for a bootstrap over runs)",
+    PYSPY_RUNS: "py-spy samples per run of the backtest (they measure the design effect that "
+    "widens the intervals)",
     ACTIVITY: "py-spy samples per function by what they were doing (loop line, own code, "
     "native frames below): the split category breakdown",
     MEMORY: "memory timeline, allocations, GC, frame sizes",

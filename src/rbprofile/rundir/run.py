@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -243,7 +243,13 @@ class Run:
 
     @cached_property
     def raw_samples(self) -> Samples | None:
-        """Every py-spy sample recorded (start-up and imports included)."""
+        """Every py-spy sample recorded (start-up and imports included), with the design
+        effect its per-run counts measure (`sampling_design`)."""
+        samples = self._read_samples()
+        design = self.sampling_design
+        return samples if samples is None or design == 1.0 else replace(samples, design=design)
+
+    def _read_samples(self) -> Samples | None:
         from rbprofile.analysis.pyspy_source import load_pyspy
 
         if self.file(files.SAMPLES):
@@ -254,6 +260,25 @@ class Run:
             self.problems.setdefault(files.PYSPY_COLLAPSED, self.why_missing(files.PYSPY_COLLAPSED))
             return None
         return self._load(files.PYSPY_COLLAPSED, lambda: load_pyspy(self.pyspy_path))  # type: ignore[arg-type]
+
+    @cached_property
+    def sampling_design(self) -> float:
+        """How much more py-spy's shares vary than independent draws would (>= 1), measured
+        from the per-run counts a sampling run recorded; 1.0 without them (bare py-spy files,
+        runs recorded before they were kept)."""
+        from rbprofile.analysis.intervals import design_effect
+        from rbprofile.profilers.pyspy_merge import run_leaf_counts
+
+        runs, collapsed = self.file(files.PYSPY_RUNS), self.file(files.PYSPY_COLLAPSED)
+        if runs is None or collapsed is None:
+            return 1.0
+        try:
+            table = pl.read_parquet(runs)
+            text = collapsed.read_text(encoding="utf-8", errors="replace")
+            return design_effect(run_leaf_counts(text, table))
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            self.problems[files.PYSPY_RUNS] = f"{runs}: unreadable ({exc}); intervals are binomial"
+            return 1.0
 
     @cached_property
     def _window(self) -> tuple[Samples | None, str | None]:

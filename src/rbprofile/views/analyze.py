@@ -125,6 +125,7 @@ def _pyspy_function_table(job: _Job, samples: Samples) -> Table:
         hs.function_samples(samples, job.opts.top),
         {"self_share": "self_samples", "inclusive_share": "inclusive_samples"},
         samples.total,
+        samples.design,
     ).with_columns(
         judge_expr("inclusive_share_lo", "inclusive_share_hi", threshold / 100, "yes", "no").alias(
             "bottleneck"
@@ -159,6 +160,7 @@ def _module_tables(job: _Job) -> list[Table]:
             module_inclusive_table(run.samples, project, opts.depth).head(opts.top),
             {"inclusive_share": "inclusive_samples", "self_share": "self_samples"},
             run.samples.total,
+            run.samples.design,
         )
         note = "inclusive_share: share of samples whose stack contains the module (overlaps)."
         title = "Inclusive time by module (py-spy)"
@@ -176,6 +178,7 @@ def _owner_tables(job: _Job) -> list[Table]:
             top_with_rest(frame, "owner", opts.top, "owners"),
             {"share": "samples"},
             run.samples.total,
+            run.samples.design,
         )
         note = f"Each sample charged to its deepest {project} frame (exact)."
         sampled = sampling_note(run, run.samples)

@@ -31,8 +31,8 @@ from rbprofile.analysis.evidence import (
     LOOP_STATIC,
 )
 from rbprofile.analysis.intervals import (
-    INTERVAL_NOTE,
     UNCERTAIN,
+    interval_note,
     interval_text,
     judge,
     wilson,
@@ -106,9 +106,9 @@ _OWN_SAMPLES = re.compile(r"(\d+)/(\d+) own")
 SAMPLED_FORMATS = {"share": PCT, "share_lo": PCT, "share_hi": PCT}
 
 
-def evidence_certainty(evidence: str) -> str:
+def evidence_certainty(evidence: str, design: float = 1.0) -> str:
     """ "uncertain: ..." when a py-spy evidence share's 95% interval holds the deciding 50%
-    (the evidence text says `k/n own samples`), else ""."""
+    (the evidence text says `k/n own samples`; `design`: the samples' design effect), else ""."""
     found = []
     for part in evidence.split("; "):
         kind = next((k for k in _SAMPLED_EVIDENCE if part.startswith(f"{k}:")), None)
@@ -116,7 +116,7 @@ def evidence_certainty(evidence: str) -> str:
         if kind is None or counts is None:
             continue
         k, n = int(counts[1]), int(counts[2])
-        lo, hi = wilson(k, n)
+        lo, hi = wilson(k, n, design=design)
         if judge(lo, hi, DECIDING_SHARE) == UNCERTAIN:
             found.append(f"{kind} {k}/{n}, 95% interval {interval_text(lo, hi)} holds 50%")
     return f"uncertain: {'; '.join(found)}" if found else ""
@@ -126,10 +126,11 @@ def _sampled(frame: pl.DataFrame, result: Categorized) -> pl.DataFrame:
     """Shares of py-spy samples get their 95% interval."""
     if result.unit != "samples":
         return frame
-    return with_intervals(frame, {"share": "samples"}, float(result.summary["self"].sum()))
+    total = float(result.summary["self"].sum())
+    return with_intervals(frame, {"share": "samples"}, total, result.design)
 
 
-def _split_table(split: pl.DataFrame) -> Table:
+def _split_table(split: pl.DataFrame, design: float) -> Table:
     total = int(split["samples"].sum())
     note = (
         f"Split inside functions by what the {total} py-spy samples were doing: native "
@@ -137,7 +138,12 @@ def _split_table(split: pl.DataFrame) -> Table:
         "polars/pandas/numpy/pyarrow frames are data processing, its lines inside a loop "
         "loops, its other lines its rule's category (its own code: Python per-call logic); "
         "library code keeps its rule's category; 'other' is what nothing explains. Shares sum "
-        "to 100%; share_low..share_high is the 95% Wilson interval."
+        "to 100%; share_low..share_high is the 95% Wilson interval"
+        + (
+            f", widened for the samples' measured correlation (design effect {design:.2f})."
+            if design > 1.0
+            else "."
+        )
     )
     formats = {"share": PCT, "share_low": PCT, "share_high": PCT}
     title = "Bottleneck categories (share of sampled time, split inside functions)"
@@ -149,7 +155,7 @@ def _tables(result: Categorized, opts: CategorizeOptions) -> list[Table]:
     summary = _sampled(result.summary.rename({"self": column}), result)
     notes = ["One primary category per function; shares sum to 100%."]
     if result.unit == "samples":
-        notes.append(INTERVAL_NOTE)
+        notes.append(interval_note(result.design))
     by_label = Table(
         "categories" if result.split is None else "labels",
         "Bottleneck categories (share of self time)"
@@ -159,14 +165,20 @@ def _tables(result: Categorized, opts: CategorizeOptions) -> list[Table]:
         tuple(notes),
         {column: spec, **SAMPLED_FORMATS},
     )
-    tables = [by_label] if result.split is None else [_split_table(result.split), by_label]
+    tables = (
+        [by_label]
+        if result.split is None
+        else [_split_table(result.split, result.design), by_label]
+    )
     if opts.explain:
         frame = result.functions.rename({"self": column}).drop("module", "qualname").head(opts.top)
         if result.split is None:
             frame = frame.drop("split")
         frame = _sampled(frame, result).with_columns(
             pl.col("evidence")
-            .map_elements(evidence_certainty, return_dtype=pl.String)
+            .map_elements(
+                lambda text: evidence_certainty(text, result.design), return_dtype=pl.String
+            )
             .alias("certainty")
         )
         split_note = (

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from rbprofile.analysis.intervals import INTERVAL_NOTE
+from rbprofile.analysis.intervals import interval_note
 
 if TYPE_CHECKING:
     from rbprofile.analysis.samples import Samples
@@ -53,7 +53,7 @@ def sampling_note(run: Run, samples: Samples) -> str:
     said = budget_text(sampling_details(run))
     if said is not None:
         text += f"; {said}"
-    return f"{text}. {INTERVAL_NOTE}"
+    return f"{text}. {interval_note(samples.design)}"
 
 
 FILENAMES_NOTE = (

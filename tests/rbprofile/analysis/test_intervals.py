@@ -6,6 +6,8 @@ import polars as pl
 import pytest
 
 from rbprofile.analysis.intervals import (
+    design_effect,
+    interval_note,
     interval_text,
     judge,
     judge_expr,
@@ -66,3 +68,33 @@ def test_judge_marks_a_threshold_inside_the_interval_uncertain() -> None:
     said = frame.select(judge_expr("lo", "hi", 0.05, "yes", "no"))["literal"].to_list()
     assert said == ["yes", "uncertain", "no"]
     assert interval_text(*KNOWN[(10, 100)]) == "5.5%-17.4%"
+
+
+def _per_run(counts: list[dict[str, int]]) -> pl.DataFrame:
+    rows = [(run, key, n) for run, found in enumerate(counts) for key, n in found.items()]
+    return pl.DataFrame(rows, schema={"run": pl.Int64, "key": pl.String, "samples": pl.Int64},
+                        orient="row")  # fmt: skip
+
+
+def test_design_effect_known_answers() -> None:
+    # every run splits 50/50: no more variation than none at all -> floored at 1
+    steady = _per_run([{"a": 50, "b": 50}] * 10)
+    assert design_effect(steady) == 1.0
+    # runs alternate 80/20 and 20/80 around a pooled 50%: each run's X^2 term is
+    # (80 - 50)^2 / (0.25 x 100) = 36, ten runs over 9 degrees of freedom: 40
+    swinging = _per_run([{"a": 80, "b": 20}, {"a": 20, "b": 80}] * 5)
+    assert design_effect(swinging) == pytest.approx(40.0)
+    # a function under 1% of the samples is not measured (z: 5 of 1,005, all in half the runs);
+    # fewer than 3 runs: nothing measured
+    rare = _per_run([{"a": 50, "b": 50, "z": 1}, {"a": 50, "b": 50}] * 5)
+    assert design_effect(rare) == 1.0
+    assert design_effect(_per_run([{"a": 80, "b": 20}, {"a": 20, "b": 80}])) == 1.0
+
+
+def test_a_design_effect_widens_the_interval_as_fewer_samples_would() -> None:
+    assert wilson(300, 3000, design=4.0) == pytest.approx(wilson(75, 750))
+    assert wilson(300, 3000, design=1.0) == wilson(300, 3000)
+    frame = pl.DataFrame({"k": [300], "n": [3000]})
+    lo, hi = frame.select(wilson_exprs("k", pl.col("n"), "s", design=4.0)).row(0)
+    assert (lo, hi) == pytest.approx(wilson(75, 750))
+    assert "design" not in interval_note(1.0) and "k / 1.70 of n / 1.70" in interval_note(1.7)

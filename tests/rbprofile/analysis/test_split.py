@@ -10,9 +10,10 @@ import polars as pl
 import pytest
 
 from rbprofile.analysis.categories import categorize
+from rbprofile.analysis.intervals import wilson_exprs
 from rbprofile.analysis.rules import CATEGORIES, load_rules
 from rbprofile.analysis.samples import Frame, Samples, build_samples
-from rbprofile.analysis.split import activity, wilson
+from rbprofile.analysis.split import activity
 from rbprofile.schema import FUNCTIONS_SCHEMA
 
 SOURCE = """\
@@ -96,8 +97,8 @@ def test_split_breakdown_adds_up_what_the_samples_did(samples: Samples) -> None:
     assert sum(r["share"] for r in split.values()) == pytest.approx(1.0, abs=1e-12)
     loops = split["loops"]
     assert loops["share"] == pytest.approx(8 / 31)
-    # the 95% Wilson interval, by its formula
-    p, n, z = 8 / 31, 31, 1.96
+    # the 95% Wilson interval, by its formula (z: the two-sided 95% normal quantile)
+    p, n, z = 8 / 31, 31, 1.959963984540054
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     assert (loops["share_low"], loops["share_high"]) == (
@@ -115,7 +116,7 @@ def test_split_breakdown_adds_up_what_the_samples_did(samples: Samples) -> None:
 
 def test_wilson_interval_edges() -> None:
     frame = pl.DataFrame({"k": [0, 10, 3], "n": [10, 10, 0]})
-    low, high = wilson(pl.col("k"), pl.col("n"))
+    low, high = wilson_exprs("k", pl.col("n"), "share")
     rows = frame.select(low.alias("low"), high.alias("high")).rows()
     assert rows[0][0] == 0.0 and 0.0 < rows[0][1] < 0.35  # 0 of 10: not "certainly 0%"
     assert 0.65 < rows[1][0] < 1.0 and rows[1][1] == pytest.approx(1.0)

@@ -102,3 +102,30 @@ def test_jobs_children_share_the_seconds_the_goal_needs() -> None:
     # 40 missing at the 80% py-spy kept so far: 40 / (100 x 0.8) / 2 children each
     assert all(s == pytest.approx(0.25 * HEADROOM) for _, _, s in second)
     assert len(waves) == 2 and out.measured == 320 and out.details()["jobs"] == 2
+
+
+def test_run_leaf_counts_charge_each_runs_samples_to_its_python_leaf() -> None:
+    """Per run (child and run numbered into one id): samples by innermost Python frame, line
+    numbers dropped (two lines of `simulate` are one leaf), native frames skipped."""
+    import polars as pl
+
+    from rbprofile.profilers.pyspy_merge import run_leaf_counts
+
+    sim = "simulate (/x/rustybt/gens/simulation.py:{})"
+    native = "dec_mul (/usr/lib/libmpdec.so)"
+    collapsed = collapsed_text(
+        {
+            f"{RUN};{sim.format(40)}": 5,  # line 0
+            f"{RUN};{sim.format(41)};{native}": 3,  # line 1: the native leaf is skipped
+            f"{RUN};_load (/x/rustybt/run.py:111)": 2,  # line 2
+        }
+    )
+    runs = pl.DataFrame(
+        {"child": [0, 0, 0, 1], "run": [0, 0, 1, 2], "line": [0, 1, 2, 0], "samples": [4, 3, 2, 1]}
+    )
+    got = sorted(run_leaf_counts(collapsed, runs).iter_rows())
+    assert got == [
+        (0, "simulate (/x/rustybt/gens/simulation.py)", 7),
+        (1, "_load (/x/rustybt/run.py)", 2),
+        (1_000_002, "simulate (/x/rustybt/gens/simulation.py)", 1),
+    ]

@@ -9,9 +9,13 @@ from typing import Any
 import polars as pl
 import pytest
 
+from rbprofile.analysis.intervals import design_effect
 from rbprofile.profilers import pyspy
 from rbprofile.profilers.base import ProfilerOutcome
+from rbprofile.profilers.pyspy_merge import run_leaf_counts
+from rbprofile.profilers.pyspy_sampling import default_jobs
 from rbprofile.rundir.locate import locate
+from rbprofile.rundir.run import Run
 from rbprofile.runner.childspec import ChildSpec
 from rbprofile.runner.orchestrate import profiler_context, run_profiles
 from rbprofile.runner.request import RunRequest
@@ -71,6 +75,11 @@ def test_samples_goal_reached_and_counts_add_up(tmp_path: Path) -> None:
     lines = (run_dir / "pyspy.collapsed.txt").read_text().splitlines()
     assert all("profiled (" in lines[i] for i in runs["line"].unique())
     assert (run_dir / "pyspy.svg").stat().st_size > 0  # the pictures: one short run each
+    assert d["jobs"] == default_jobs() and len(children) % d["jobs"] == 0  # waves of children
+    # the per-run counts measure how much the shares vary beyond independent draws
+    per_leaf = run_leaf_counts("\n".join(lines), runs)
+    assert per_leaf["samples"].sum() == d["measured_samples"]
+    assert Run.directory(run_dir).sampling_design == design_effect(per_leaf) >= 1.0
 
 
 @pytest.mark.usefixtures("smoke_home")
