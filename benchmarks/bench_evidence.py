@@ -11,6 +11,9 @@ profiles directory; about 2 x 3-4 minutes on an idle 2-core machine), then per s
 - excluded: how many functions the cross-check left out as inflated
 - noise_rho_N (and _p10): the median (10th percentile) of self_rho between two multinomial
   draws of N samples from A's self shares: what sampling noise alone allows at N samples
+- design_A / design_B: each run's design effect D (per-run counts' variance over the
+  binomial's, `Run.sampling_design`); noise_rho_effective: noise_rho at A's samples / D_A, what
+  noise allows once the samples' measured correlation is counted
 - load: the 1-minute load average before and after (a shared machine slows everything)
 
 `RBPROFILE_EVIDENCE_DIR=DIR` reuses recordings already in DIR (labels A and B) instead.
@@ -86,9 +89,13 @@ def evaluate(profiles: Path) -> list[dict[str, object]]:
             row[f"cprofile_pyspy_rho_{label}"] = check.rho if check else None
             row[f"cprofile_pyspy_rho_all_{label}"] = check.rho_all if check else None
             row[f"excluded_{label}"] = len(check.excluded) if check else None
+        for label, run in zip(LABELS, runs, strict=True):
+            row[f"design_{label}"] = round(run.sampling_design, 3)
         if all(s is not None for s in samples):
             a, b = (pyspy_self_shares(s) for s in samples if s is not None)
             row["self_rho_ab"] = self_rho(a, b)
+            effective = int((samples[0].total if samples[0] else 0) / runs[0].sampling_design)
+            row["noise_rho_effective"] = round(noise_rho(a, effective)[0], 3)
             for n in NOISE_SAMPLES:  # the same figure from sampling noise alone, at n samples
                 median, p10 = noise_rho(a, n)
                 row[f"noise_rho_{n}"] = round(median, 3)
