@@ -75,11 +75,11 @@ def test_a_strategy_error_is_printed_once(home: Path, tmp_path: Path, cli) -> No
 
 def test_a_py_spy_rate_too_low_for_the_run_is_warned_before_py_spy_runs(home: Path, cli) -> None:
     args = ["run", "smoke", "--profiler", "pyspy", "--rate", "1", "--repeat", "1"]
-    result = cli([*args, "--sample-budget", "6"])
+    result = cli([*args, "--sample-budget", "6", "--sampling-jobs", "2"])
     warning = next(line for line in result.stderr.splitlines() if "warning: py-spy" in line)
-    assert warning.startswith(
-        "smoke: warning: py-spy at --rate 1 within a --sample-budget of 6 s records at most "
-        "about 6 samples (under "
+    assert warning.startswith(  # 1 Hz x 6 s x 2 children at a time
+        "smoke: warning: py-spy at --rate 1 within a --sample-budget of 6 s, 2 sampling children "
+        "at a time, records at most about 12 samples (under "
     )
     assert "too few to rank functions; raise --rate or the budget" in result.stderr
     assert result.stderr.index("warning: py-spy") < result.stderr.index("smoke · pyspy")

@@ -14,9 +14,7 @@ the merged stacks read like those of a single run, and each run's samples are co
     run_table(splits, repeats, stacks) -> pl.DataFrame
         child, run (numbered across the children), line (0-based, of `collapsed_text(stacks)`),
         samples -- per run and stack: what the design effect of the intervals is measured on
-    run_leaf_counts(collapsed, runs) -> pl.DataFrame
-        run, key, samples: per run, the samples of each innermost Python frame (`name (file)`,
-        line numbers dropped) -- what the design effect of the intervals is measured on
+        (rbprofile.analysis.intervals.run_leaf_counts)
 
 A line whose last field is not a sample count is not py-spy raw output: RbprofileError.
 """
@@ -105,32 +103,3 @@ def run_table(splits: list[Split], repeats: list[int], stacks: dict[str, int]) -
             rows += [(child, offset + run, line[s], n) for s, n in counts.items()]
         offset += done
     return pl.DataFrame(rows, schema=dict.fromkeys(RUNS_COLUMNS, pl.Int64), orient="row")
-
-
-_PY_FRAME = re.compile(r"^(.*) \((.+?\.py|<frozen [^>]+>):\d+\)$")
-
-
-def _python_leaf(stack: str) -> str | None:
-    for frame in reversed(stack.split(";")):
-        found = _PY_FRAME.match(frame)
-        if found:
-            return f"{found[1]} ({found[2]})"
-    return None
-
-
-def run_leaf_counts(collapsed: str, runs: pl.DataFrame) -> pl.DataFrame:
-    """Per run (child and run numbered into one id), the samples of each Python leaf."""
-    import polars as pl
-
-    leaves = [_python_leaf(line.rpartition(" ")[0]) for line in collapsed.splitlines()]
-    lines = pl.DataFrame(
-        {"line": range(len(leaves)), "key": leaves}, schema={"line": pl.Int64, "key": pl.String}
-    )
-    return (
-        runs.join(lines, on="line", how="inner")
-        .filter(pl.col("key").is_not_null())
-        .group_by(pl.col("child") * 1_000_000 + pl.col("run"), "key")
-        .agg(pl.col("samples").sum())
-        .rename({"child": "run"})
-        .select("run", "key", "samples")
-    )

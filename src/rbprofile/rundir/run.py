@@ -266,8 +266,7 @@ class Run:
         """How much more py-spy's shares vary than independent draws would (>= 1), measured
         from the per-run counts a sampling run recorded; 1.0 without them (bare py-spy files,
         runs recorded before they were kept)."""
-        from rbprofile.analysis.intervals import design_effect
-        from rbprofile.profilers.pyspy_merge import run_leaf_counts
+        from rbprofile.analysis.intervals import design_effect, run_leaf_counts
 
         runs, collapsed = self.file(files.PYSPY_RUNS), self.file(files.PYSPY_COLLAPSED)
         if runs is None or collapsed is None:

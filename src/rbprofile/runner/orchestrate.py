@@ -354,7 +354,8 @@ def _run_children(
 
 
 def _warn_few_samples(target: Target, request: RunRequest, emit: Progress) -> None:
-    """Say before py-spy runs when `--rate` x `--sample-budget` cannot reach enough samples."""
+    """Say before py-spy runs when `--rate` x `--sample-budget` x `--sampling-jobs` cannot reach
+    enough samples."""
     if "pyspy" not in request.profilers:
         return
     reachable = request.rate_hz * request.sample_budget_s * request.sampling_jobs
@@ -363,7 +364,9 @@ def _warn_few_samples(target: Target, request: RunRequest, emit: Progress) -> No
             emit,
             target.name,
             f"warning: py-spy at --rate {request.rate_hz} within a --sample-budget of "
-            f"{request.sample_budget_s:g} s records at most about {reachable:.0f} samples (under "
+            f"{request.sample_budget_s:g} s, {request.sampling_jobs} sampling "
+            f"{'child' if request.sampling_jobs == 1 else 'children'} at a time, records at most "
+            f"about {reachable:.0f} samples (under "
             f"{MIN_PYSPY_SAMPLES}): too few to rank functions; raise --rate or the budget",
         )
 

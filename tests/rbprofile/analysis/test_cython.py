@@ -46,7 +46,7 @@ from cypkg._fast import outer
 if sys.argv[1:] == ["profile"]:
     cProfile.run("outer(400, 20000)", "cy.pstats")
 else:
-    outer(6000, 20000)
+    outer(60000, 20000)  # ~1 s: a few hundred samples at 250 Hz, imports a few of them
 """
 
 

@@ -109,7 +109,7 @@ def test_run_leaf_counts_charge_each_runs_samples_to_its_python_leaf() -> None:
     numbers dropped (two lines of `simulate` are one leaf), native frames skipped."""
     import polars as pl
 
-    from rbprofile.profilers.pyspy_merge import run_leaf_counts
+    from rbprofile.analysis.intervals import run_leaf_counts
 
     sim = "simulate (/x/rustybt/gens/simulation.py:{})"
     native = "dec_mul (/usr/lib/libmpdec.so)"

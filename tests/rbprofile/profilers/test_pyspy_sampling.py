@@ -9,10 +9,9 @@ from typing import Any
 import polars as pl
 import pytest
 
-from rbprofile.analysis.intervals import design_effect
+from rbprofile.analysis.intervals import design_effect, run_leaf_counts
 from rbprofile.profilers import pyspy
 from rbprofile.profilers.base import ProfilerOutcome
-from rbprofile.profilers.pyspy_merge import run_leaf_counts
 from rbprofile.profilers.pyspy_sampling import default_jobs
 from rbprofile.rundir.locate import locate
 from rbprofile.rundir.run import Run
