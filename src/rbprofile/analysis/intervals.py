@@ -57,32 +57,37 @@ def interval_note(design: float = 1.0) -> str:
 
 def design_effect(per_run: pl.DataFrame) -> float:
     """The variance inflation of sampled shares over the binomial, measured from per-run counts
-    (columns `run`, `key`, `samples`): see the module docstring. 1.0 with fewer than 3 runs."""
-    runs = per_run.group_by("run").agg(pl.col("samples").sum().alias("n")).filter(pl.col("n") > 0)
-    if runs.height < 3:
+    (columns `run`, `key`, `samples`): see the module docstring. 1.0 with fewer than 3 runs.
+    Computed in a fixed order, so the same counts give the same bits."""
+    counts: dict[object, dict[str, int]] = {}
+    for run, key, n in sorted(per_run.select("run", "key", "samples").iter_rows()):
+        counts.setdefault(run, {})[key] = counts.get(run, {}).get(key, 0) + int(n)
+    sizes = {run: sum(found.values()) for run, found in counts.items()}
+    runs = [run for run, n in sizes.items() if n > 0]
+    if len(runs) < 3:
         return 1.0
-    total = float(runs["n"].sum())
-    shares = per_run.group_by("key").agg((pl.col("samples").sum() / total).alias("p"))
-    shares = shares.filter(pl.col("p").is_between(DESIGN_MIN_SHARE, 1.0, closed="left"))
-    shares = shares.sort(["p", "key"], descending=[True, False]).head(DESIGN_TOP)
-    if shares.is_empty():
+    total = float(sum(sizes[run] for run in runs))
+    pooled: dict[str, int] = {}
+    for run in runs:
+        for key, n in counts[run].items():
+            pooled[key] = pooled.get(key, 0) + n
+    shares = sorted(
+        ((n / total, key) for key, n in pooled.items() if DESIGN_MIN_SHARE <= n / total < 1.0),
+        key=lambda pk: (-pk[0], pk[1]),
+    )[:DESIGN_TOP]
+    if not shares:
         return 1.0
-    grid = runs.join(shares, how="cross").join(
-        per_run.select("run", "key", "samples"), on=["run", "key"], how="left"
-    )
-    x2 = (
-        grid.with_columns(pl.col("samples").fill_null(0))
-        .group_by("key")
-        .agg(
-            (
-                (pl.col("samples") - pl.col("p") * pl.col("n")) ** 2
-                / (pl.col("p") * (1 - pl.col("p")) * pl.col("n"))
-            ).sum()
-            / (runs.height - 1)
+    ratios = []
+    for p, key in shares:
+        x2 = math.fsum(
+            (counts[run].get(key, 0) - p * sizes[run]) ** 2 / (p * (1 - p) * sizes[run])
+            for run in runs
         )
-    )
-    found = x2.get_column(x2.columns[1]).median()
-    return max(float(found), 1.0) if isinstance(found, int | float) else 1.0
+        ratios.append(x2 / (len(runs) - 1))
+    ratios.sort()
+    mid = len(ratios) // 2
+    median = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+    return max(median, 1.0)
 
 
 def wilson(k: float, n: float, z: float = Z95, design: float = 1.0) -> tuple[float, float]:
