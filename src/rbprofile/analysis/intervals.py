@@ -114,7 +114,7 @@ def wilson_exprs(
     k = (pl.col(count) if isinstance(count, str) else count).cast(pl.Float64) / scale
     n = (total if isinstance(total, pl.Expr) else pl.lit(float(total))).cast(pl.Float64) / scale
     z2 = Z95 * Z95
-    p = (k.cast(pl.Float64) / n).clip(0.0, 1.0)
+    p = (k / n).clip(0.0, 1.0)
     denom = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denom
     half = Z95 / denom * (p * (1 - p) / n + z2 / (4 * n * n)).sqrt()

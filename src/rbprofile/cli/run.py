@@ -19,7 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 
 from rbprofile.cli.options import ProfilesDirOption
 from rbprofile.errors import EXIT_DOMAIN
-from rbprofile.profilers.pyspy_sampling import MAX_JOBS, default_jobs
+from rbprofile.profilers.pyspy_sampling import MAX_JOBS
 from rbprofile.render import OutputFormat, render
 from rbprofile.runner.request import DEFAULT_BUDGET_S, DEFAULT_SAMPLES, DEFAULT_TIMEOUT_S
 
@@ -241,12 +241,12 @@ def run(
         timeout_s=timeout or None,
         samples=samples,
         sample_budget_s=sample_budget,
-        sampling_jobs=sampling_jobs or default_jobs(),
         cprofile_repeat=cprofile_repeat,
         command=command,
         root=root,
         scenario=scenario,
         project=project,
+        **({"sampling_jobs": sampling_jobs} if sampling_jobs else {}),  # else RunRequest's
     )
     with _progress() as on_event:  # Ctrl-C: the run dir cleans up, `main` says so (exit 130)
         summary = run_profiles(request, on_event, sys.stderr if verbose else None)

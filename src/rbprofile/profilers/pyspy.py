@@ -44,7 +44,6 @@ from rbprofile.profilers.pyspy_sampling import (
     RUNS_PER_CHILD,
     Child,
     SamplingGoal,
-    default_jobs,
     sample,
 )
 from rbprofile.rundir import files
@@ -233,13 +232,14 @@ class PySpyProfiler(Profiler):
 def goal(ctx: ProfilerContext) -> SamplingGoal:
     """The sampling goal the run asked for (`ctx.options`), sized by its timing repeats."""
     opts = ctx.options
+    jobs = opts.get("sampling_jobs")  # the run's --sampling-jobs; else the goal's default
     return SamplingGoal(
         samples=int(opts.get("samples", DEFAULT_SAMPLES)),
         budget_s=float(opts.get("sample_budget_s", DEFAULT_BUDGET_S)),
         run_s=opts.get("run_s"),
         startup_s=opts.get("startup_s"),
         runs_per_child=int(opts.get(RUNS_PER_CHILD, MAX_REPEATS)),
-        jobs=int(opts.get("sampling_jobs") or default_jobs()),
+        **({"jobs": int(jobs)} if jobs else {}),
     )
 
 

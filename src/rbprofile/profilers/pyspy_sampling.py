@@ -82,7 +82,7 @@ class SamplingGoal:
     run_s: float | None = None
     startup_s: float | None = None
     runs_per_child: int = MAX_REPEATS
-    jobs: int = 1
+    jobs: int = field(default_factory=default_jobs)
 
     @property
     def max_children(self) -> int:

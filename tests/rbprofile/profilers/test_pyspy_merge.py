@@ -72,11 +72,16 @@ def test_a_program_that_runs_once_per_child_gets_more_children() -> None:
         asked.extend(repeats for _, repeats, _ in wave)
         return [(Split(stacks={"a": 10}, runs={0: 10}, total=12), 1, 0.01, 0.01, 0.01)] * len(wave)
 
-    goal = SamplingGoal(samples=150, budget_s=60.0, run_s=0.01, startup_s=0.0, runs_per_child=1)
+    # one child at a time (jobs=1): children counted one by one
+    goal = SamplingGoal(
+        samples=150, budget_s=60.0, run_s=0.01, startup_s=0.0, runs_per_child=1, jobs=1
+    )
     out = sample(goal, 100, record)
     assert asked == [1] * 15 and len(out.children) == 15 > MAX_CHILDREN
     assert out.measured == 150 and not out.budget_exhausted
-    many = sample(SamplingGoal(samples=150, budget_s=60.0, run_s=0.01, startup_s=0.0), 100, record)
+    many = sample(
+        SamplingGoal(samples=150, budget_s=60.0, run_s=0.01, startup_s=0.0, jobs=1), 100, record
+    )
     assert len(many.children) == MAX_CHILDREN  # repeating children: capped as before
 
 
