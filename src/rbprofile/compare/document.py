@@ -11,12 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from rbprofile.compare.core import Comparison, ScenarioTiming
-from rbprofile.compare.function_verdicts import (
-    ANCHOR_MIN_SHARE_PCT,
-    MIN_SHARE_PCT,
-    WEIGHT_CAP,
-    FunctionTest,
-)
+from rbprofile.compare.function_verdicts import ANCHOR_MIN_SHARE_PCT, MIN_SHARE_PCT, FunctionTest
 from rbprofile.compare.functions import CHANGE_COLUMNS
 from rbprofile.compare.stats import ALPHA, MIN_REPEATS
 from rbprofile.compare.targets import outcome_tables
@@ -112,10 +107,11 @@ _FUNCTIONS_NOTE = (
     "cProfile repeats; change_s = seconds, change_pp = change in share of the run (percentage "
     "points). status is judged on normalized self time: each repeat divided by its speed "
     "factor (the median, over the Python functions holding {anchor_share:g}% of the run or "
-    "more, of each one's ratio to its median, weighted by its time with no function over "
-    "{weight_cap:g}% of the weight), so a uniformly slower machine changes no verdict. "
-    "change_pct = change of the normalized median; p_adj = Welch's t-test on its logarithm "
-    "over the repeats (n = before/after), "
+    "more, of "
+    "each one's "
+    "ratio to its median), so a "
+    "uniformly slower machine changes no verdict. change_pct = change of the normalized "
+    "median; p_adj = Welch's t-test on its logarithm over the repeats (n = before/after), "
     "Benjamini-Hochberg adjusted for the functions tested. improved / regressed = p_adj < "
     "{alpha:g} and at least {min_change:g}% in size; not tested = under {min_share:g}% of the "
     "run on both sides; fewer than {min_repeats} repeats a side gives 'not enough repeats'."
@@ -152,7 +148,6 @@ def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
         min_change=comparison.min_function_change,
         min_share=MIN_SHARE_PCT,
         anchor_share=ANCHOR_MIN_SHARE_PCT,
-        weight_cap=WEIGHT_CAP * 100,
         min_repeats=MIN_REPEATS,
     )
     judged = tuple(_judged_note(s, t) for s, t in sorted(comparison.function_tests.items()))

@@ -4,15 +4,14 @@
 
 Each side's functions table holds every cProfile repeat's self time per function
 (`self_s_repeats`; a table without it is one repeat). The measure is **normalized self time**:
-each repeat is divided by its speed factor, the weighted median over the anchor functions
-(Python functions over ANCHOR_MIN_SHARE_PCT of the run) of (the function's self time in that
-repeat / its median over all repeats of both sides), each weighted by that median time capped at
-WEIGHT_CAP of the total (see `speed_factors`). A uniformly slower machine makes every function
-slower by the same factor, which the speed factor absorbs; a function that alone got slower (or
-faster) holds at most WEIGHT_CAP of the weight, however large it is, so it keeps its change and
-the others stay put. (Dividing by the run total instead would make every other function look
-faster whenever one function gets much slower; so did an uncapped time-weighted median once the
-changed function held a third of the run.)
+each repeat is divided by its speed factor, the median over the anchor functions (Python
+functions over ANCHOR_MIN_SHARE_PCT of the run, each counted once) of (the function's self
+time in that repeat / its median over all repeats of both sides). A uniformly slower machine
+makes every function slower by the same factor, which the speed factor absorbs; a function
+that alone got slower (or faster) moves that median by at most one rank, however large it is,
+so it keeps its change and the others stay put. (Dividing by the run total instead would make
+every other function look faster whenever one function gets much slower; so did a
+time-weighted median once the changed function held a third of the run.)
 
 Functions holding at least MIN_SHARE_PCT of the run on either side are tested: Welch's test on
 the logarithm of the normalized repeats (timing noise grows with the time, so the change is
@@ -41,17 +40,13 @@ from rbprofile.compare.stats import (
     welch_rows,
 )
 
-MEASURE = (
-    "self time per repeat / the repeat's speed factor (time-weighted median ratio over the "
-    "anchors, each weight capped)"
-)
+MEASURE = "self time per repeat / the repeat's speed factor (median ratio over the anchors)"
 MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are not tested
 # functions holding this share of the run are the speed factor's anchors: many of them, so
 # that a change in a few functions (a planted slowdown and the helpers it calls) moves their
 # median by a few ranks only
 ANCHOR_MIN_SHARE_PCT = 0.1
 MIN_ANCHORS = 3  # fewer anchors: every function is one
-WEIGHT_CAP = 0.1  # an anchor's weight in the speed factor: its time, at most this share
 EPSILON_S = 1e-6  # added before the logarithm: a repeat may not have called a function
 
 VERDICT_SCHEMA = pl.Schema(
@@ -107,20 +102,15 @@ def repeat_matrix(frame: pl.DataFrame, prefix: str) -> tuple[pl.DataFrame, int]:
 def speed_factors(
     times: np.ndarray, reference: np.ndarray, eligible: np.ndarray | None = None
 ) -> np.ndarray:
-    """Per repeat (column): the weighted median of times / reference over the anchor functions,
-    the `eligible` rows (default all) holding at least ANCHOR_MIN_SHARE_PCT of the reference
-    total (every eligible row with a positive reference when fewer than MIN_ANCHORS do, every row
-    when none is eligible); 1.0 when no row has a positive reference.
+    """Per repeat (column): the median of times / reference over the anchor functions, the
+    `eligible` rows (default all) holding at least ANCHOR_MIN_SHARE_PCT of the reference total
+    (every eligible row with a positive reference when fewer than MIN_ANCHORS do, every row when
+    none is eligible); 1.0 when no row has a positive reference.
 
-    Weights: each anchor's reference time, capped at WEIGHT_CAP of the anchors' total. A
-    function's ratio is as precise as its time is long: on a machine slowed by a competing
-    process, the pauses land whole in whichever call is running, so a function of a few
-    milliseconds either misses them (ratio ~1) or takes one whole (ratio far above), and an
-    unweighted median of many such functions said 1.4x where the run was 1.9x slower, naming
-    the long functions regressed. The cap keeps one function that alone changed from moving the
-    factor: it holds at most WEIGHT_CAP of the weight, however much of the run it took (an
-    uncapped weight let one function that grew to a third of the run pull the factor to a
-    quartile of the others, and call unchanged functions improved)."""
+    Each anchor counts once, whatever its size: a function that alone changed moves the median
+    by at most one rank, however much of the run it holds. (Weighting by time let one function
+    that grew to a third of the run pull the factor to a quartile of the others, and call
+    unchanged functions improved.)"""
     usable = reference > 0
     if eligible is not None and (usable & eligible).any():
         usable = usable & eligible
@@ -129,23 +119,8 @@ def speed_factors(
     anchors = usable & (reference >= reference[usable].sum() * ANCHOR_MIN_SHARE_PCT / 100.0)
     if anchors.sum() < MIN_ANCHORS:
         anchors = usable
-    ref = reference[anchors]
-    weights = np.minimum(ref, ref.sum() * WEIGHT_CAP)
-    ratios = times[anchors] / ref[:, None]
-    factors = np.array([_weighted_median(ratios[:, j], weights) for j in range(times.shape[1])])
+    factors = np.median(times[anchors] / reference[anchors, None], axis=0)
     return np.where(factors > 0, factors, 1.0)
-
-
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """The value where the cumulative weight (in value order) reaches half; the mean of the two
-    values around it when it reaches half exactly."""
-    order = np.argsort(values, kind="stable")
-    v, cum = values[order], np.cumsum(weights[order])
-    half = cum[-1] / 2.0
-    i = int(np.searchsorted(cum, half))
-    if i + 1 < len(v) and np.isclose(cum[i], half):
-        return float((v[i] + v[i + 1]) / 2.0)
-    return float(v[i])
 
 
 def _statuses(change: np.ndarray, t: np.ndarray, p_adj: np.ndarray, min_change: float) -> list[str]:
