@@ -94,6 +94,17 @@ def test_speed_factor_is_the_median_ratio_over_the_anchors() -> None:
     assert speed_factors(tiny, reference).tolist() == [1.0]
 
 
+def test_short_functions_are_no_anchors_on_a_machine_that_pauses_in_lumps() -> None:
+    # the planted fixture under six busy loops (measured): its three work functions (30% of the
+    # run each) 6x slower, small functions (0.3-0.5%) that no pause landed in 1.35x; with three
+    # of those as anchors the median fell between the groups
+    reference = np.array([30.0, 30.0, 30.0, 0.3, 0.5, 0.4])
+    times = reference[:, None] * np.array([[6.1], [5.9], [6.0], [1.35], [1.36], [1.37]])
+    assert speed_factors(times, reference).tolist() == pytest.approx([6.0])
+    # what a 0.1% anchor floor gave: (1.37 + 5.9) / 2
+    assert np.median(times[:, 0] / reference) == pytest.approx(3.635)
+
+
 def test_one_function_grown_to_half_the_run_leaves_the_others_unchanged() -> None:
     # the planted function 20x, 0.2 s -> 4 s next to 3.4 s; the others' wobble is 3%
     # per repeat (a loaded machine): a time-weighted speed factor landed near a quintile of the

@@ -100,7 +100,8 @@ def _named(profiles: Path, after: str, repeats: tuple[int, int]) -> tuple[dict[s
     shown = work.select("key", "status", "change_pct", "p_adj").rows()
     judged = comparison.functions.filter(pl.col("status").is_in(["regressed", "improved"]))
     table = pl.read_parquet(profiles / "base" / SCENARIO / "functions.parquet")
-    native = judged.filter(pl.col("key").is_in(table.filter(pl.col("file") == "~")["key"]))
+    c_keys = table.filter(pl.col("file") == "~")["key"].implode()
+    native = judged.filter(pl.col("key").is_in(c_keys))
     judged = judged.join(native, on="key", how="anti")
     named = {key.rsplit(":", 1)[1]: status for key, status in judged.select("key", "status").rows()}
     assert test.speed_ratio is not None
