@@ -95,10 +95,26 @@ def python_self_shares(profile: CProfile) -> dict[str, float]:
     return dict(shares)
 
 
+# code with no source file (`<string>`: what dataclasses and namedtuples generate): cProfile's
+# pstats knows only the code's name (every generated `__init__` is `<string>:__init__`), py-spy
+# its qualname (`<string>:__create_fn__.<locals>.__init__`); matched on the name
+_NO_SOURCE = pl.col("file").str.starts_with("<")
+_MATCH_KEY = (
+    pl.when(_NO_SOURCE)
+    .then(pl.format("{}:{}", "module", pl.col("qualname").str.split(".").list.last()))
+    .otherwise("key")
+)
+
+
 def pyspy_self_shares(samples: Samples) -> dict[str, float]:
-    """Per function: the share of samples whose deepest Python frame it is."""
+    """Per function: the share of samples whose deepest Python frame it is (code without a
+    source file keyed by its name, as cProfile keys it)."""
     total = samples.total or 1
-    own = samples.frames.filter(pl.col("python_leaf")).group_by("key").agg(pl.col("count").sum())
+    own = (
+        samples.frames.filter(pl.col("python_leaf"))
+        .group_by(_MATCH_KEY.alias("key"))
+        .agg(pl.col("count").sum())
+    )
     return dict(own.select("key", pl.col("count") / total).iter_rows())
 
 

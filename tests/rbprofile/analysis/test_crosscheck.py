@@ -66,6 +66,30 @@ def test_small_function_called_often_is_flagged(tmp_path: Path) -> None:
     assert (check.n, check.rho) == (2, None)  # main and loop are left: too few for a rho
 
 
+def test_generated_code_matches_across_the_profilers(tmp_path: Path) -> None:
+    # a dataclass's __init__: pstats knows `__init__` in `<string>`, py-spy its qualname
+    main, init = ("/n/app.py", 1, "main"), ("<string>", 2, "__init__")
+    pstats = write_pstats(
+        tmp_path / "p.pstats",
+        {
+            main: (1, 1, 6.0, 10.0, {}),
+            init: (100, 100, 4.0, 4.0, {main: (100, 100, 4.0, 4.0)}),
+        },
+    )
+    collapsed = tmp_path / "s.txt"
+    collapsed.write_text(
+        "main (/n/app.py:2) 55\n"
+        "main (/n/app.py:3);__create_fn__.<locals>.__init__ (<string>:3) 30\n"
+        "main (/n/app.py:3);__create_fn__.<locals>.__init__ (<string>:4) 15\n"
+    )
+    check = crosscheck(load_pstats(pstats), load_pyspy(collapsed))
+    rows = {r["function"]: r for r in check.table.iter_rows(named=True)}
+    assert set(rows) == {"app:main", "<string>:__init__"}
+    assert rows["<string>:__init__"]["cprofile_share"] == pytest.approx(0.4)
+    assert rows["<string>:__init__"]["pyspy_share"] == pytest.approx(0.45)
+    assert rows["<string>:__init__"]["verdict"] == "agree"
+
+
 def test_uncertain_when_the_interval_straddles_2x() -> None:
     from rbprofile.analysis.crosscheck import verdict
     from rbprofile.analysis.intervals import wilson
