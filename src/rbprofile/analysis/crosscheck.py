@@ -14,7 +14,9 @@ frame (native frames are skipped), so cProfile's C functions (`decimal:Decimal.q
 `builtins:len`) are folded into the Python functions that called them, in proportion to
 the self time spent under each caller. py-spy samples are first cut to the stacks under
 cProfile's entry points (functions with no caller in the pstats, e.g. `run_algorithm`),
-because py-spy also sees interpreter start-up and imports.
+because py-spy also sees interpreter start-up and imports. Code without a source file
+(`<string>`: dataclass- and namedtuple-generated methods) is matched by its name, the only
+identity pstats keeps for it (py-spy knows its qualname).
 
 A function is *inflated* when cProfile's own per-call cost is a large part of what it
 measured: called at least `INFLATED_CALLS` times at under `INFLATED_PER_CALL_US` of self time
