@@ -42,8 +42,8 @@ from rbprofile.compare.stats import (
 
 MEASURE = "self time per repeat / the repeat's speed factor (median ratio over the anchors)"
 MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are not tested
-# functions holding this share of the run are the speed factor's anchors: enough of them (20-30
-# in a scenario) that a change in a few (a planted slowdown and the helpers it calls) moves
+# functions holding this share of the run are the speed factor's anchors: enough of them (28-32
+# in a rustybt scenario) that a change in a few (a planted slowdown and the helpers it calls) moves
 # their median by a rank or two, and each long enough to receive its share of a loaded
 # machine's pauses. A competing process takes the core in slices of milliseconds, landing whole
 # in whichever call runs: with six busy loops on the core, the planted fixture's three work
