@@ -35,6 +35,7 @@ import polars as pl
 
 from rbprofile.analysis.intervals import wilson
 from rbprofile.analysis.pstats_source import CProfile
+from rbprofile.analysis.qualnames import has_source
 from rbprofile.analysis.samples import Samples
 
 RATIO = 2.0
@@ -97,26 +98,26 @@ def python_self_shares(profile: CProfile) -> dict[str, float]:
     return dict(shares)
 
 
-# code with no source file (`<string>`: what dataclasses and namedtuples generate): cProfile's
-# pstats knows only the code's name (every generated `__init__` is `<string>:__init__`), py-spy
-# its qualname (`<string>:__create_fn__.<locals>.__init__`); matched on the name
-_NO_SOURCE = pl.col("file").str.starts_with("<")
-_MATCH_KEY = (
-    pl.when(_NO_SOURCE)
-    .then(pl.format("{}:{}", "module", pl.col("qualname").str.split(".").list.last()))
-    .otherwise("key")
-)
+def _match_key(frames: pl.DataFrame) -> pl.Expr:
+    """A frame's key as cProfile's side spells it. Where there is no source to read (`<string>`:
+    what dataclasses and namedtuples generate), pstats leaves the bare `co_name` (every generated
+    `__init__` is `<string>:__init__`) while py-spy reports the qualname
+    (`<string>:__create_fn__.<locals>.__init__`): matched on the name."""
+    sourceless = [f for f in frames["file"].unique().to_list() if f and not has_source(f)]
+    last = pl.col("qualname").str.split(".").list.last()
+    return (
+        pl.when(pl.col("file").is_in(sourceless))
+        .then(pl.format("{}:{}", "module", last))
+        .otherwise("key")
+    )
 
 
 def pyspy_self_shares(samples: Samples) -> dict[str, float]:
     """Per function: the share of samples whose deepest Python frame it is (code without a
     source file keyed by its name, as cProfile keys it)."""
     total = samples.total or 1
-    own = (
-        samples.frames.filter(pl.col("python_leaf"))
-        .group_by(_MATCH_KEY.alias("key"))
-        .agg(pl.col("count").sum())
-    )
+    leaves = samples.frames.filter(pl.col("python_leaf"))
+    own = leaves.group_by(_match_key(leaves).alias("key")).agg(pl.col("count").sum())
     return dict(own.select("key", pl.col("count") / total).iter_rows())
 
 

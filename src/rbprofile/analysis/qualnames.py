@@ -6,6 +6,8 @@ qualified name, so each source file is scanned once (a regex over `def`/`class` 
 an indentation stack, much cheaper than `ast`) and cached.
 
     QualnameIndex().qualname(file, name, line, *, is_def_line) -> str
+    has_source(file) -> bool    whether there is a source to read (`<string>` has none: there
+                                cProfile's functions keep their bare `co_name`)
 
 For cProfile's (first line, name) pairs the interpreter's own answer is read first: the
 fresh `__pycache__` .pyc of the file holds every code object's `co_qualname` (3.11+), and
@@ -81,6 +83,11 @@ def _source_path(file: str) -> Path | None:
     if file.endswith((".py", ".pyw")):
         return Path(file)
     return None
+
+
+def has_source(file: str) -> bool:
+    """Whether `file` names a source this index can read (a `.py` file, a frozen stdlib module)."""
+    return _source_path(file) is not None
 
 
 PycTable = dict[tuple[int, str], str]

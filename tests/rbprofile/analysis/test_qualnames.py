@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rbprofile.analysis.qualnames import QualnameIndex
+from rbprofile.analysis.qualnames import QualnameIndex, has_source
 
 SOURCE = """\
 import functools
@@ -69,6 +69,20 @@ def test_running_lines_for_py_spy(source: Path) -> None:
 def test_unreadable_file_keeps_the_name(tmp_path: Path) -> None:
     index = QualnameIndex()
     assert index.qualname(str(tmp_path / "gone.py"), "post", 5, is_def_line=True) == "post"
+
+
+def test_generated_code_has_no_source_and_keeps_its_name() -> None:
+    assert not has_source("<string>")  # what dataclasses generate: pstats' bare co_name stays
+    assert QualnameIndex().qualname("<string>", "__init__", 2, is_def_line=True) == "__init__"
+    # a frozen stdlib module reads the standard library's copy: its methods get qualnames
+    frozen = "<frozen importlib._bootstrap>"
+    assert has_source(frozen)
+    import importlib._bootstrap as bootstrap
+
+    line = bootstrap._ModuleLock.acquire.__code__.co_firstlineno
+    assert QualnameIndex().qualname(frozen, "acquire", line, is_def_line=True) == (
+        "_ModuleLock.acquire"
+    )
 
 
 def test_module_code_is_named_without_reading_the_file(source: Path) -> None:
