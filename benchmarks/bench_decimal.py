@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_engine import ensure_bundles
@@ -37,8 +38,8 @@ import gc, json, pathlib, statistics, sys, time
 import rustybt.numeric as numeric
 from rustybt.run import load_algorithm_file, run_algorithm
 
-scenario, strategy, root, rounds = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), sys.argv[4]
-rounds = int(rounds)
+scenario, strategy, root, rounds, *variants = sys.argv[1:]
+root, rounds = pathlib.Path(root), int(rounds)
 namespace = load_algorithm_file(strategy)
 per_run = numeric.DecimalMode.price_converter
 shared = numeric._PriceMemo(numeric.DecimalMode().price)
@@ -65,7 +66,6 @@ def run(variant):
     return wall, cpu, str(result.summary["final_portfolio_value"])
 
 
-variants = json.loads(sys.argv[5])
 numeric.DecimalMode.price_converter = lambda self: shared.__getitem__
 run_algorithm(bundle=scenario, namespace=namespace, numeric="decimal", bundle_root=root)  # fill
 numeric.DecimalMode.price_converter = per_run
@@ -89,12 +89,12 @@ print(json.dumps({
 """
 
 
-def measure(scenario: str, root: Any) -> dict[str, Any]:
+def measure(scenario: str, root: Path) -> dict[str, Any]:
     from rbprofile.scenarios import SCENARIOS as ROWS
 
     strategy = str(ROWS[scenario].strategy_file)
-    argv = [sys.executable, "-c", CHILD, scenario, strategy, str(root), str(ROUNDS)]
-    proc = subprocess.run([*argv, json.dumps(VARIANTS)], capture_output=True, text=True)
+    argv = [sys.executable, "-c", CHILD, scenario, strategy, str(root), str(ROUNDS), *VARIANTS]
+    proc = subprocess.run(argv, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{scenario}: the child failed:\n{proc.stderr}")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])

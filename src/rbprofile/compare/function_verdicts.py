@@ -48,7 +48,7 @@ MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are n
 # machine's pauses. A competing process takes the core in slices of milliseconds, landing whole
 # in whichever call runs: with six busy loops on the core, the planted fixture's three work
 # functions (30% of the run each) were 6x slower and its functions at 0.1-1% only 1.35x, and
-# with two of those among 0.1% anchors the median fell between the groups (3.7x) and named the
+# with those among 0.1% anchors the median fell between the groups (3.6-3.7x) and named the
 # work functions regressed.
 ANCHOR_MIN_SHARE_PCT = 1.0
 MIN_ANCHORS = 3  # fewer anchors: every function is one
