@@ -11,9 +11,11 @@ inside [0, 1] and is sound for small k, unlike the normal approximation:
     wilson_exprs(count, total, name, design=1) -> [lo, hi]    Polars expressions `{name}_lo/_hi`
     with_intervals(frame, {share: count}, total, design=1)    adds `{share}_lo` / `_hi` columns
     design_effect(per_run) -> float                  the measured variance inflation, >= 1
-    run_leaf_counts(collapsed, runs) -> pl.DataFrame run, key, samples: per run (py-spy's
+    run_leaf_counts(leaves, runs) -> pl.DataFrame    run, key, samples: per run (py-spy's
                                                      pyspy_runs.parquet), each Python leaf's
                                                      samples -- what design_effect measures
+                                                     (leaves: pyspy_source.python_leaves of the
+                                                     collapsed file, by line)
     interval_note(design) -> str                     what the intervals are, for a table note
     judge(lo, hi, threshold) -> "above" | "below" | "uncertain"
     judge_expr(lo, hi, threshold, above, below) -> pl.Expr    the same over columns
@@ -33,7 +35,6 @@ n / D samples (the quasi-binomial "effective sample size"): sqrt(D) times wider.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 
 import polars as pl
@@ -176,20 +177,9 @@ def interval_text(lo: float, hi: float) -> str:
     return f"{lo:.1%}-{hi:.1%}"
 
 
-_PY_FRAME = re.compile(r"^(.*) \((.+?\.py|<frozen [^>]+>):\d+\)$")
-
-
-def _python_leaf(stack: str) -> str | None:
-    for frame in reversed(stack.split(";")):
-        found = _PY_FRAME.match(frame)
-        if found:
-            return f"{found[1]} ({found[2]})"
-    return None
-
-
-def run_leaf_counts(collapsed: str, runs: pl.DataFrame) -> pl.DataFrame:
-    """Per run (child and run numbered into one id), the samples of each Python leaf."""
-    leaves = [_python_leaf(line.rpartition(" ")[0]) for line in collapsed.splitlines()]
+def run_leaf_counts(leaves: list[str | None], runs: pl.DataFrame) -> pl.DataFrame:
+    """Per run (child and run numbered into one id), the samples of each Python leaf;
+    `leaves[i]` is the leaf key of the collapsed file's line i."""
     lines = pl.DataFrame(
         {"line": range(len(leaves)), "key": leaves}, schema={"line": pl.Int64, "key": pl.String}
     )

@@ -5,6 +5,8 @@
         stack (function, file, line, module, qualname, key "module:qualname", native, idle,
         leaf, python_leaf), plus one row per stack; qualnames are resolved from the source
         files when readable (py-spy >= 0.4 on Python 3.11+ already records them)
+    python_leaves(text) -> list[str | None]         per collapsed line, in order: the key of
+        its deepest Python frame, parsed as load_pyspy parses it (None without one)
 
 Collapsed lines are `frame;frame;... count` with frames `func (file:line)`, `func (file)`
 (`--nolineno`), native `sym (lib.so)`, and optional `thread (0x..)` / `process N:"cmd"`
@@ -38,7 +40,7 @@ from rbprofile.analysis.samples import MAX_COUNT, Frame, Samples, build_samples,
 from rbprofile.analysis.sourcepaths import SourceMap
 from rbprofile.errors import RbprofileError
 
-__all__ = ["IDLE_LEAVES", "Samples", "load_pyspy"]
+__all__ = ["IDLE_LEAVES", "Samples", "load_pyspy", "python_leaves"]
 
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 _ROOT = re.compile(r"^(?:thread \(0x[0-9a-fA-F]+\)|process \d+:.*|Thread \d+.*)$")
@@ -166,6 +168,19 @@ def short_filenames(frames: Iterable[Frame]) -> bool:
     python = [f.file for f in frames if not f.native and f.file.endswith(_PY_FILE)]
     absolute = (PurePosixPath(f).is_absolute() or PureWindowsPath(f).is_absolute() for f in python)
     return bool(python) and not any(absolute)
+
+
+def python_leaves(text: str, resolver: ModuleResolver | None = None) -> list[str | None]:
+    """Per collapsed line (blank ones included, so indexes are line numbers): the
+    "module:qualname" key of its deepest non-native frame, or None."""
+    maker = _FrameMaker(resolver or ModuleResolver())
+    leaves: list[str | None] = []
+    for raw in text.splitlines():
+        body = raw.strip().rpartition(" ")[0]
+        frames = (maker.parse(part) for part in reversed(body.split(";")) if body)
+        leaf = next((f for f in frames if f is not None and not f.native), None)
+        leaves.append(None if leaf is None else f"{leaf.module}:{leaf.qualname}")
+    return leaves
 
 
 def load_pyspy(path: Path, resolver: ModuleResolver | None = None) -> Samples:

@@ -267,6 +267,7 @@ class Run:
         from the per-run counts a sampling run recorded; 1.0 without them (bare py-spy files,
         runs recorded before they were kept)."""
         from rbprofile.analysis.intervals import design_effect, run_leaf_counts
+        from rbprofile.analysis.pyspy_source import python_leaves
 
         runs, collapsed = self.file(files.PYSPY_RUNS), self.file(files.PYSPY_COLLAPSED)
         if runs is None or collapsed is None:
@@ -274,7 +275,7 @@ class Run:
         try:
             table = pl.read_parquet(runs)
             text = collapsed.read_text(encoding="utf-8", errors="replace")
-            return design_effect(run_leaf_counts(text, table))
+            return design_effect(run_leaf_counts(python_leaves(text), table))
         except (OSError, pl.exceptions.PolarsError) as exc:
             self.problems[files.PYSPY_RUNS] = f"{runs}: unreadable ({exc}); intervals are binomial"
             return 1.0

@@ -110,11 +110,12 @@ def test_jobs_children_share_the_seconds_the_goal_needs() -> None:
 
 
 def test_run_leaf_counts_charge_each_runs_samples_to_its_python_leaf() -> None:
-    """Per run (child and run numbered into one id): samples by innermost Python frame, line
-    numbers dropped (two lines of `simulate` are one leaf), native frames skipped."""
+    """Per run (child and run numbered into one id): samples by innermost Python frame, keyed
+    as load_pyspy keys it (two lines of `simulate` are one leaf), native frames skipped."""
     import polars as pl
 
     from rbprofile.analysis.intervals import run_leaf_counts
+    from rbprofile.analysis.pyspy_source import python_leaves
 
     sim = "simulate (/x/rustybt/gens/simulation.py:{})"
     native = "dec_mul (/usr/lib/libmpdec.so)"
@@ -128,9 +129,9 @@ def test_run_leaf_counts_charge_each_runs_samples_to_its_python_leaf() -> None:
     runs = pl.DataFrame(
         {"child": [0, 0, 0, 1], "run": [0, 0, 1, 2], "line": [0, 1, 2, 0], "samples": [4, 3, 2, 1]}
     )
-    got = sorted(run_leaf_counts(collapsed, runs).iter_rows())
+    got = sorted(run_leaf_counts(python_leaves(collapsed), runs).iter_rows())
     assert got == [
-        (0, "simulate (/x/rustybt/gens/simulation.py)", 7),
-        (1, "_load (/x/rustybt/run.py)", 2),
-        (1_000_002, "simulate (/x/rustybt/gens/simulation.py)", 1),
+        (0, "rustybt.gens.simulation:simulate", 7),
+        (1, "rustybt.run:_load", 2),
+        (1_000_002, "rustybt.gens.simulation:simulate", 1),
     ]

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from rbprofile.analysis.intervals import design_effect, run_leaf_counts
+from rbprofile.analysis.pyspy_source import python_leaves
 from rbprofile.profilers import pyspy
 from rbprofile.profilers.base import ProfilerOutcome
 from rbprofile.profilers.pyspy_sampling import default_jobs
@@ -80,7 +81,7 @@ def test_samples_goal_reached_and_counts_add_up(tmp_path: Path) -> None:
     assert (run_dir / "pyspy.svg").stat().st_size > 0  # the pictures: one short run each
     assert d["jobs"] == default_jobs() and len(children) % d["jobs"] == 0  # waves of children
     # the per-run counts measure how much the shares vary beyond independent draws
-    per_leaf = run_leaf_counts("\n".join(lines), runs)
+    per_leaf = run_leaf_counts(python_leaves("\n".join(lines)), runs)
     assert per_leaf["samples"].sum() == d["measured_samples"]
     assert Run.directory(run_dir).sampling_design == design_effect(per_leaf) >= 1.0
 
