@@ -14,9 +14,14 @@ profiles directory; about 2 x 3-4 minutes on an idle 2-core machine), then per s
 - design_A / design_B: each run's design effect D (per-run counts' variance over the
   binomial's, `Run.sampling_design`); noise_rho_effective: noise_rho at A's samples / D_A, what
   noise allows once the samples' measured correlation is counted
+- samples_for_0.9: the samples (A's design effect counted) at which the noise-only rho's
+  median reaches the 0.9 target (None: not within `NEEDED_GRID`): what the ranking target
+  costs on this scenario, at py-spy's 100 Hz about `samples / 200` seconds of two children
 - load: the 1-minute load average before and after (a shared machine slows everything)
 
 `RBPROFILE_EVIDENCE_DIR=DIR` reuses recordings already in DIR (labels A and B) instead.
+`RBPROFILE_EVIDENCE_SAMPLES=N` records with `--samples N` (default: `run`'s own default), with a
+sampling budget that lets N be reached.
 """
 
 from __future__ import annotations
@@ -38,6 +43,19 @@ LABELS = ("A", "B")
 TOP = 20
 NOISE_SAMPLES = (3000, 6000)  # sample counts the noise-only rho is computed for
 NOISE_DRAWS, NOISE_SEED = 200, 20261206
+TARGET_RHO = 0.9
+NEEDED_GRID = (2000, 3000, 4000, 6000, 8000, 10000, 12000, 16000, 20000, 25000, 30000, 40000)
+SAMPLES_ENV = "RBPROFILE_EVIDENCE_SAMPLES"
+
+
+def sampling_args(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """`--samples N` and a budget of a second per 100 samples (twice what two children need)
+    when `SAMPLES_ENV` asks for N; nothing (run's defaults) otherwise."""
+    wanted = environ.get(SAMPLES_ENV)
+    if not wanted:
+        return []
+    n = int(wanted)
+    return ["--samples", str(n), "--sample-budget", str(max(60, n // 100))]
 
 
 def record(profiles: Path) -> dict[str, float]:
@@ -45,6 +63,7 @@ def record(profiles: Path) -> dict[str, float]:
     for label in LABELS:
         cmd = [sys.executable, "-m", "rbprofile", "run", "all", "--profiler", "cprofile,pyspy"]
         cmd += ["--label", label, "--profiles-dir", str(profiles), "--force"]
+        cmd += sampling_args(os.environ)
         start = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True)
         walls[label] = time.perf_counter() - start
@@ -77,6 +96,17 @@ def noise_rho(shares: dict[str, float], n: int, draws: int = NOISE_DRAWS) -> tup
     return float(np.median(rhos)), float(np.percentile(rhos, 10))
 
 
+def samples_needed(
+    shares: dict[str, float], design: float, grid: tuple[int, ...] = NEEDED_GRID
+) -> int | None:
+    """The smallest samples in `grid` whose noise-only rho median reaches `TARGET_RHO`, once
+    `design` (the design effect: samples count 1/design each) is paid; None when none does."""
+    for n in grid:
+        if noise_rho(shares, max(1, int(n / max(design, 1.0))))[0] >= TARGET_RHO:
+            return n
+    return None
+
+
 def evaluate(profiles: Path) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for scenario in SCENARIOS:
@@ -100,6 +130,7 @@ def evaluate(profiles: Path) -> list[dict[str, object]]:
                 median, p10 = noise_rho(a, n)
                 row[f"noise_rho_{n}"] = round(median, 3)
                 row[f"noise_rho_{n}_p10"] = round(p10, 3)
+            row["samples_for_0.9"] = samples_needed(a, runs[0].sampling_design)
         rows.append(row)
     return rows
 
