@@ -9,14 +9,16 @@ profiles directory; about 2 x 3-4 minutes on an idle 2-core machine), then per s
 - cprofile_pyspy_rho: the cross-check's rho (cProfile vs py-spy, functions inflated by
   cProfile's per-call cost left out) in A and B; target >= 0.7; `_all`: with them
 - excluded: how many functions the cross-check left out as inflated
-- noise_rho_N (and _p10): the median (10th percentile) of self_rho between two multinomial
-  draws of N samples from A's self shares: what sampling noise alone allows at N samples
+- noise_rho_N (and _p10): the median (10th percentile) of that rho between two multinomial
+  draws of N samples from A's self shares (rbprofile.analysis.rank_stability): what sampling
+  noise alone allows at N samples
 - design_A / design_B: each run's design effect D (per-run counts' variance over the
   binomial's, `Run.sampling_design`); noise_rho_effective: noise_rho at A's samples / D_A, what
   noise allows once the samples' measured correlation is counted
 - samples_for_0.9: the samples (A's design effect counted) at which the noise-only rho's
-  median reaches the 0.9 target (None: not within `NEEDED_GRID`): what the ranking target
-  costs on this scenario, at py-spy's 100 Hz about `samples / 200` seconds of two children
+  median reaches the 0.9 target (None: more than `rank_stability.GRID` holds): what the
+  ranking target costs on this scenario, at py-spy's 100 Hz about `samples / 180` seconds of
+  two children (the report's py-spy evidence table shows the same figures for every run)
 - load: the 1-minute load average before and after (a shared machine slows everything)
 
 `RBPROFILE_EVIDENCE_DIR=DIR` reuses recordings already in DIR (labels A and B) instead.
@@ -33,18 +35,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-from rbprofile.analysis.crosscheck import crosscheck, pyspy_self_shares, spearman
+from rbprofile.analysis.crosscheck import crosscheck, pyspy_self_shares
+from rbprofile.analysis.rank_stability import effective, noise_rho, samples_for, top_rho
 from rbprofile.rundir.locate import locate
 
 SCENARIOS = ("daily", "hourly", "minute")
 LABELS = ("A", "B")
-TOP = 20
 NOISE_SAMPLES = (3000, 6000)  # sample counts the noise-only rho is computed for
-NOISE_DRAWS, NOISE_SEED = 200, 20261206
-TARGET_RHO = 0.9
-NEEDED_GRID = (2000, 3000, 4000, 6000, 8000, 10000, 12000, 16000, 20000, 25000, 30000, 40000)
 SAMPLES_ENV = "RBPROFILE_EVIDENCE_SAMPLES"
 
 
@@ -70,43 +67,6 @@ def record(profiles: Path) -> dict[str, float]:
     return walls
 
 
-def self_rho(a: dict[str, float], b: dict[str, float], top: int = TOP) -> float | None:
-    """Spearman's rho of two self-share maps over the union of their top-`top` keys."""
-
-    def first(shares: dict[str, float]) -> list[str]:
-        return sorted(shares, key=lambda k: (-shares[k], k))[:top]
-
-    union = list(dict.fromkeys([*first(a), *first(b)]))
-    return spearman([a.get(k, 0.0) for k in union], [b.get(k, 0.0) for k in union])
-
-
-def noise_rho(shares: dict[str, float], n: int, draws: int = NOISE_DRAWS) -> tuple[float, float]:
-    """(median, 10th percentile) of `self_rho` between two independent multinomial draws of
-    `n` samples from `shares`: what sampling noise alone gives two runs of identical code."""
-    rng = np.random.default_rng(NOISE_SEED)
-    keys = list(shares)
-    p = np.array([shares[k] for k in keys], dtype=float)
-    p /= p.sum()
-    rhos = []
-    for _ in range(draws):
-        a, b = (dict(zip(keys, rng.multinomial(n, p) / n, strict=True)) for _ in range(2))
-        rho = self_rho(a, b)
-        if rho is not None:
-            rhos.append(rho)
-    return float(np.median(rhos)), float(np.percentile(rhos, 10))
-
-
-def samples_needed(
-    shares: dict[str, float], design: float, grid: tuple[int, ...] = NEEDED_GRID
-) -> int | None:
-    """The smallest samples in `grid` whose noise-only rho median reaches `TARGET_RHO`, once
-    `design` (the design effect: samples count 1/design each) is paid; None when none does."""
-    for n in grid:
-        if noise_rho(shares, max(1, int(n / max(design, 1.0))))[0] >= TARGET_RHO:
-            return n
-    return None
-
-
 def evaluate(profiles: Path) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for scenario in SCENARIOS:
@@ -123,14 +83,14 @@ def evaluate(profiles: Path) -> list[dict[str, object]]:
             row[f"design_{label}"] = round(run.sampling_design, 3)
         if all(s is not None for s in samples):
             a, b = (pyspy_self_shares(s) for s in samples if s is not None)
-            row["self_rho_ab"] = self_rho(a, b)
-            effective = int((samples[0].total if samples[0] else 0) / runs[0].sampling_design)
-            row["noise_rho_effective"] = round(noise_rho(a, effective)[0], 3)
+            row["self_rho_ab"] = top_rho(a, b)
+            n_a = effective(samples[0].total if samples[0] else 0, runs[0].sampling_design)
+            row["noise_rho_effective"] = round(noise_rho(a, n_a)[0], 3)
             for n in NOISE_SAMPLES:  # the same figure from sampling noise alone, at n samples
                 median, p10 = noise_rho(a, n)
                 row[f"noise_rho_{n}"] = round(median, 3)
                 row[f"noise_rho_{n}_p10"] = round(p10, 3)
-            row["samples_for_0.9"] = samples_needed(a, runs[0].sampling_design)
+            row["samples_for_0.9"] = samples_for(a, runs[0].sampling_design)
         rows.append(row)
     return rows
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 import polars as pl
 
 from rbprofile import profilers
-from rbprofile.analysis.crosscheck import INFLATED_CALLS, INFLATED_PER_CALL_US
+from rbprofile.analysis import rank_stability
+from rbprofile.analysis.crosscheck import INFLATED_CALLS, INFLATED_PER_CALL_US, pyspy_self_shares
 from rbprofile.render import Table
 from rbprofile.report.model import ReportContext, Section, bullets, missing
 from rbprofile.rundir import files
@@ -171,6 +172,15 @@ def sampling_table(runs: list[Run]) -> Table:
             continue
         d = record.details
         samples = run.samples
+        design = run.sampling_design
+        stable = (
+            rank_stability.rank_stability(
+                pyspy_self_shares(samples), samples.total, design, run.run_leaves
+            )
+            if samples is not None
+            else None
+        )
+        split = stable.split if stable else None
         rows.append(
             {
                 "run": run.name,
@@ -189,7 +199,13 @@ def sampling_table(runs: list[Run]) -> Table:
                 "sampling_s": d.get("sampling_s"),
                 "budget_s": d.get("sample_budget_s"),
                 "rate_hz": d.get("rate_hz"),
-                "design effect": round(run.sampling_design, 2),
+                "design effect": round(design, 2),
+                "split-half rho": round(split[0], 3) if split else None,
+                "split-half p10": round(split[1], 3) if split else None,
+                "samples per half": split[2] if split else None,
+                f"noise-only samples for rho {rank_stability.TARGET:g}": (
+                    (stable.needed or f">{rank_stability.GRID[-1]}") if stable else None
+                ),
             }
         )
     note = (
@@ -199,7 +215,17 @@ def sampling_table(runs: list[Run]) -> Table:
         "manifest (profilers.pyspy.children[].run_samples). Shares carry 95% Wilson intervals; "
         "design effect: the variance of the per-run counts of the functions over 1% of the "
         "samples against independent draws (median of Pearson's X^2 / (runs - 1)), by which the "
-        "intervals are widened."
+        "intervals are widened. "
+        f"split-half rho: how alike the two halves of this recording rank their top "
+        f"{rank_stability.TOP} functions by py-spy self share (its runs split at random, each "
+        f"run whole in one half; Spearman over both top-{rank_stability.TOP} lists, median of "
+        f"{rank_stability.SPLITS} splits; p10: the 10th percentile), each half holding "
+        "`samples per half`: a second whole recording usually agrees a little better. Below "
+        f"{rank_stability.TARGET:g} the ranking's tail reorders from one recording to the next: "
+        "read those ranks by their intervals. noise-only samples for rho "
+        f"{rank_stability.TARGET:g}: the samples (`--samples`) at which two recordings would "
+        f"reach a median rho of {rank_stability.TARGET:g} if sampling noise (this run's shares, "
+        "its design effect) were all that differed: a floor, since the machine differs too."
     )
     frame = pl.DataFrame(rows) if rows else pl.DataFrame({"run": [], "samples used": []})
     return Table("sampling", "py-spy evidence per run", frame, (note,))

@@ -262,23 +262,32 @@ class Run:
         return self._load(files.PYSPY_COLLAPSED, lambda: load_pyspy(self.pyspy_path))  # type: ignore[arg-type]
 
     @cached_property
-    def sampling_design(self) -> float:
-        """How much more py-spy's shares vary than independent draws would (>= 1), measured
-        from the per-run counts a sampling run recorded; 1.0 without them (bare py-spy files,
-        runs recorded before they were kept)."""
-        from rbprofile.analysis.intervals import design_effect, run_leaf_counts
+    def run_leaves(self) -> pl.DataFrame | None:
+        """Samples per measured run and Python leaf (`run`, `key`, `samples`) from the per-run
+        counts a sampling run recorded; None without them (bare py-spy files, runs recorded
+        before they were kept), or when unreadable (said in `problems`)."""
+        from rbprofile.analysis.intervals import run_leaf_counts
         from rbprofile.analysis.pyspy_source import python_leaves
 
         runs, collapsed = self.file(files.PYSPY_RUNS), self.file(files.PYSPY_COLLAPSED)
         if runs is None or collapsed is None:
-            return 1.0
+            return None
         try:
             table = pl.read_parquet(runs)
             text = collapsed.read_text(encoding="utf-8", errors="replace")
-            return design_effect(run_leaf_counts(python_leaves(text), table))
+            return run_leaf_counts(python_leaves(text), table)
         except (OSError, pl.exceptions.PolarsError) as exc:
             self.problems[files.PYSPY_RUNS] = f"{runs}: unreadable ({exc}); intervals are binomial"
-            return 1.0
+            return None
+
+    @cached_property
+    def sampling_design(self) -> float:
+        """How much more py-spy's shares vary than independent draws would (>= 1), measured
+        from the per-run counts (`run_leaves`); 1.0 without them."""
+        from rbprofile.analysis.intervals import design_effect
+
+        leaves = self.run_leaves
+        return 1.0 if leaves is None else design_effect(leaves)
 
     @cached_property
     def _window(self) -> tuple[Samples | None, str | None]:

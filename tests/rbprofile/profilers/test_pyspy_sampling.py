@@ -11,6 +11,7 @@ import pytest
 
 from rbprofile.analysis.intervals import design_effect, run_leaf_counts
 from rbprofile.analysis.pyspy_source import python_leaves
+from rbprofile.analysis.rank_stability import split_half
 from rbprofile.profilers import pyspy
 from rbprofile.profilers.base import ProfilerOutcome
 from rbprofile.profilers.pyspy_sampling import default_jobs
@@ -83,7 +84,13 @@ def test_samples_goal_reached_and_counts_add_up(tmp_path: Path) -> None:
     # the per-run counts measure how much the shares vary beyond independent draws
     per_leaf = run_leaf_counts(python_leaves("\n".join(lines)), runs)
     assert per_leaf["samples"].sum() == d["measured_samples"]
-    assert Run.directory(run_dir).sampling_design == design_effect(per_leaf) >= 1.0
+    run = Run.directory(run_dir)
+    assert run.sampling_design == design_effect(per_leaf) >= 1.0
+    # the recording's halves (whole runs each) compared, as the report's evidence table does
+    split = split_half(run.run_leaves) if run.run_leaves is not None else None
+    if d["runs"] >= 4:
+        assert split is not None and split[2] == d["measured_samples"] // 2
+        assert -1.0 <= split[1] <= split[0] <= 1.0
 
 
 @pytest.mark.usefixtures("smoke_home")
@@ -111,6 +118,7 @@ def test_budget_exhaustion_is_recorded_and_shown(tmp_path: Path) -> None:
 
     row = sampling_table([run]).frame.row(0, named=True)
     assert (row["reached"], row["goal"], row["runs"]) == ("budget ran out", 1_000_000, d["runs"])
+    assert row["samples per half"] == (d["measured_samples"] // 2 if d["runs"] >= 4 else None)
 
 
 @pytest.mark.usefixtures("smoke_home")
