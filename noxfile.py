@@ -13,6 +13,10 @@ nox.options.error_on_missing_interpreters = False
 # the committed profiles (rbprofile's default --profiles-dir) and their labels
 PROFILES = Path("docs/performance/profiles")
 BASELINE, LATEST = "baseline", "latest"
+# py-spy samples per scenario in the main job: `rbprofile run`'s default (20,000, for top-20
+# rankings two recordings agree on) would take it to about 9 minutes; 6,000 keeps it near 4.
+# The report's py-spy evidence table shows what that costs (split-half rho per run).
+MAIN_JOB_SAMPLES = ["--samples", "6000", "--sample-budget", "60"]
 
 
 def _install(session: nox.Session) -> None:
@@ -44,13 +48,13 @@ def profile(session: nox.Session) -> None:
     """The main job: ingest, profile every scenario with every profiler, write the report.
 
     Records the current code as `latest` (and its float-mode twin `latest-float`, first, so the
-    decimal runs record their decimal-minus-float evidence), then regenerates
-    `docs/performance/profiling-results.md`: `latest`, compared against the committed
-    `baseline`. The baseline is history and is never re-recorded here (see `nox -s baseline`).
+    decimal runs record their decimal-minus-float evidence; py-spy at MAIN_JOB_SAMPLES), then
+    regenerates `docs/performance/profiling-results.md`: `latest`, compared against the
+    committed `baseline`. The baseline is history and is never re-recorded here (see `nox -s baseline`).
     """
     _install(session)
     session.run("rbprofile", "ingest", "all")
-    _record(session, LATEST, force=True)
+    _record(session, LATEST, force=True, sampling=MAIN_JOB_SAMPLES)
     out = Path("docs/performance/profiling-results.md")
     tmp = out.with_suffix(".md.tmp")
     report = ["rbprofile", "report", LATEST]
@@ -74,14 +78,19 @@ def baseline(session: nox.Session) -> None:
     _record(session, BASELINE, force="--force" in session.posargs)
 
 
-def _record(session: nox.Session, label: str, *, force: bool) -> None:
-    """`label-float` (cProfile, float mode) then `label` (every profiler, decimal mode)."""
+def _record(
+    session: nox.Session, label: str, *, force: bool, sampling: list[str] | None = None
+) -> None:
+    """`label-float` (cProfile, float mode) then `label` (every profiler, decimal mode; py-spy
+    with `sampling`'s options, else `run`'s defaults)."""
     again = ["--force"] if force else []
     session.run(
         "rbprofile", "run", "all", "--profiler", "cprofile", "--numeric", "float",
         "--label", f"{label}-float", *again,
     )  # fmt: skip
-    session.run("rbprofile", "run", "all", "--profiler", "all", "--label", label, *again)
+    session.run(
+        "rbprofile", "run", "all", "--profiler", "all", "--label", label, *again, *(sampling or [])
+    )  # fmt: skip
 
 
 @nox.session

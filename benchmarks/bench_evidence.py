@@ -1,7 +1,8 @@
 """Is the py-spy evidence enough to trust? Two independent recordings of the same code.
 
 `rbprofile run all --profiler cprofile,pyspy` is recorded twice (labels A and B, a scratch
-profiles directory; about 2 x 3-4 minutes on an idle 2-core machine), then per scenario:
+profiles directory; about 2 x 7 minutes on a 2-core machine at the default 20,000 samples),
+then per scenario:
 
 - samples: py-spy samples under the measured call (`run_algorithm`) in A and B; target >= 2000
 - self_rho_ab: Spearman's rho of the py-spy self shares of A vs B over the union of both

@@ -8,8 +8,8 @@ recorded until `SamplingGoal.samples` samples fall under the measured call or th
 (`budget_s`, wall seconds of sampling) runs out; that a budget ran out is recorded. A run
 already started when the budget ends is finished, so sampling can last one run longer.
 
-    SamplingGoal(samples=6000, budget_s=60, run_s=None, startup_s=None, runs_per_child=MAX_REPEATS,
-                 jobs=default_jobs())
+    SamplingGoal(samples=20000, budget_s=240, run_s=None, startup_s=None,
+                 runs_per_child=MAX_REPEATS, jobs=default_jobs())
         jobs: sampling children recorded at once (`--sampling-jobs`; default 2, or 1 on one
         core): py-spy samples each child at its rate, so two children on two cores give twice
         the samples per wall second (measured: a Decimal loop under py-spy gave 931 samples in
@@ -44,9 +44,14 @@ from typing import Any
 
 from rbprofile.profilers.pyspy_merge import Split, merge
 
-DEFAULT_SAMPLES = 6000
+# 20,000: what two recordings of rustybt's scenarios need for their top-20 py-spy rankings to
+# agree (Spearman 0.95-0.98, measured by `python -m benchmarks evidence`; at 6,000, 0.84-0.93 on
+# hourly and minute bars, where ranks 5-20 hold near-equal shares); about 2-2.5 minutes of two
+# sampling children per scenario. The main job (`nox -s profile`) asks for fewer to fit in its
+# time limit (noxfile.MAIN_JOB_SAMPLES); the report shows each run's split-half agreement.
+DEFAULT_SAMPLES = 20000
 MAX_JOBS = 2  # the default --sampling-jobs, at most
-DEFAULT_BUDGET_S = 60.0
+DEFAULT_BUDGET_S = 240.0  # daily's short runs reach 20,000 in ~150 s (their resets sample too)
 MAX_REPEATS = 5000
 HEADROOM = 1.05  # ask for 5% more seconds than the estimate needs
 # the share of its rate py-spy is expected to keep before a child has shown it: 0.93-0.95 was

@@ -23,7 +23,12 @@ def test_daily_scenario_finds_loops_and_little_other(
     monkeypatch.setenv("RBPROFILE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("RBPROFILE_PYSPY", raising=False)
     request = RunRequest(
-        "daily", ("cprofile", "pyspy"), repeat=1, rate_hz=1000, profiles_dir=tmp_path / "p"
+        "daily",
+        ("cprofile", "pyspy"),
+        repeat=1,
+        rate_hz=1000,
+        samples=6000,  # at 1,000 Hz: a few seconds
+        profiles_dir=tmp_path / "p",
     )
     summary = run_profiles(request, lambda event: None)
     assert not summary.failed
