@@ -50,7 +50,8 @@ def profile(session: nox.Session) -> None:
     Records the current code as `latest` (and its float-mode twin `latest-float`, first, so the
     decimal runs record their decimal-minus-float evidence; py-spy at MAIN_JOB_SAMPLES), then
     regenerates `docs/performance/profiling-results.md`: `latest`, compared against the
-    committed `baseline`. The baseline is history and is never re-recorded here (see `nox -s baseline`).
+    committed `baseline`. The baseline is history and is never re-recorded here (see
+    `nox -s baseline`).
     """
     _install(session)
     session.run("rbprofile", "ingest", "all")
