@@ -24,11 +24,9 @@ recordings:
         effect is paid; None when none does
     split_half(per_run, splits=SPLITS) -> (median, 10th percentile, samples per half) | None
         per_run: columns run, key, samples (`Run.run_leaves`)
-    rank_stability(shares, samples, design, per_run=None) -> RankStability
+    rank_stability(shares, design, per_run=None) -> RankStability(needed, split) | None
 
-Sampling noise is the floor: two real recordings also differ by what the machine did meanwhile,
-so they agree at most this well (measured by `python -m benchmarks evidence`). The draws use a
-fixed seed, so the same run gives the same figures.
+The draws and splits use a fixed seed, so the same run gives the same figures.
 """
 
 from __future__ import annotations
@@ -125,22 +123,15 @@ def split_half(per_run: pl.DataFrame, splits: int = SPLITS) -> tuple[float, floa
 
 @dataclass(frozen=True)
 class RankStability:
-    samples: int
-    design: float
-    rho: float  # noise only: median top-20 rho between two draws like this run
-    rho_p10: float  # its 10th percentile
     needed: int | None  # noise only: samples for a median of TARGET (None: more than GRID's last)
-    split: tuple[float, float, int] | None = None  # measured: `split_half`
+    split: tuple[float, float, int] | None  # measured: `split_half` (None under MIN_RUNS runs)
 
 
 def rank_stability(
-    shares: dict[str, float], samples: int, design: float, per_run: pl.DataFrame | None = None
+    shares: dict[str, float], design: float, per_run: pl.DataFrame | None = None
 ) -> RankStability | None:
-    """None when there is nothing to rank (no samples, or fewer than 3 functions)."""
-    if samples <= 0 or len(shares) < 3:
-        return None
-    rho, p10 = noise_rho(shares, effective(samples, design))
-    if rho != rho:  # NaN: no draw had spread to rank
+    """None when there is nothing to rank (fewer than 3 functions)."""
+    if len(shares) < 3:
         return None
     split = split_half(per_run) if per_run is not None else None
-    return RankStability(samples, design, rho, p10, samples_for(shares, design), split)
+    return RankStability(samples_for(shares, design), split)

@@ -44,11 +44,12 @@ from typing import Any
 
 from rbprofile.profilers.pyspy_merge import Split, merge
 
-# 20,000: what two recordings of rustybt's scenarios need for their top-20 py-spy rankings to
-# agree (Spearman 0.95-0.98, measured by `python -m benchmarks evidence`; at 6,000, 0.84-0.93 on
-# hourly and minute bars, where ranks 5-20 hold near-equal shares); about 2-2.5 minutes of two
-# sampling children per scenario. The main job (`nox -s profile`) asks for fewer to fit in its
-# time limit (noxfile.MAIN_JOB_SAMPLES); the report shows each run's split-half agreement.
+# 20,000: what two recordings of rustybt's scenarios need for their top-20 py-spy rankings
+# to agree (Spearman 0.91-0.98 in three pairs, `python -m benchmarks evidence`; at 6,000,
+# 0.84-0.93 on hourly and minute bars, where ranks 5-20 hold near-equal shares); about 2-2.5
+# minutes of two sampling children per scenario. The main job (`nox -s profile`) asks for
+# fewer to fit in its time limit (noxfile.MAIN_JOB_SAMPLES); the report shows each run's
+# split-half agreement.
 DEFAULT_SAMPLES = 20000
 MAX_JOBS = 2  # the default --sampling-jobs, at most
 DEFAULT_BUDGET_S = 240.0  # daily's short runs reach 20,000 in ~150 s (their resets sample too)

@@ -174,9 +174,7 @@ def sampling_table(runs: list[Run]) -> Table:
         samples = run.samples
         design = run.sampling_design
         stable = (
-            rank_stability.rank_stability(
-                pyspy_self_shares(samples), samples.total, design, run.run_leaves
-            )
+            rank_stability.rank_stability(pyspy_self_shares(samples), design, run.run_leaves)
             if samples is not None
             else None
         )

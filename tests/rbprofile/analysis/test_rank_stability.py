@@ -24,11 +24,12 @@ def test_top_rho_counts_a_function_missing_on_one_side_as_zero() -> None:
 def test_well_separated_shares_rank_alike_and_equal_shares_never_do() -> None:
     # each function holds 0.6x the one above it: 1,000 samples order the top 20 alike, but
     # for the tail, too small for any sample (ties at 0)
-    stable = rs.rank_stability(geometric(0.6), samples=1000, design=1.0)
-    assert stable is not None and stable.rho >= rs.TARGET and stable.needed == 1000
+    stable = geometric(0.6)
+    assert rs.noise_rho(stable, 1000)[0] >= rs.TARGET
+    assert rs.rank_stability(stable, design=1.0) == rs.RankStability(needed=1000, split=None)
     flat = {f"f{i}": 1 / 30 for i in range(30)}  # two draws' orders are unrelated
-    shaky = rs.rank_stability(flat, samples=40000, design=1.0)
-    assert shaky is not None and abs(shaky.rho) < 0.3 and shaky.needed is None
+    assert abs(rs.noise_rho(flat, 40000)[0]) < 0.3
+    assert rs.rank_stability(flat, design=1.0) == rs.RankStability(needed=None, split=None)
 
 
 def test_a_design_effect_makes_the_same_ranking_cost_more_samples() -> None:
@@ -39,20 +40,21 @@ def test_a_design_effect_makes_the_same_ranking_cost_more_samples() -> None:
     doubled = rs.samples_for(shares, design=2.0)
     assert doubled is not None and doubled >= 1.5 * alone  # GRID's steps are at most 1.5x
     # at the samples `alone` names, paying a design effect of 2 falls short of the target
-    assert rs.rank_stability(shares, alone, 1.0).rho >= rs.TARGET  # type: ignore[union-attr]
-    assert rs.rank_stability(shares, alone, 2.0).rho < rs.TARGET  # type: ignore[union-attr]
+    assert rs.noise_rho(shares, rs.effective(alone, 1.0))[0] >= rs.TARGET
+    assert rs.noise_rho(shares, rs.effective(alone, 2.0))[0] < rs.TARGET
 
 
 def test_the_same_shares_give_the_same_figures_whatever_their_order() -> None:
     shares = geometric(0.9)
     reordered = dict(reversed(list(shares.items())))
-    assert rs.rank_stability(shares, 3000, 1.3) == rs.rank_stability(reordered, 3000, 1.3)
+    assert rs.noise_rho(shares, 2000) == rs.noise_rho(reordered, 2000)
+    assert rs.rank_stability(shares, 1.3) == rs.rank_stability(reordered, 1.3)
 
 
 def test_nothing_to_rank() -> None:
-    assert rs.rank_stability({}, 100, 1.0) is None
-    assert rs.rank_stability({"a": 0.6, "b": 0.4}, 100, 1.0) is None
-    assert rs.rank_stability(geometric(0.8), 0, 1.0) is None
+    assert rs.rank_stability({}, 1.0) is None
+    assert rs.rank_stability({"a": 0.6, "b": 0.4}, 1.0) is None
+    assert rs.effective(0, 1.3) == 1  # never a draw of zero samples
 
 
 def per_run(rows: list[dict[str, int]]) -> pl.DataFrame:
