@@ -11,7 +11,12 @@ from __future__ import annotations
 import polars as pl
 
 from rbprofile.compare.core import Comparison, ScenarioTiming
-from rbprofile.compare.function_verdicts import ANCHOR_MIN_SHARE_PCT, MIN_SHARE_PCT, FunctionTest
+from rbprofile.compare.function_verdicts import (
+    ANCHOR_MIN_SHARE_PCT,
+    MIN_SHARE_PCT,
+    MIN_SPREAD_ANCHORS,
+    FunctionTest,
+)
 from rbprofile.compare.functions import CHANGE_COLUMNS
 from rbprofile.compare.stats import ALPHA, MIN_REPEATS
 from rbprofile.compare.targets import outcome_tables
@@ -37,6 +42,7 @@ _DELTA_FORMATS = {
     "change_pp": "{:+.1f}",
     "change_pct": "{:+.1f}",
     "p_adj": "{:.3g}",
+    "p_spread": "{:.3g}",
 }
 
 
@@ -111,10 +117,13 @@ _FUNCTIONS_NOTE = (
     "each one's "
     "ratio to its median), so a "
     "uniformly slower machine changes no verdict. change_pct = change of the normalized "
-    "median; p_adj = Welch's t-test on its logarithm over the repeats (n = before/after), "
-    "Benjamini-Hochberg adjusted for the functions tested. improved / regressed = p_adj < "
-    "{alpha:g} and at least {min_change:g}% in size; not tested = under {min_share:g}% of the "
-    "run on both sides; fewer than {min_repeats} repeats a side gives 'not enough repeats'."
+    "median; p_adj = Welch's t-test on its logarithm over the repeats (n = before/after); "
+    "p_spread = its log change against the spread of the anchors' own log changes between the "
+    "two recordings (median, 1.4826 x MAD, normal; empty with fewer than {spread_anchors} "
+    "anchors); both Benjamini-Hochberg adjusted for the functions tested. improved / regressed "
+    "= p_adj and p_spread < {alpha:g} and at least {min_change:g}% in size; not tested = under "
+    "{min_share:g}% of the run on both sides; fewer than {min_repeats} repeats a side gives "
+    "'not enough repeats'."
 )
 
 
@@ -130,7 +139,12 @@ def _judged_note(scenario: str, test: FunctionTest) -> str:
         if test.speed_ratio is None
         else f"; speed factor AFTER/BEFORE {test.speed_ratio:.2f} (removed before judging)"
     )
-    return f"{scenario}: {repeats}, {test.tested} functions tested{speed}."
+    spread = (
+        f"; {test.anchors} anchors, too few for a spread"
+        if test.spread is None
+        else f"; the {test.anchors} anchors' changes spread by {100 * test.spread:.1f}% (sd)"
+    )
+    return f"{scenario}: {repeats}, {test.tested} functions tested{speed}{spread}."
 
 
 def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
@@ -148,6 +162,7 @@ def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
         min_change=comparison.min_function_change,
         min_share=MIN_SHARE_PCT,
         anchor_share=ANCHOR_MIN_SHARE_PCT,
+        spread_anchors=MIN_SPREAD_ANCHORS,
         min_repeats=MIN_REPEATS,
     )
     judged = tuple(_judged_note(s, t) for s, t in sorted(comparison.function_tests.items()))

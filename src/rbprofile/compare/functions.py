@@ -6,7 +6,7 @@ lambdas in one module, say) are summed first.
 
 Columns of `function_deltas`: key, module, qualname, category, status (improved / regressed /
 not significant / not enough repeats, judged by `compare.function_verdicts` over the cProfile
-repeats; new / vanished), change_pct (normalized self time, see there), p_adj, n (repeats,
+repeats; new / vanished), change_pct (normalized self time, see there), p_adj, p_spread, n (repeats,
 "before/after"), before_self_s, after_self_s, change_s (medians over the repeats, seconds),
 before_share_pct, after_share_pct, change_pp (share of run, percentage points), before_cum_s,
 after_cum_s, before_calls, after_calls; sorted by |change_s|, largest first.
@@ -31,6 +31,7 @@ CHANGE_COLUMNS = (
     "n",
     "change_pct",
     "p_adj",
+    "p_spread",
     "before_self_s",
     "after_self_s",
     "change_s",

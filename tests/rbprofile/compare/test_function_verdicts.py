@@ -7,7 +7,12 @@ import polars as pl
 import pytest
 from compare_fixtures import functions_frame
 
-from rbprofile.compare.function_verdicts import judge_functions, speed_factors
+from rbprofile.compare.function_verdicts import (
+    anchor_spread,
+    judge_functions,
+    speed_factors,
+    spread_p,
+)
 from rbprofile.compare.functions import compare_functions
 from rbprofile.compare.stats import welch_rows, welch_t_test
 
@@ -157,3 +162,63 @@ def test_c_functions_are_not_anchors() -> None:
     found = statuses(compare_functions(runs(1.0, 0), runs(1.5, 1), min_change=10.0).deltas)
     assert {k: found[k] for k in native} == dict.fromkeys(native, "regressed")
     assert {k: found[k] for k in python} == dict.fromkeys(python, "not significant")
+
+
+def test_anchor_spread_is_the_median_and_the_scaled_median_deviation() -> None:
+    changes = np.array([-0.2, -0.1, 0.0, 0.1, 0.2, 1.0, 1.0, 9.0])
+    anchors = np.array([True] * 7 + [False])  # the last row is no anchor
+    # median 0.1; deviations 0.3 0.2 0.1 0 0.1 0.9 0.9, their median 0.2
+    assert anchor_spread(changes, anchors) == pytest.approx((0.1, 1.4826 * 0.2))
+    assert anchor_spread(changes, np.array([True] * 4 + [False] * 4)) is None  # too few
+    # a change 1.96 sds from the center has p 0.05; the center itself 1; a zero sd rejects
+    # anything off the center
+    assert spread_p(np.array([0.1 + 1.96 * 0.3, 0.1]), 0.1, 0.3) == pytest.approx(
+        [0.05, 1.0], abs=1e-3
+    )
+    assert spread_p(np.array([0.1, 0.2]), 0.1, 0.0).tolist() == [1.0, 0.0]
+
+
+# Ten Python functions that a busy neighbour slowed unevenly in the AFTER recording (all of its
+# repeats), each repeat within 1% of its median: the backtrader fixture's case, where unchanged
+# functions came out 1.3-1.9x slower between two recordings and one was named +16%.
+UNEVEN = (1.30, 1.35, 1.40, 1.45, 1.50, 1.50, 1.55, 1.60, 1.70, 1.90)
+
+
+def uneven(slow: tuple[float, ...], planted: float, shift: int) -> pl.DataFrame:
+    keys = [f"prog:g{i}" for i in range(len(slow))]
+    repeats = {
+        key: [1.0 * f * (planted if i == 0 else 1.0) * (1 + w) for w in WOBBLE[(i + shift) % 3]]
+        for i, (key, f) in enumerate(zip(keys, slow, strict=True))
+    }
+    rows = [(key, "/p.py", 1, 10, 1.0, 1.0, None) for key in keys]
+    return functions_frame(rows, repeats)
+
+
+def test_a_function_within_the_anchors_spread_is_not_named() -> None:
+    before = uneven((1.0,) * len(UNEVEN), 1.0, 0)
+    result = judge_functions(before, uneven(UNEVEN, 3.0, 1), min_change=10.0)
+    found = dict(result.verdicts.select("key", "status").iter_rows())
+    assert found.pop("prog:g0") == "regressed"  # three times the work: 3 x 1.3 / 1.5 = +160%
+    assert set(found.values()) == {"not significant"}
+    assert result.anchors == 10 and result.spread is not None
+    # MAD is blind to the shift the speed factor removes: the logs of 3.9 (g0), 1.35 .. 1.9 have
+    # median (log 1.5 + log 1.55) / 2 = 0.422 and their deviations from it median
+    # (0.050 + 0.086) / 2 = 0.068
+    assert result.spread == pytest.approx(1.4826 * 0.068, rel=0.02)
+    # the unevenly slowed g9, about +25% with tight repeats: Welch alone would name it
+    g9 = result.verdicts.row(by_predicate=pl.col("key") == "prog:g9", named=True)
+    # (the speed factor, a median ratio, lies between the middle two: 1.5 and 1.55)
+    assert 100 * (1.9 / 1.55 - 1) - 0.5 < g9["change_pct"] < 100 * (1.9 / 1.5 - 1)
+    assert g9["p_adj"] < 0.05 and g9["p_spread"] > 0.05
+    g0 = result.verdicts.row(by_predicate=pl.col("key") == "prog:g0", named=True)
+    assert g0["p_spread"] < 1e-6
+
+
+def test_with_too_few_anchors_the_repeats_decide_alone() -> None:
+    before = uneven((1.0,) * 4, 1.0, 0)
+    result = judge_functions(before, uneven(UNEVEN[-4:], 1.0, 1), min_change=10.0)
+    assert result.anchors == 4 and result.spread is None
+    assert result.verdicts["p_spread"].null_count() == 4
+    found = dict(result.verdicts.select("key", "status").iter_rows())
+    # 1.9 against a median of 1.65: +15%, with tight repeats
+    assert found["prog:g3"] == "regressed"
