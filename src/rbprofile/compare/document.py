@@ -139,10 +139,12 @@ def _judged_note(scenario: str, test: FunctionTest) -> str:
         if test.speed_ratio is None
         else f"; speed factor AFTER/BEFORE {test.speed_ratio:.2f} (removed before judging)"
     )
+    band = test.unnamed_band()
     spread = (
         f"; {test.anchors} anchors, too few for a spread"
-        if test.spread is None
-        else f"; the {test.anchors} anchors' changes spread by {100 * test.spread:.1f}% (sd)"
+        if test.spread is None or band is None
+        else f"; the {test.anchors} anchors' changes spread by {100 * test.spread:.1f}% (sd), "
+        f"so no change between {band[0]:+.0f}% and {band[1]:+.0f}% can be named"
     )
     return f"{scenario}: {repeats}, {test.tested} functions tested{speed}{spread}."
 

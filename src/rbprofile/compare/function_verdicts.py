@@ -42,6 +42,8 @@ equally faster is the run-time verdict's business (`compare.stats.judge`), not t
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,10 +96,20 @@ class FunctionTest:
     min_change: float
     anchors: int = 0  # Python functions the speed factor and the spread come from
     spread: float | None = None  # sd of the anchors' normalized log changes; None: too few
+    center: float | None = None  # their median
 
     @property
     def enough(self) -> bool:
         return min(self.before_repeats, self.after_repeats) >= MIN_REPEATS
+
+    def unnamed_band(self) -> tuple[float, float] | None:
+        """The changes (percent, low and high) that the spread test can never pass: within
+        the two-sided ALPHA quantile of the spread before any adjustment. None without one."""
+        if self.spread is None or self.center is None:
+            return None
+        z = statistics.NormalDist().inv_cdf(1.0 - ALPHA / 2.0)
+        low, high = self.center - z * self.spread, self.center + z * self.spread
+        return 100.0 * (math.exp(low) - 1.0), 100.0 * (math.exp(high) - 1.0)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -111,6 +123,8 @@ class FunctionTest:
             "anchors": self.anchors,
             "min_spread_anchors": MIN_SPREAD_ANCHORS,
             "spread": self.spread,
+            "spread_center": self.center,
+            "unnamed_band_pct": self.unnamed_band(),
             "min_share_pct": MIN_SHARE_PCT,
             "alpha": ALPHA,
             "min_change_pct": self.min_change,
@@ -249,7 +263,7 @@ def judge_functions(
         schema=VERDICT_SCHEMA,
     ).with_columns(pl.col("change_pct", "p_adj", "p_spread").fill_nan(None))
     ratio = float(np.median(ca) / np.median(cb)) if n else None
-    sd = None if spread is None else spread[1]
+    center, sd = (None, None) if spread is None else spread
     return FunctionTest(
-        verdicts, kb, ka, ratio, int(tested.sum()), min_change, int(anchors.sum()), sd
+        verdicts, kb, ka, ratio, int(tested.sum()), min_change, int(anchors.sum()), sd, center
     )

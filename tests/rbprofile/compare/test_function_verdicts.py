@@ -8,6 +8,8 @@ import pytest
 from compare_fixtures import functions_frame
 
 from rbprofile.compare.function_verdicts import (
+    VERDICT_SCHEMA,
+    FunctionTest,
     anchor_spread,
     judge_functions,
     speed_factors,
@@ -222,3 +224,17 @@ def test_with_too_few_anchors_the_repeats_decide_alone() -> None:
     found = dict(result.verdicts.select("key", "status").iter_rows())
     # 1.9 against a median of 1.65: +15%, with tight repeats
     assert found["prog:g3"] == "regressed"
+
+
+def test_the_band_no_change_can_leave_is_1_96_spreads_around_the_center() -> None:
+    def test(center: float | None, spread: float | None) -> FunctionTest:
+        return FunctionTest(
+            pl.DataFrame(schema=VERDICT_SCHEMA), 3, 3, 1.0, 0, 10.0, 8, spread, center
+        )
+
+    band = test(0.0, 0.1).unnamed_band()
+    assert band == pytest.approx((100 * (np.exp(-0.196) - 1), 100 * (np.exp(0.196) - 1)), abs=0.01)
+    assert band == pytest.approx((-17.8, 21.7), abs=0.05)
+    low, high = test(np.log(2.0), 0.0).unnamed_band() or (0.0, 0.0)
+    assert (low, high) == pytest.approx((100.0, 100.0))  # no spread: only the center itself
+    assert test(None, None).unnamed_band() is None
