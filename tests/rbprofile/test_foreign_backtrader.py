@@ -3,7 +3,7 @@ compare and report on another engine (slow; backtrader is in the dev extra).
 
 The program (`fixtures/foreign/bt_sma.py`) is an SMA crossover over five assets of a real
 bundle (a year of XNYS sessions) written as a Parquet file of bars. Three labels: `a` and `b`
-(the same code) and `planted` (its per-bar `risk_check` doing three times the work).
+(the same code) and `planted` (its per-bar `risk_check` doing five times the work).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def profiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.setenv("RBPROFILE_HOME", str(tmp / "home"))
         _record("a", program, bars)
         _record("b", program, bars)
-        mp.setenv("RBPROFILE_PLANTED_FACTOR", "3")
+        mp.setenv("RBPROFILE_PLANTED_FACTOR", "5")
         _record("planted", program, bars)
     return root
 
@@ -102,7 +102,7 @@ def _named(cli, before: str, after: str, here: Path) -> tuple[dict[str, str], di
     """Python functions named improved or regressed (and the run-time verdict), and the
     larger share of the run each named function held."""
     # run time: 10%, above the A/A drift of CPU time on a busy shared machine (the planted
-    # slowdown adds about 70%)
+    # slowdown more than doubles it)
     result = cli(["compare", before, after, "--min-change", "10", "--format", "json"])
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -136,14 +136,18 @@ def test_a_planted_slowdown_is_found_and_nothing_else(here: Path, cli) -> None:
     named, shares = _named(cli, "a", "planted", here)
     assert named.pop("(run time)") == "slower"
     assert named.pop(f"{SCENARIO}:risk_check") == "regressed"
-    assert named.pop(f"{SCENARIO}:risk_check.<locals>.<genexpr>") == "regressed"  # 3x the work
-    # Nothing big beside them. The planted work allocates three times as much, so garbage
+    assert named.pop(f"{SCENARIO}:risk_check.<locals>.<genexpr>") == "regressed"  # 5x the work
+    # Nothing big beside them. The planted work allocates five times as much, so garbage
     # collections (charged by cProfile to whichever function is running) move into it: a
     # small function that used to take some of them can come out 'improved' (seen:
     # AbstractDataBase._tick_fill, 1% of the run, -35%). A label recorded while the host was
     # busy is slowed unevenly (unchanged functions 1.3-1.9x in every repeat): Welch's test on
     # the repeats named LineBuffer.__getitem__ regressed (+16%, +25% in CI) until each change
-    # was also tested against the anchors' spread (p_spread)
+    # was also tested against the spread of the functions over 0.3% of the run (p_spread).
+    # Five times the work, not three: on a host whose caches a neighbour sweeps, the longer
+    # risk_check runs, the colder the per-bar functions after it find the caches (measured:
+    # 1.5-2.3x slower beside a 3x plant), which widens the spread (to 40%): a 3x plant came to
+    # 2.0 spreads there and was not named, a 5x one to 2.9-27 in three recordings (two such)
     assert all(shares[f] < 2.0 and status == "improved" for f, status in named.items()), named
 
 

@@ -14,7 +14,8 @@ from rbprofile.compare.core import Comparison, ScenarioTiming
 from rbprofile.compare.function_verdicts import (
     ANCHOR_MIN_SHARE_PCT,
     MIN_SHARE_PCT,
-    MIN_SPREAD_ANCHORS,
+    MIN_SPREAD_FUNCTIONS,
+    SPREAD_MIN_SHARE_PCT,
     FunctionTest,
 )
 from rbprofile.compare.functions import CHANGE_COLUMNS
@@ -113,14 +114,12 @@ _FUNCTIONS_NOTE = (
     "cProfile repeats; change_s = seconds, change_pp = change in share of the run (percentage "
     "points). status is judged on normalized self time: each repeat divided by its speed "
     "factor (the median, over the Python functions holding {anchor_share:g}% of the run or "
-    "more, of "
-    "each one's "
-    "ratio to its median), so a "
-    "uniformly slower machine changes no verdict. change_pct = change of the normalized "
-    "median; p_adj = Welch's t-test on its logarithm over the repeats (n = before/after); "
-    "p_spread = its log change against the spread of the anchors' own log changes between the "
-    "two recordings (median, 1.4826 x MAD, normal; empty with fewer than {spread_anchors} "
-    "anchors); both Benjamini-Hochberg adjusted for the functions tested. improved / regressed "
+    "more, of each one's ratio to its median), so a uniformly slower machine changes no "
+    "verdict. change_pct = change of the normalized median; p_adj = Welch's t-test on its "
+    "logarithm over the repeats (n = before/after); p_spread = its log change against the "
+    "spread of the log changes of the Python functions holding {spread_share:g}% of the run "
+    "(median, 1.4826 x MAD, normal; empty with fewer than {spread_functions} of them); both "
+    "Benjamini-Hochberg adjusted for the functions tested. improved / regressed "
     "= p_adj and p_spread < {alpha:g} and at least {min_change:g}% in size; not tested = under "
     "{min_share:g}% of the run on both sides; fewer than {min_repeats} repeats a side gives "
     "'not enough repeats'."
@@ -141,9 +140,10 @@ def _judged_note(scenario: str, test: FunctionTest) -> str:
     )
     band = test.unnamed_band()
     spread = (
-        f"; {test.anchors} anchors, too few for a spread"
+        f"; {test.spread_functions} functions over {SPREAD_MIN_SHARE_PCT:g}%, too few for a spread"
         if test.spread is None or band is None
-        else f"; the {test.anchors} anchors' changes spread by {100 * test.spread:.1f}% (sd), "
+        else f"; the changes of the {test.spread_functions} functions over "
+        f"{SPREAD_MIN_SHARE_PCT:g}% spread by {100 * test.spread:.1f}% (sd), "
         f"so no change between {band[0]:+.0f}% and {band[1]:+.0f}% can be named"
     )
     return f"{scenario}: {repeats}, {test.tested} functions tested{speed}{spread}."
@@ -164,7 +164,8 @@ def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
         min_change=comparison.min_function_change,
         min_share=MIN_SHARE_PCT,
         anchor_share=ANCHOR_MIN_SHARE_PCT,
-        spread_anchors=MIN_SPREAD_ANCHORS,
+        spread_share=SPREAD_MIN_SHARE_PCT,
+        spread_functions=MIN_SPREAD_FUNCTIONS,
         min_repeats=MIN_REPEATS,
     )
     judged = tuple(_judged_note(s, t) for s, t in sorted(comparison.function_tests.items()))

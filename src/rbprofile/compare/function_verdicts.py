@@ -19,17 +19,22 @@ Benjamini-Hochberg adjusted for the number of functions tested:
 - **repeats** (`p_adj`): Welch's test on the logarithm of the normalized repeats (timing noise
   grows with the time, so the change is tested as a ratio). It knows each side's repeat-to-repeat
   noise, but not how the two recordings differ: repeats recorded back to back share the
-  machine's state, so a recording made while a neighbour thrashed the shared caches is slower
-  in every repeat, and unevenly (measured on the backtrader fixture: a uniform slowdown of about
-  1.4x, some functions 1.9x, so Welch named a function +16% with p_adj 0.01).
-- **spread** (`p_spread`): the function's normalized log change against how the anchors' own
-  normalized log changes are spread between the two recordings (center their median, spread
-  1.4826 x their median absolute deviation: a normal null estimated from the bulk of the
-  functions, Efron's "empirical null"; robust to the few that really changed). Measured only
-  with at least MIN_SPREAD_ANCHORS anchors; with fewer, `p_spread` is empty and the repeats
-  decide alone. On the fixture above the anchors were spread by 12%, and that function's +16%
-  came to 1.9 spreads. On its own the spread test names too much: between two recordings of
-  the same code, C functions such as polars' `collect` moved by 4-15 spreads.
+  machine's state, so a recording made while the host was busy is slower in every repeat, and
+  unevenly (measured on the backtrader fixture: a uniform slowdown of about 1.4x, some functions
+  1.9x, so Welch named a function +16% with p_adj 0.03).
+- **spread** (`p_spread`): the function's normalized log change against how the log changes of
+  the spread set (Python functions holding SPREAD_MIN_SHARE_PCT of the run) are spread between
+  the two recordings: center their median, spread 1.4826 x their median absolute deviation, a
+  normal null estimated from the bulk of the functions (Efron's "empirical null"), robust to the
+  few that really changed. The set reaches below the anchors because the small per-bar
+  functions are the ones a busy host moves on their own: with a memory-sweeping neighbour, the
+  backtrader fixture's 0.3-1% functions moved 1.24-1.66x between two recordings of the same
+  code while its 13 anchors moved together (spread 4.5%), and a spread over the anchors named
+  LineBuffer.__getitem__ +30%; over the 48 functions at 0.3% the spread was 13.7%, and nothing
+  was named. Measured only with at least MIN_SPREAD_FUNCTIONS in the set; with fewer,
+  `p_spread` is empty and the repeats decide alone. On its own the spread test names too much:
+  between two recordings of the same rustybt code, C functions such as polars' `collect` moved
+  by 4-15 spreads of the anchors.
 
 A tested function is `regressed` / `improved` when both tests reject "no change" at ALPHA AND
 its normalized median changed by at least `min_change` percent in the same direction; `not
@@ -69,7 +74,11 @@ MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are n
 # work functions regressed.
 ANCHOR_MIN_SHARE_PCT = 1.0
 MIN_ANCHORS = 3  # fewer anchors: every function is one
-MIN_SPREAD_ANCHORS = 5  # fewer anchors give no spread to test against (a MAD of 3-4 values)
+# Python functions holding this share of the run make the spread set (37-50 in the backtrader
+# fixture, 60-73 in a rustybt scenario); fewer than MIN_SPREAD_FUNCTIONS give no spread (a MAD
+# of 3-4 values)
+SPREAD_MIN_SHARE_PCT = 0.3
+MIN_SPREAD_FUNCTIONS = 5
 MAD_TO_SD = 1.4826  # the median absolute deviation of a normal sample, in standard deviations
 EPSILON_S = 1e-6  # added before the logarithm: a repeat may not have called a function
 
@@ -94,8 +103,8 @@ class FunctionTest:
     speed_ratio: float | None  # AFTER's speed factor / BEFORE's: 2.0 = uniformly 2x slower
     tested: int  # functions tested (the Benjamini-Hochberg count)
     min_change: float
-    anchors: int = 0  # Python functions the speed factor and the spread come from
-    spread: float | None = None  # sd of the anchors' normalized log changes; None: too few
+    spread_functions: int = 0  # the spread set's size
+    spread: float | None = None  # sd of its normalized log changes; None: too few functions
     center: float | None = None  # their median
 
     @property
@@ -117,11 +126,12 @@ class FunctionTest:
             "normalized": True,
             "test": "Welch's t-test on log(measure) over the repeats, Benjamini-Hochberg adjusted",
             "spread_test": (
-                "log change of the normalized median against the anchors' log changes "
+                "log change of the normalized median against the spread set's log changes "
                 "(median, 1.4826 x MAD), normal, Benjamini-Hochberg adjusted"
             ),
-            "anchors": self.anchors,
-            "min_spread_anchors": MIN_SPREAD_ANCHORS,
+            "spread_min_share_pct": SPREAD_MIN_SHARE_PCT,
+            "spread_functions": self.spread_functions,
+            "min_spread_functions": MIN_SPREAD_FUNCTIONS,
             "spread": self.spread,
             "spread_center": self.center,
             "unnamed_band_pct": self.unnamed_band(),
@@ -166,27 +176,43 @@ def speed_factors(
 
 def anchor_rows(reference: np.ndarray, eligible: np.ndarray | None = None) -> np.ndarray:
     """The anchors `speed_factors` describes, as a row mask (all False when none is usable)."""
-    usable = reference > 0
-    if eligible is not None and (usable & eligible).any():
-        usable = usable & eligible
+    usable = _usable(reference, eligible)
     if not usable.any():
         return usable
-    anchors = usable & (reference >= reference[usable].sum() * ANCHOR_MIN_SHARE_PCT / 100.0)
+    anchors = _holding(reference, usable, ANCHOR_MIN_SHARE_PCT)
     return anchors if anchors.sum() >= MIN_ANCHORS else usable
 
 
-def anchor_spread(log_change: np.ndarray, anchors: np.ndarray) -> tuple[float, float] | None:
-    """(center, sd) of the anchors' log changes: their median and 1.4826 x their median
-    absolute deviation; None with fewer than MIN_SPREAD_ANCHORS anchors."""
-    values = log_change[anchors]
-    if values.size < MIN_SPREAD_ANCHORS:
+def spread_rows(reference: np.ndarray, eligible: np.ndarray | None = None) -> np.ndarray:
+    """The spread set: the `eligible` rows (as for the anchors) holding SPREAD_MIN_SHARE_PCT of
+    the reference total."""
+    usable = _usable(reference, eligible)
+    return _holding(reference, usable, SPREAD_MIN_SHARE_PCT) if usable.any() else usable
+
+
+def _usable(reference: np.ndarray, eligible: np.ndarray | None) -> np.ndarray:
+    usable = reference > 0
+    if eligible is not None and (usable & eligible).any():
+        usable = usable & eligible
+    return usable
+
+
+def _holding(reference: np.ndarray, usable: np.ndarray, share_pct: float) -> np.ndarray:
+    return usable & (reference >= reference[usable].sum() * share_pct / 100.0)
+
+
+def log_change_spread(log_change: np.ndarray, rows: np.ndarray) -> tuple[float, float] | None:
+    """(center, sd) of the log changes of `rows`: their median and 1.4826 x their median
+    absolute deviation; None with fewer than MIN_SPREAD_FUNCTIONS rows."""
+    values = log_change[rows]
+    if values.size < MIN_SPREAD_FUNCTIONS:
         return None
     center = float(np.median(values))
     return center, MAD_TO_SD * float(np.median(np.abs(values - center)))
 
 
 def spread_p(log_change: np.ndarray, center: float, sd: float) -> np.ndarray:
-    """Two-sided p of each log change under a normal(center, sd) null. A zero sd (anchors
+    """Two-sided p of each log change under a normal(center, sd) null. A zero sd (a spread set
     that all moved alike) rejects every change that differs from the center at all."""
     from scipy import stats
 
@@ -228,14 +254,14 @@ def judge_functions(
     # not slow like the interpreter when the machine is loaded
     native = before.filter(pl.col("file") == "~")["key"]
     python = ~both["key"].is_in(native.implode()).to_numpy()
-    anchors = anchor_rows(reference, python)
     cb, ca = speed_factors(b, reference, python), speed_factors(a, reference, python)
     xb, xa = b / cb, a / ca
     mb, ma = np.median(xb, axis=1), np.median(xa, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(mb > 0, (ma / mb - 1.0) * 100.0, np.nan)
     log_change = np.log((ma + EPSILON_S) / (mb + EPSILON_S))
-    spread = anchor_spread(log_change, anchors)
+    spread_set = spread_rows(reference, python)
+    spread = log_change_spread(log_change, spread_set)
     n = both.height
     status = np.full(n, "not enough repeats", dtype=object)
     p_adj = np.full(n, np.nan)
@@ -265,5 +291,5 @@ def judge_functions(
     ratio = float(np.median(ca) / np.median(cb)) if n else None
     center, sd = (None, None) if spread is None else spread
     return FunctionTest(
-        verdicts, kb, ka, ratio, int(tested.sum()), min_change, int(anchors.sum()), sd, center
+        verdicts, kb, ka, ratio, int(tested.sum()), min_change, int(spread_set.sum()), sd, center
     )

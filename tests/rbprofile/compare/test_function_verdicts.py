@@ -10,8 +10,8 @@ from compare_fixtures import functions_frame
 from rbprofile.compare.function_verdicts import (
     VERDICT_SCHEMA,
     FunctionTest,
-    anchor_spread,
     judge_functions,
+    log_change_spread,
     speed_factors,
     spread_p,
 )
@@ -166,12 +166,12 @@ def test_c_functions_are_not_anchors() -> None:
     assert {k: found[k] for k in python} == dict.fromkeys(python, "not significant")
 
 
-def test_anchor_spread_is_the_median_and_the_scaled_median_deviation() -> None:
+def test_the_spread_is_the_median_and_the_scaled_median_deviation() -> None:
     changes = np.array([-0.2, -0.1, 0.0, 0.1, 0.2, 1.0, 1.0, 9.0])
-    anchors = np.array([True] * 7 + [False])  # the last row is no anchor
+    rows = np.array([True] * 7 + [False])  # the last row is not in the spread set
     # median 0.1; deviations 0.3 0.2 0.1 0 0.1 0.9 0.9, their median 0.2
-    assert anchor_spread(changes, anchors) == pytest.approx((0.1, 1.4826 * 0.2))
-    assert anchor_spread(changes, np.array([True] * 4 + [False] * 4)) is None  # too few
+    assert log_change_spread(changes, rows) == pytest.approx((0.1, 1.4826 * 0.2))
+    assert log_change_spread(changes, np.array([True] * 4 + [False] * 4)) is None  # too few
     # a change 1.96 sds from the center has p 0.05; the center itself 1; a zero sd rejects
     # anything off the center
     assert spread_p(np.array([0.1 + 1.96 * 0.3, 0.1]), 0.1, 0.3) == pytest.approx(
@@ -196,13 +196,13 @@ def uneven(slow: tuple[float, ...], planted: float, shift: int) -> pl.DataFrame:
     return functions_frame(rows, repeats)
 
 
-def test_a_function_within_the_anchors_spread_is_not_named() -> None:
+def test_a_function_within_the_spread_is_not_named() -> None:
     before = uneven((1.0,) * len(UNEVEN), 1.0, 0)
     result = judge_functions(before, uneven(UNEVEN, 3.0, 1), min_change=10.0)
     found = dict(result.verdicts.select("key", "status").iter_rows())
     assert found.pop("prog:g0") == "regressed"  # three times the work: 3 x 1.3 / 1.5 = +160%
     assert set(found.values()) == {"not significant"}
-    assert result.anchors == 10 and result.spread is not None
+    assert result.spread_functions == 10 and result.spread is not None
     # MAD is blind to the shift the speed factor removes: the logs of 3.9 (g0), 1.35 .. 1.9 have
     # median (log 1.5 + log 1.55) / 2 = 0.422 and their deviations from it median
     # (0.050 + 0.086) / 2 = 0.068
@@ -219,7 +219,7 @@ def test_a_function_within_the_anchors_spread_is_not_named() -> None:
 def test_with_too_few_anchors_the_repeats_decide_alone() -> None:
     before = uneven((1.0,) * 4, 1.0, 0)
     result = judge_functions(before, uneven(UNEVEN[-4:], 1.0, 1), min_change=10.0)
-    assert result.anchors == 4 and result.spread is None
+    assert result.spread_functions == 4 and result.spread is None
     assert result.verdicts["p_spread"].null_count() == 4
     found = dict(result.verdicts.select("key", "status").iter_rows())
     # 1.9 against a median of 1.65: +15%, with tight repeats
@@ -238,3 +238,39 @@ def test_the_band_no_change_can_leave_is_1_96_spreads_around_the_center() -> Non
     low, high = test(np.log(2.0), 0.0).unnamed_band() or (0.0, 0.0)
     assert (low, high) == pytest.approx((100.0, 100.0))  # no spread: only the center itself
     assert test(None, None).unnamed_band() is None
+
+
+def test_the_spread_comes_from_the_small_functions_too() -> None:
+    """Six big functions (13% of the run each) that moved together, thirty per-bar ones (0.65%
+    each) that a busy host slowed by 1.0x to 1.6x, and `prog:target` (2%) slowed 1.3x with
+    them: the measured backtrader case, where the 1% anchors moved together (spread 4.5%) and
+    a spread over them alone named LineBuffer.__getitem__ +30% between two recordings of the
+    same code. One big function planted 3x is still named."""
+    big = {f"prog:big{i}": 10.0 for i in range(6)}
+    small = {f"prog:small{i}": 0.5 for i in range(30)}
+    sizes = {**big, **small, "prog:target": 1.5}
+    slow = {"prog:big0": 3.0, "prog:target": 1.3}
+    slow |= {key: 1.0 + 0.6 * i / 29 for i, key in enumerate(small)}
+
+    def runs(after: bool, shift: int) -> pl.DataFrame:
+        repeats = {
+            key: [
+                s * (slow.get(key, 1.0) if after else 1.0) * (1 + w)
+                for w in WOBBLE[(i + shift) % 3]
+            ]
+            for i, (key, s) in enumerate(sizes.items())
+        }
+        rows = [(key, "/p.py", 1, 10, s, s, None) for key, s in sizes.items()]
+        return functions_frame(rows, repeats)
+
+    result = judge_functions(runs(False, 0), runs(True, 1), min_change=10.0)
+    assert result.spread_functions == 37  # everything over 0.3% of the run
+    found = dict(
+        result.verdicts.filter(pl.col("p_adj").is_not_null()).select("key", "status").iter_rows()
+    )
+    assert found.pop("prog:big0") == "regressed"
+    assert set(found.values()) == {"not significant"}, found
+    target = result.verdicts.row(by_predicate=pl.col("key") == "prog:target", named=True)
+    # the big ones set the speed factor (their 1% wobble moves it by up to 2%)
+    assert target["change_pct"] == pytest.approx(30.0, abs=3.0)
+    assert target["p_adj"] < 0.05 and target["p_spread"] > 0.05
