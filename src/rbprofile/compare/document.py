@@ -13,6 +13,7 @@ import polars as pl
 from rbprofile.compare.core import Comparison, ScenarioTiming
 from rbprofile.compare.function_verdicts import (
     ANCHOR_MIN_SHARE_PCT,
+    MAD_TO_SD,
     MIN_SHARE_PCT,
     MIN_SPREAD_FUNCTIONS,
     SPREAD_MIN_SHARE_PCT,
@@ -118,7 +119,7 @@ _FUNCTIONS_NOTE = (
     "verdict. change_pct = change of the normalized median; p_adj = Welch's t-test on its "
     "logarithm over the repeats (n = before/after); p_spread = its log change against the "
     "spread of the log changes of the Python functions holding {spread_share:g}% of the run "
-    "(median, 1.4826 x MAD, normal; empty with fewer than {spread_functions} of them); both "
+    "(median, {mad_to_sd} x MAD, normal; empty with fewer than {spread_functions} of them); both "
     "Benjamini-Hochberg adjusted for the functions tested. improved / regressed "
     "= p_adj and p_spread < {alpha:g} and at least {min_change:g}% in size; not tested = under "
     "{min_share:g}% of the run on both sides; fewer than {min_repeats} repeats a side gives "
@@ -166,6 +167,7 @@ def functions_table(comparison: Comparison, top: int = TOP_FUNCTIONS) -> Table:
         anchor_share=ANCHOR_MIN_SHARE_PCT,
         spread_share=SPREAD_MIN_SHARE_PCT,
         spread_functions=MIN_SPREAD_FUNCTIONS,
+        mad_to_sd=MAD_TO_SD,
         min_repeats=MIN_REPEATS,
     )
     judged = tuple(_judged_note(s, t) for s, t in sorted(comparison.function_tests.items()))

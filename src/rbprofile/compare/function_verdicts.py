@@ -75,7 +75,7 @@ MIN_SHARE_PCT = 1.0  # functions under this share of the run on both sides are n
 ANCHOR_MIN_SHARE_PCT = 1.0
 MIN_ANCHORS = 3  # fewer anchors: every function is one
 # Python functions holding this share of the run make the spread set (37-50 in the backtrader
-# fixture, 60-73 in a rustybt scenario); fewer than MIN_SPREAD_FUNCTIONS give no spread (a MAD
+# fixture, 60-76 in a rustybt scenario); fewer than MIN_SPREAD_FUNCTIONS give no spread (a MAD
 # of 3-4 values)
 SPREAD_MIN_SHARE_PCT = 0.3
 MIN_SPREAD_FUNCTIONS = 5
@@ -127,7 +127,7 @@ class FunctionTest:
             "test": "Welch's t-test on log(measure) over the repeats, Benjamini-Hochberg adjusted",
             "spread_test": (
                 "log change of the normalized median against the spread set's log changes "
-                "(median, 1.4826 x MAD), normal, Benjamini-Hochberg adjusted"
+                f"(median, {MAD_TO_SD} x MAD), normal, Benjamini-Hochberg adjusted"
             ),
             "spread_min_share_pct": SPREAD_MIN_SHARE_PCT,
             "spread_functions": self.spread_functions,
@@ -186,8 +186,7 @@ def anchor_rows(reference: np.ndarray, eligible: np.ndarray | None = None) -> np
 def spread_rows(reference: np.ndarray, eligible: np.ndarray | None = None) -> np.ndarray:
     """The spread set: the `eligible` rows (as for the anchors) holding SPREAD_MIN_SHARE_PCT of
     the reference total."""
-    usable = _usable(reference, eligible)
-    return _holding(reference, usable, SPREAD_MIN_SHARE_PCT) if usable.any() else usable
+    return _holding(reference, _usable(reference, eligible), SPREAD_MIN_SHARE_PCT)
 
 
 def _usable(reference: np.ndarray, eligible: np.ndarray | None) -> np.ndarray:
@@ -202,7 +201,7 @@ def _holding(reference: np.ndarray, usable: np.ndarray, share_pct: float) -> np.
 
 
 def log_change_spread(log_change: np.ndarray, rows: np.ndarray) -> tuple[float, float] | None:
-    """(center, sd) of the log changes of `rows`: their median and 1.4826 x their median
+    """(center, sd) of the log changes of `rows`: their median and MAD_TO_SD x their median
     absolute deviation; None with fewer than MIN_SPREAD_FUNCTIONS rows."""
     values = log_change[rows]
     if values.size < MIN_SPREAD_FUNCTIONS:
